@@ -1,0 +1,111 @@
+/**
+ * The config schema: one zod schema for `config.yaml`, with every default, and the
+ * `Config` type inferred from it. YAML keys are snake_case.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM (00:00 to 23:59)");
+const window = z.string().regex(
+  /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/,
+  "a window as HH:MM-HH:MM (may wrap midnight)",
+);
+
+/** IB connection settings. No secrets: TWS authenticates the user itself. */
+export const ibSchema = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.int().min(1).max(65535).default(7497),
+  client_id: z.int().min(0).max(2_147_483_647).default(17),
+  max_req_per_sec: z.int().min(1).max(50).default(40),
+  tick_type: z.enum(["AllLast", "Last"]).default("AllLast"),
+});
+
+/** The futures contract traded. */
+export const contractSchema = z.strictObject({
+  symbol: z.string().min(1).default("MES"),
+  sec_type: z.enum(["FUT", "CONTFUT"]).default("FUT"),
+  exchange: z.string().min(1).default("CME"),
+  currency: z.string().length(3).default("USD"),
+  /** Contract month YYYYMM; empty means the front month. */
+  month: z.string().regex(/^\d{6}$/, "a contract month as YYYYMM").optional(),
+  tick_size: z.number().positive().default(0.25),
+  multiplier: z.number().positive().default(5),
+});
+
+/** Bar aggregation. */
+export const barsSchema = z.strictObject({
+  seconds: z.int().min(1).max(3600).default(30),
+  /** What to do with a tick stamped inside an already closed bar. */
+  late_ticks: z.enum(["drop", "current"]).default("drop"),
+});
+
+/** Indicator periods. */
+export const indicatorsSchema = z.strictObject({
+  ema_fast: z.int().min(1).max(500).default(9),
+  ema_slow: z.int().min(2).max(1000).default(21),
+  rsi_period: z.int().min(1).max(500).default(9),
+  atr_period: z.int().min(1).max(500).default(9),
+  rvol_lookback: z.int().min(1).max(1000).default(20),
+  rvol_threshold: z.number().min(0).default(1.5),
+  vwap: z.boolean().default(true),
+});
+
+/** Entry rules. */
+export const strategySchema = z.strictObject({
+  long: z.boolean().default(true),
+  short: z.boolean().default(false),
+  rsi_long_min: z.number().min(0).max(100).default(50),
+  rsi_short_max: z.number().min(0).max(100).default(50),
+  overbought_filter: z.boolean().default(false),
+  overbought: z.number().min(0).max(100).default(70),
+  oversold: z.number().min(0).max(100).default(30),
+  trigger: z.enum(["state", "cross"]).default("state"),
+  calibration_bars: z.int().min(1).max(10_000).default(21),
+  entry_price: z.enum(["bar_close", "next_tick"]).default("bar_close"),
+});
+
+/** Position sizing and exits. */
+export const riskSchema = z.strictObject({
+  contracts: z.int().min(1).max(10_000).default(1),
+  stop_atr_multiple: z.number().positive().max(100).default(1.5),
+  target_points: z.number().positive().default(3),
+});
+
+/** Paper fill model. */
+export const fillsSchema = z.strictObject({
+  /** Entry fills only against volume that trades at the entry price or better. */
+  partial: z.boolean().default(false),
+  commission_per_contract: z.number().min(0).default(0.62),
+  stop_slippage_ticks: z.int().min(0).max(1000).default(0),
+});
+
+/** Trading session: VWAP resets and liquid hours, in the exchange time zone. */
+export const sessionSchema = z.strictObject({
+  timezone: z.string().min(1).default("America/Chicago"),
+  /** Local times at which a new session (and VWAP) starts. */
+  starts: z.array(hhmm).min(1).default(["17:00"]),
+  /** Windows in which new entries are allowed; empty = any time there is data. */
+  liquid_hours: z.array(window).default([]),
+});
+
+/** The append-only trade journal. */
+export const journalSchema = z.strictObject({
+  path: z.string().min(1).default("trade_record.text"),
+});
+
+/** Whole config file. Every section and key is optional; defaults are MES on CME. */
+export const configSchema = z.strictObject({
+  ib: ibSchema.prefault({}),
+  contract: contractSchema.prefault({}),
+  bars: barsSchema.prefault({}),
+  indicators: indicatorsSchema.prefault({}),
+  strategy: strategySchema.prefault({}),
+  risk: riskSchema.prefault({}),
+  fills: fillsSchema.prefault({}),
+  session: sessionSchema.prefault({}),
+  journal: journalSchema.prefault({}),
+});
+
+/** Validated config, with defaults applied. */
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,135 @@
+/**
+ * Time-zone arithmetic on epoch milliseconds, built on `Intl` (no tz database of our own).
+ * Offsets are cached per zone and hour: zone rules never change inside an hour-aligned
+ * UTC span except at DST switches, which happen on whole hours in every zone we trade.
+ *
+ * @module
+ */
+
+const HOUR_MS = 3_600_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, Map<number, number>>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/**
+ * Throws a RangeError naming the zone when `timeZone` is not a valid IANA zone.
+ *
+ * @example
+ * ```ts
+ * assertTimeZone("America/Chicago"); // ok
+ * ```
+ */
+export function assertTimeZone(timeZone: string): void {
+  try {
+    formatterFor(timeZone);
+  } catch {
+    throw new RangeError(`Unknown time zone "${timeZone}"`);
+  }
+}
+
+/**
+ * Offset of `timeZone` from UTC at instant `ms`, in minutes (Chicago in winter: -360).
+ */
+export function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let cache = offsetCache.get(timeZone);
+  if (cache === undefined) {
+    cache = new Map();
+    offsetCache.set(timeZone, cache);
+  }
+  const hit = cache.get(hour);
+  if (hit !== undefined) return hit;
+  const parts = formatterFor(timeZone).formatToParts(new Date(hour * HOUR_MS));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(
+    get("year"),
+    get("month") - 1,
+    get("day"),
+    get("hour"),
+    get("minute"),
+    get("second"),
+  );
+  const offset = Math.round((asUtc - hour * HOUR_MS) / 60_000);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(hour, offset);
+  return offset;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+/**
+ * Formats `ms` as ISO-8601 local time in `timeZone` with an explicit offset.
+ * Milliseconds are printed only when non-zero unless `millis` is true.
+ *
+ * @example
+ * ```ts
+ * formatIsoOffset(Date.UTC(2025, 1, 17, 18, 1), "America/Chicago");
+ * // "2025-02-17T12:01:00-06:00"
+ * ```
+ */
+export function formatIsoOffset(ms: number, timeZone: string, millis = false): string {
+  const off = zoneOffsetMinutes(ms, timeZone);
+  const d = new Date(ms + off * 60_000);
+  const sign = off < 0 ? "-" : "+";
+  const a = Math.abs(off);
+  const frac = millis || d.getUTCMilliseconds() !== 0 ? `.${pad(d.getUTCMilliseconds(), 3)}` : "";
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${
+    pad(d.getUTCHours())
+  }:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac}${sign}${pad(Math.floor(a / 60))}:${
+    pad(a % 60)
+  }`;
+}
+
+/**
+ * Epoch milliseconds of local wall time `y-m-d hh:mm` in `timeZone`. For a wall time
+ * skipped by a DST jump, returns the instant one offset later (as most libraries do).
+ */
+export function zonedTimeToUtc(
+  y: number,
+  m: number,
+  d: number,
+  hh: number,
+  mm: number,
+  timeZone: string,
+): number {
+  const naive = Date.UTC(y, m - 1, d, hh, mm);
+  // Two passes settle the offset near DST switches.
+  let guess = naive - zoneOffsetMinutes(naive, timeZone) * 60_000;
+  guess = naive - zoneOffsetMinutes(guess, timeZone) * 60_000;
+  return guess;
+}
+
+/** Local calendar date (y, m, d) and minute of day of `ms` in `timeZone`. */
+export function localParts(
+  ms: number,
+  timeZone: string,
+): { y: number; m: number; d: number; minuteOfDay: number; weekday: number } {
+  const off = zoneOffsetMinutes(ms, timeZone);
+  const t = new Date(ms + off * 60_000);
+  return {
+    y: t.getUTCFullYear(),
+    m: t.getUTCMonth() + 1,
+    d: t.getUTCDate(),
+    minuteOfDay: t.getUTCHours() * 60 + t.getUTCMinutes(),
+    weekday: t.getUTCDay(),
+  };
+}
