@@ -1,0 +1,60 @@
+/**
+ * Session volume-weighted average price from ticks.
+ *
+ * @module
+ */
+import { checkFinite } from "./_check.ts";
+import type { StreamingIndicator } from "./indicator.ts";
+
+/**
+ * Cumulative `sum(price * size) / sum(size)` since the last `reset()`. The engine calls
+ * `reset()` at each session start (see `SessionSchedule`). Trades of size 0 (real tapes
+ * have them) change nothing; the value is `undefined` until some volume has traded.
+ *
+ * @example
+ * ```ts
+ * const vwap = new SessionVwap();
+ * vwap.add(100, 1);
+ * vwap.add(103, 2); // (100 + 206) / 3 = 102
+ * ```
+ */
+export class SessionVwap implements StreamingIndicator {
+  #pv = 0;
+  #volume = 0;
+
+  /** Adds one trade; returns the VWAP, or `undefined` while no volume has traded. */
+  add(price: number, size: number): number | undefined {
+    checkFinite(price, "SessionVwap.add", "price");
+    checkFinite(size, "SessionVwap.add", "size");
+    if (size < 0) throw new RangeError(`SessionVwap.add: size must be >= 0, got ${size}`);
+    this.#pv += price * size;
+    this.#volume += size;
+    return this.#volume > 0 ? this.#pv / this.#volume : undefined;
+  }
+
+  /** VWAP since the last reset, or `undefined` while no volume has traded. */
+  get value(): number | undefined {
+    return this.#volume > 0 ? this.#pv / this.#volume : undefined;
+  }
+
+  /** True once some volume has traded since the last reset. */
+  get ready(): boolean {
+    return this.#volume > 0;
+  }
+
+  /** Volume traded since the last reset. */
+  get volume(): number {
+    return this.#volume;
+  }
+
+  /** Trades needed for the first value: 1 (of positive size). */
+  get warmUp(): number {
+    return 1;
+  }
+
+  /** Starts a new session: forgets every trade. */
+  reset(): void {
+    this.#pv = 0;
+    this.#volume = 0;
+  }
+}
