@@ -1,0 +1,77 @@
+/**
+ * Streaming reader of tick CSV files (the Deno edge around {@linkcode TickCsvParser}).
+ * Reads in 1 MiB chunks into one reused buffer, so memory does not grow with file size.
+ * The accepted format is described in `csv_parser.ts`.
+ *
+ * @module
+ */
+
+import type { TickBatch } from "../types.ts";
+import { TickCsvParser, type TickReadStats } from "./csv_parser.ts";
+
+export {
+  type MalformedLine,
+  MAX_KEPT_MALFORMED,
+  MAX_LINE_BYTES,
+  parseTickCsvText,
+  type ParseTickCsvTextOptions,
+  TickCsvParser,
+  type TickCsvParserOptions,
+  TickParseError,
+  type TickReadStats,
+} from "./csv_parser.ts";
+
+/** Bytes read per chunk. */
+export const CHUNK_BYTES = 1 << 20;
+
+/** Options of {@linkcode readTickFile}. */
+export interface ReadTickFileOptions {
+  /** Receives each batch; the batch is reused, so consume it synchronously. */
+  onBatch: (batch: TickBatch) => void;
+  /** Skip and count malformed lines instead of throwing (default false). */
+  skipMalformed?: boolean;
+  /** Ticks per batch (default 8192). */
+  batchSize?: number;
+  /** Checked between chunks; when aborted, reading stops by throwing `signal.reason`. */
+  signal?: AbortSignal;
+  /** Called after each chunk with bytes read so far and the file size. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+/**
+ * Reads a tick CSV file and delivers its ticks in batches, in file order.
+ * Throws `TickParseError` (a SyntaxError) at the first malformed line unless
+ * `skipMalformed`; ticks before that line have been delivered.
+ *
+ * @example
+ * ```ts
+ * let n = 0;
+ * const stats = await readTickFile("ticks.csv", { onBatch: (b) => (n += b.count) });
+ * ```
+ */
+export async function readTickFile(
+  path: string,
+  options: ReadTickFileOptions,
+): Promise<TickReadStats> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  const parser = new TickCsvParser({
+    source: path,
+    onBatch: options.onBatch,
+    skipMalformed: options.skipMalformed ?? false,
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+  });
+  using file = await Deno.open(path, { read: true });
+  const total = (await file.stat()).size;
+  const buf = new Uint8Array(CHUNK_BYTES);
+  let read = 0;
+  for (;;) {
+    const n = await file.read(buf);
+    if (n === null) break;
+    read += n;
+    parser.push(buf.subarray(0, n));
+    onProgress?.(read, total);
+    signal?.throwIfAborted();
+  }
+  return parser.end();
+}
