@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import { roundToTick } from "../lib/engine/prices.ts";
+import type { EntryContext, JournalEvent } from "../lib/types.ts";
+
+const T = Date.UTC(2025, 1, 17, 18, 1, 0);
+const ctx = (atr: number): EntryContext => ({
+  emaFast: 4500.5,
+  emaSlow: 4499.8,
+  rsi: 58,
+  atr,
+  vwap: 4500.1,
+  rvol: 2.1,
+});
+
+function trader(over: Partial<PaperTraderOptions> = {}) {
+  const events: JournalEvent[] = [];
+  const t = new PaperTrader({
+    tickSize: 0.25,
+    multiplier: 5,
+    contracts: 1,
+    stopAtrMultiple: 1.5,
+    targetPoints: 3,
+    partialFills: false,
+    commissionPerContract: 0.62,
+    stopSlippageTicks: 0,
+    entryPrice: "bar_close",
+    emit: (e) => events.push(e),
+    tradeId: (n) => `RUN-${n}`,
+    ...over,
+  });
+  return { t, events };
+}
+
+const kinds = (events: JournalEvent[]) => events.map((e) => e.kind);
+
+Deno.test("PaperTrader holds the seed's worked example: 4501.00, ATR 1.0 -> 4499.50 / 4504.00", () => {
+  const { t, events } = trader();
+  t.signal("LONG", 4501, T, ctx(1.0));
+  assert.deepEqual(kinds(events), ["ENTRY", "FILL"]);
+  const entry = events[0]!;
+  assert.ok(entry.kind === "ENTRY");
+  assert.equal(entry.entry, 4501);
+  assert.equal(entry.stop, 4499.5);
+  assert.equal(entry.target, 4504);
+  assert.equal(entry.time, T);
+  // 4503.75 is below the target: still open.
+  t.onTick(T + 1_000, 4503.75, 2);
+  assert.equal(events.length, 2);
+  // A print beyond the target exits at the target (a resting limit).
+  t.onTick(T + 61_000, 4504.25, 1);
+  const exit = events[2]!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.reason, "TARGET");
+  assert.equal(exit.price, 4504);
+  // 3 points = 12 ticks; 3 x $5 x 1 = $15 gross; 2 sides x $0.62 = $1.24; net $13.76.
+  assert.equal(exit.pnlPoints, 3);
+  assert.equal(exit.pnlTicks, 12);
+  assert.equal(exit.grossPnl, 15);
+  assert.equal(exit.commission, 1.24);
+  assert.equal(exit.netPnl, 13.76);
+  assert.equal(exit.entryTime, T);
+  assert.equal(t.busy, false);
+});
+
+Deno.test("roundToTick rounds stops and targets to the nearest tick", () => {
+  // 4501 - 1.5 x 1.37 = 4498.945 -> nearest quarter is 4499.00.
+  assert.equal(roundToTick(4501 - 1.5 * 1.37, 0.25), 4499);
+  // 4501 - 1.5 x 1.1 = 4499.35 -> 4499.25 (0.10 away) rather than 4499.50 (0.15 away).
+  assert.equal(roundToTick(4501 - 1.5 * 1.1, 0.25), 4499.25);
+  // Exactly half way (4499.875) rounds up.
+  assert.equal(roundToTick(4499.875, 0.25), 4500);
+  assert.equal(roundToTick(13001.4, 1), 13001);
+  assert.equal(roundToTick(1900.06, 0.1), 1900.1);
+});
+
+Deno.test("PaperTrader exits a long at the stop when a print touches it", () => {
+  const { t, events } = trader();
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.onTick(T + 1_000, 4499.5, 1);
+  const exit = events.at(-1)!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.reason, "STOP");
+  assert.equal(exit.price, 4499.5);
+  // -1.5 points x $5 = -$7.50 gross, -$8.74 net.
+  assert.equal(exit.grossPnl, -7.5);
+  assert.equal(exit.netPnl, -8.74);
+});
+
+Deno.test("PaperTrader fills a gapped stop at the gapping print, plus slippage", () => {
+  const { t, events } = trader({ stopSlippageTicks: 1 });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.onTick(T + 1_000, 4500, 1); // above the stop
+  t.onTick(T + 2_000, 4498.75, 3); // gaps through 4499.50
+  const exit = events.at(-1)!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.reason, "STOP");
+  // 4498.75 less one tick of slippage.
+  assert.equal(exit.price, 4498.5);
+  assert.equal(exit.pnlPoints, -2.5);
+  assert.equal(exit.pnlTicks, -10);
+});
+
+Deno.test("PaperTrader mirrors stop and target for a short", () => {
+  const { t, events } = trader();
+  t.signal("SHORT", 4501, T, ctx(1.0));
+  const entry = events[0]!;
+  assert.ok(entry.kind === "ENTRY");
+  assert.equal(entry.stop, 4502.5);
+  assert.equal(entry.target, 4498);
+  t.onTick(T + 1_000, 4498, 1);
+  const exit = events.at(-1)!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.reason, "TARGET");
+  assert.equal(exit.pnlPoints, 3);
+  const { t: t2, events: e2 } = trader();
+  t2.signal("SHORT", 4501, T, ctx(1.0));
+  t2.onTick(T + 1_000, 4502.75, 1);
+  const stop = e2.at(-1)!;
+  assert.ok(stop.kind === "EXIT");
+  assert.equal(stop.reason, "STOP");
+  assert.equal(stop.pnlPoints, -1.75);
+});
+
+Deno.test("PaperTrader never opens a second trade while one is active", () => {
+  const { t, events } = trader();
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal("LONG", 4502, T + 30_000, ctx(1.0));
+  t.signal("SHORT", 4502, T + 60_000, ctx(1.0));
+  assert.deepEqual(kinds(events), ["ENTRY", "FILL"]);
+  t.onTick(T + 61_000, 4504, 1); // target: flat again
+  t.signal("LONG", 4503, T + 90_000, ctx(1.0));
+  assert.deepEqual(kinds(events), ["ENTRY", "FILL", "EXIT", "ENTRY", "FILL"]);
+  const ids = events.filter((e) => e.kind === "ENTRY").map((e) => e.tradeId);
+  assert.deepEqual(ids, ["RUN-1", "RUN-2"]);
+});
+
+Deno.test("PaperTrader partial fills take only volume at the limit or better", () => {
+  const { t, events } = trader({ partialFills: true, contracts: 10 });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  assert.deepEqual(kinds(events), ["ENTRY"]);
+  assert.equal(t.busy, true);
+  t.onTick(T + 1_000, 4501.25, 5); // above the limit: no fill
+  t.onTick(T + 2_000, 4501, 3); // 3 of 10
+  t.onTick(T + 3_000, 4500.75, 4); // through the limit: 4 more, at the limit price
+  t.onTick(T + 4_000, 4501, 7); // only 3 remain
+  const fills = events.filter((e) => e.kind === "FILL");
+  assert.deepEqual(
+    fills.map((f) => [f.time - T, f.price, f.qty, f.filled, f.remaining]),
+    [[2_000, 4501, 3, 3, 7], [3_000, 4501, 4, 7, 3], [4_000, 4501, 3, 10, 0]],
+  );
+  t.onTick(T + 5_000, 4504, 1);
+  const exit = events.at(-1)!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.qty, 10);
+  // 3 points x $5 x 10 = $150 gross; 10 contracts x 2 sides x $0.62 = $12.40.
+  assert.equal(exit.grossPnl, 150);
+  assert.equal(exit.commission, 12.4);
+  assert.equal(exit.netPnl, 137.6);
+});
+
+Deno.test("PaperTrader cancels the unfilled remainder when an exit comes first", () => {
+  const { t, events } = trader({ partialFills: true, contracts: 10 });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.onTick(T + 1_000, 4501, 3);
+  t.onTick(T + 2_000, 4504.5, 2); // target hit with 7 still working
+  assert.deepEqual(kinds(events), ["ENTRY", "FILL", "CANCEL", "EXIT"]);
+  const cancel = events[2]!;
+  assert.ok(cancel.kind === "CANCEL");
+  assert.equal(cancel.qty, 7);
+  assert.equal(cancel.reason, "EXIT_BEFORE_COMPLETE");
+  const exit = events[3]!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.qty, 3);
+  // 3 points x $5 x 3 = $45; commission 3 x 2 x $0.62 = $3.72; net $41.28.
+  assert.equal(exit.grossPnl, 45);
+  assert.equal(exit.netPnl, 41.28);
+  assert.equal(t.busy, false);
+});
+
+Deno.test("PaperTrader next_tick entry fills at the next print and sets levels from it", () => {
+  const { t, events } = trader({ entryPrice: "next_tick" });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  assert.equal(events.length, 0);
+  assert.equal(t.busy, true); // awaiting the next tick: no second signal meanwhile
+  t.onTick(T + 400, 4501.25, 2);
+  const entry = events[0]!;
+  assert.ok(entry.kind === "ENTRY");
+  assert.equal(entry.entry, 4501.25);
+  assert.equal(entry.stop, 4499.75);
+  assert.equal(entry.target, 4504.25);
+  assert.equal(entry.time, T + 400);
+  const fill = events[1]!;
+  assert.ok(fill.kind === "FILL");
+  assert.equal(fill.price, 4501.25);
+});
+
+Deno.test("PaperTrader next_tick with partial fills takes each print's volume at its price", () => {
+  const { t, events } = trader({ entryPrice: "next_tick", partialFills: true, contracts: 5 });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.onTick(T + 100, 4501, 2);
+  t.onTick(T + 200, 4501.25, 4);
+  const fills = events.filter((e) => e.kind === "FILL");
+  assert.deepEqual(fills.map((f) => [f.price, f.qty]), [[4501, 2], [4501.25, 3]]);
+  t.close("MANUAL", 4502, T + 300);
+  const exit = events.at(-1)!;
+  assert.ok(exit.kind === "EXIT");
+  // Average entry (2 x 4501 + 3 x 4501.25) / 5 = 4501.15; exit 4502 -> 0.85 points.
+  assert.equal(exit.entryPrice, 4501.15);
+  assert.equal(exit.pnlPoints, 0.85);
+  assert.equal(exit.reason, "MANUAL");
+});
+
+Deno.test("PaperTrader close cancels an order with no fills and logs no exit", () => {
+  const { t, events } = trader({ partialFills: true, contracts: 2 });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.onTick(T + 1_000, 4502, 5);
+  t.close("END", 4502, T + 2_000);
+  assert.deepEqual(kinds(events), ["ENTRY", "CANCEL"]);
+  assert.equal(t.tradesOpened, 0);
+  assert.equal(t.busy, false);
+});
