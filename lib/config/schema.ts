@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { assertTimeZone } from "../time/zone.ts";
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM (00:00 to 23:59)");
 const window = z.string().regex(
@@ -28,14 +29,24 @@ export const contractSchema = z.strictObject({
   exchange: z.string().min(1).default("CME"),
   currency: z.string().length(3).default("USD"),
   /** Contract month YYYYMM; empty means the front month. */
-  month: z.string().regex(/^\d{6}$/, "a contract month as YYYYMM").optional(),
+  month: z.string().regex(/^\d{6}$/, "a contract month as YYYYMM")
+    // Only judge the month once the shape is right, so a bad value yields one issue.
+    .refine((m) => !/^\d{6}$/.test(m) || (Number(m.slice(4)) >= 1 && Number(m.slice(4)) <= 12), {
+      message: "expected a contract month as YYYYMM with MM from 01 to 12",
+    })
+    .optional(),
   tick_size: z.number().positive().default(0.25),
   multiplier: z.number().positive().default(5),
 });
 
 /** Bar aggregation. */
 export const barsSchema = z.strictObject({
-  seconds: z.int().min(1).max(3600).default(30),
+  /** Bar length; must divide 3600 so that bars align to the hour (and so to the day). */
+  seconds: z.int().min(1).max(3600)
+    .refine((s) => s > 3600 || 3600 % s === 0, {
+      message: "must divide 3600 (e.g. 15, 30, 60)",
+    })
+    .default(30),
   /** What to do with a tick stamped inside an already closed bar. */
   late_ticks: z.enum(["drop", "current"]).default("drop"),
 });
@@ -49,6 +60,16 @@ export const indicatorsSchema = z.strictObject({
   rvol_lookback: z.int().min(1).max(1000).default(20),
   rvol_threshold: z.number().min(0).default(1.5),
   vwap: z.boolean().default(true),
+}).superRefine((v, ctx) => {
+  if (v.ema_fast >= v.ema_slow) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ema_fast"],
+      input: v.ema_fast,
+      params: { also: "indicators.ema_slow" },
+      message: `must be less than indicators.ema_slow (${v.ema_slow})`,
+    });
+  }
 });
 
 /** Entry rules. */
@@ -63,6 +84,25 @@ export const strategySchema = z.strictObject({
   trigger: z.enum(["state", "cross"]).default("state"),
   calibration_bars: z.int().min(1).max(10_000).default(21),
   entry_price: z.enum(["bar_close", "next_tick"]).default("bar_close"),
+}).superRefine((v, ctx) => {
+  if (!v.long && !v.short) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["long"],
+      input: v.long,
+      params: { also: "strategy.short" },
+      message: "at least one of strategy.long and strategy.short must be true",
+    });
+  }
+  if (v.overbought <= v.oversold) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["overbought"],
+      input: v.overbought,
+      params: { also: "strategy.oversold" },
+      message: `must be greater than strategy.oversold (${v.oversold})`,
+    });
+  }
 });
 
 /** Position sizing and exits. */
@@ -80,9 +120,22 @@ export const fillsSchema = z.strictObject({
   stop_slippage_ticks: z.int().min(0).max(1000).default(0),
 });
 
+function isTimeZone(tz: string): boolean {
+  try {
+    assertTimeZone(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Trading session: VWAP resets and liquid hours, in the exchange time zone. */
 export const sessionSchema = z.strictObject({
-  timezone: z.string().min(1).default("America/Chicago"),
+  timezone: z.string().min(1)
+    .refine((tz) => tz === "" || isTimeZone(tz), {
+      message: "expected an IANA time zone such as America/Chicago or Asia/Singapore",
+    })
+    .default("America/Chicago"),
   /** Local times at which a new session (and VWAP) starts. */
   starts: z.array(hhmm).min(1).default(["17:00"]),
   /** Windows in which new entries are allowed; empty = any time there is data. */
