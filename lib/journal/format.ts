@@ -1,0 +1,572 @@
+/**
+ * The journal line format: one event per line,
+ * `<ISO time with offset> | <KIND> | Key=Value | Key=Value ...`.
+ * `formatEvent` writes a line, `parseJournalLine` reads one back strictly.
+ * The format is documented field by field in `docs/journal_format.md`.
+ *
+ * @module
+ */
+import type {
+  CancelEvent,
+  EntryEvent,
+  ExitEvent,
+  ExitReason,
+  FillEvent,
+  JournalEvent,
+  SessionEndEvent,
+  SessionStartEvent,
+  Side,
+} from "../types.ts";
+import { formatIsoOffset } from "../time/zone.ts";
+
+/** Indicator periods, used only to label the ENTRY indicator keys (`EMA9`, `RSI9`, ...). */
+export interface JournalPeriods {
+  emaFast: number;
+  emaSlow: number;
+  rsi: number;
+  atr: number;
+}
+
+/** How events are turned into text. */
+export interface JournalFormatOptions {
+  /** IANA zone the timestamps are shown in (always with an explicit offset). */
+  timeZone: string;
+  /** Decimals of a price, e.g. 2 for a 0.25 tick (see {@link priceDecimalsForTick}). */
+  priceDecimals: number;
+  /** Indicator periods for the ENTRY keys. */
+  periods: JournalPeriods;
+}
+
+/** Decimals printed for indicator values (EMA, RSI, ATR, VWAP, RVOL). */
+export const INDICATOR_DECIMALS = 4;
+/** Decimals printed for money (gross, commission, net). */
+export const MONEY_DECIMALS = 2;
+/** Extra decimals a price may get when it is not on the tick grid (e.g. an average entry). */
+export const EXTRA_PRICE_DECIMALS = 4;
+
+const SEP = " | ";
+const SIDES: readonly Side[] = ["LONG", "SHORT"];
+const EXIT_REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
+const KINDS: readonly JournalEvent["kind"][] = [
+  "SESSION_START",
+  "ENTRY",
+  "FILL",
+  "CANCEL",
+  "EXIT",
+  "SESSION_END",
+];
+
+/** A journal line that cannot be parsed; names the file, the line number and the text. */
+export class JournalParseError extends SyntaxError {
+  /** File (or other source name) the line came from. */
+  readonly file: string;
+  /** 1-based line number. */
+  readonly line: number;
+  /** The offending line's text. */
+  readonly text: string;
+  /** What is wrong, without the location. */
+  readonly detail: string;
+
+  /** Builds `Cannot parse journal line at <file>:<line>: <detail> (line: "<text>")`. */
+  constructor(file: string, line: number, text: string, detail: string) {
+    super(
+      `Cannot parse journal line at ${file}:${line}: ${detail} (line: ${JSON.stringify(text)})`,
+    );
+    this.name = "JournalParseError";
+    this.file = file;
+    this.line = line;
+    this.text = text;
+    this.detail = detail;
+  }
+}
+
+/**
+ * Decimals needed to print prices of a contract with tick `tickSize`.
+ *
+ * @example
+ * ```ts
+ * priceDecimalsForTick(0.25); // 2
+ * priceDecimalsForTick(2.5); // 1
+ * ```
+ */
+export function priceDecimalsForTick(tickSize: number): number {
+  if (!(tickSize > 0) || !Number.isFinite(tickSize)) {
+    throw new RangeError(`Tick size must be a positive number, got ${tickSize}`);
+  }
+  for (let d = 0; d <= 10; d++) {
+    if (Number(tickSize.toFixed(d)) === tickSize) return d;
+  }
+  return 10;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+function finite(value: number, key: string): number {
+  if (!Number.isFinite(value)) throw new RangeError(`Journal value ${key} is not finite: ${value}`);
+  return value;
+}
+
+/** Drops the sign of a negative zero such as "-0.00". */
+function unsignZero(s: string): string {
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+}
+
+function fixed(value: number, decimals: number, key: string): string {
+  return unsignZero(finite(value, key).toFixed(decimals));
+}
+
+/**
+ * At least `min` decimals, up to `min + extra` when fewer would not give back the same
+ * number (an average entry off the tick grid); trailing zeros past `min` are trimmed.
+ */
+function flexible(value: number, min: number, extra: number, key: string): string {
+  finite(value, key);
+  for (let d = min; d < min + extra; d++) {
+    const s = value.toFixed(d);
+    if (Number(s) === value) return unsignZero(s);
+  }
+  let s = value.toFixed(min + extra);
+  while (s.includes(".") && s.length > 0) {
+    const decimals = s.length - s.indexOf(".") - 1;
+    if (decimals <= min || !s.endsWith("0")) break;
+    s = s.slice(0, -1);
+  }
+  if (s.endsWith(".")) s = s.slice(0, -1);
+  return unsignZero(s);
+}
+
+function integer(value: number, key: string): string {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`Journal value ${key} must be a non-negative integer, got ${value}`);
+  }
+  return String(value);
+}
+
+/** Percent-escapes `%`, `|` and control characters so a value never breaks the line. */
+function escapeText(value: string): string {
+  // deno-lint-ignore no-control-regex
+  return value.replace(/[%|\x00-\x1f\x7f]/g, (c) => {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0");
+  });
+}
+
+type Pairs = [string, string][];
+
+function sessionStartPairs(e: SessionStartEvent): Pairs {
+  return [
+    ["RunID", escapeText(e.runId)],
+    ["Version", escapeText(e.version)],
+    ["Config", escapeText(e.configDigest)],
+    ["Source", escapeText(e.source)],
+    ["Symbol", escapeText(e.symbol)],
+    ["Multiplier", flexible(e.multiplier, 0, 10, "Multiplier")],
+    ["TickSize", flexible(e.tickSize, 0, 10, "TickSize")],
+    ["Currency", escapeText(e.currency)],
+  ];
+}
+
+function entryPairs(e: EntryEvent, o: JournalFormatOptions): Pairs {
+  const p = o.priceDecimals;
+  const ind = (v: number, key: string) => fixed(v, INDICATOR_DECIMALS, key);
+  const c = e.context;
+  return [
+    ["TradeID", escapeText(e.tradeId)],
+    ["Side", e.side],
+    ["Entry", flexible(e.entry, p, EXTRA_PRICE_DECIMALS, "Entry")],
+    ["Stop", flexible(e.stop, p, EXTRA_PRICE_DECIMALS, "Stop")],
+    ["TP", flexible(e.target, p, EXTRA_PRICE_DECIMALS, "TP")],
+    ["Size", integer(e.size, "Size")],
+    [`EMA${o.periods.emaFast}`, ind(c.emaFast, "EMA fast")],
+    [`EMA${o.periods.emaSlow}`, ind(c.emaSlow, "EMA slow")],
+    [`RSI${o.periods.rsi}`, ind(c.rsi, "RSI")],
+    [`ATR${o.periods.atr}`, ind(c.atr, "ATR")],
+    ["VWAP", c.vwap === undefined ? "-" : ind(c.vwap, "VWAP")],
+    ["RVOL", ind(c.rvol, "RVOL")],
+  ];
+}
+
+function fillPairs(e: FillEvent, o: JournalFormatOptions): Pairs {
+  return [
+    ["TradeID", escapeText(e.tradeId)],
+    ["Price", flexible(e.price, o.priceDecimals, EXTRA_PRICE_DECIMALS, "Price")],
+    ["Qty", integer(e.qty, "Qty")],
+    ["Filled", integer(e.filled, "Filled")],
+    ["Remaining", integer(e.remaining, "Remaining")],
+  ];
+}
+
+function cancelPairs(e: CancelEvent): Pairs {
+  return [
+    ["TradeID", escapeText(e.tradeId)],
+    ["Qty", integer(e.qty, "Qty")],
+    ["Reason", escapeText(e.reason)],
+  ];
+}
+
+function exitPairs(e: ExitEvent, o: JournalFormatOptions): Pairs {
+  const p = o.priceDecimals;
+  return [
+    ["TradeID", escapeText(e.tradeId)],
+    ["Side", e.side],
+    ["Reason", e.reason],
+    ["Exit", flexible(e.price, p, EXTRA_PRICE_DECIMALS, "Exit")],
+    ["Qty", integer(e.qty, "Qty")],
+    ["AvgEntry", flexible(e.entryPrice, p, EXTRA_PRICE_DECIMALS, "AvgEntry")],
+    ["EntryTime", formatIsoOffset(finite(e.entryTime, "EntryTime"), o.timeZone)],
+    ["PnLPts", flexible(e.pnlPoints, p, EXTRA_PRICE_DECIMALS, "PnLPts")],
+    ["PnLTicks", flexible(e.pnlTicks, 0, EXTRA_PRICE_DECIMALS, "PnLTicks")],
+    ["Gross", fixed(e.grossPnl, MONEY_DECIMALS, "Gross")],
+    ["Commission", fixed(e.commission, MONEY_DECIMALS, "Commission")],
+    ["Net", fixed(e.netPnl, MONEY_DECIMALS, "Net")],
+  ];
+}
+
+function sessionEndPairs(e: SessionEndEvent): Pairs {
+  return [
+    ["RunID", escapeText(e.runId)],
+    ["Reason", escapeText(e.reason)],
+    ["Ticks", integer(e.ticks, "Ticks")],
+    ["Bars", integer(e.bars, "Bars")],
+    ["Trades", integer(e.trades, "Trades")],
+  ];
+}
+
+/**
+ * Throws a RangeError when the options cannot produce parseable lines (equal EMA periods
+ * would give two keys with the same name; a slow period smaller than the fast one would be
+ * read back swapped, since the reader takes the smaller period as the fast EMA).
+ */
+export function assertJournalFormatOptions(options: JournalFormatOptions): void {
+  const { priceDecimals, periods } = options;
+  if (!Number.isInteger(priceDecimals) || priceDecimals < 0 || priceDecimals > 10) {
+    throw new RangeError(`Journal priceDecimals must be an integer 0..10, got ${priceDecimals}`);
+  }
+  for (const [name, v] of Object.entries(periods)) {
+    if (!Number.isSafeInteger(v) || v < 1) {
+      throw new RangeError(`Journal period ${name} must be a positive integer, got ${v}`);
+    }
+  }
+  if (periods.emaFast >= periods.emaSlow) {
+    throw new RangeError(
+      `Journal EMA periods must have fast < slow, got fast ${periods.emaFast}, slow ${periods.emaSlow}`,
+    );
+  }
+}
+
+/**
+ * Formats one event as one journal line, without the trailing newline.
+ * Throws a RangeError for a non-finite number or a non-integer quantity.
+ *
+ * @example
+ * ```ts
+ * formatEvent(entry, { timeZone: "America/Chicago", priceDecimals: 2, periods });
+ * // "2025-02-17T12:01:00-06:00 | ENTRY | TradeID=r1-1 | Side=LONG | Entry=4501.00 | ..."
+ * ```
+ */
+export function formatEvent(event: JournalEvent, options: JournalFormatOptions): string {
+  let pairs: Pairs;
+  switch (event.kind) {
+    case "SESSION_START":
+      pairs = sessionStartPairs(event);
+      break;
+    case "ENTRY":
+      pairs = entryPairs(event, options);
+      break;
+    case "FILL":
+      pairs = fillPairs(event, options);
+      break;
+    case "CANCEL":
+      pairs = cancelPairs(event);
+      break;
+    case "EXIT":
+      pairs = exitPairs(event, options);
+      break;
+    case "SESSION_END":
+      pairs = sessionEndPairs(event);
+      break;
+    default:
+      throw new TypeError(
+        `Cannot format journal event of kind ${JSON.stringify((event as { kind: unknown }).kind)}`,
+      );
+  }
+  let line = formatIsoOffset(finite(event.time, "time"), options.timeZone) + SEP + event.kind;
+  for (const [k, v] of pairs) line += `${SEP}${k}=${v}`;
+  return line;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?(Z|([+-])(\d{2}):(\d{2}))$/;
+const NUMBER_RE = /^-?\d+(?:\.\d+)?$/;
+const MONEY_RE = /^-?\d+\.\d{2}$/;
+const INTEGER_RE = /^\d+$/;
+
+/** Thrown inside the parser; turned into a JournalParseError with the location. */
+class Bad extends Error {}
+
+/** Epoch ms of an ISO-8601 time with explicit offset, or undefined if malformed. */
+function parseIso(text: string): number | undefined {
+  const m = ISO_RE.exec(text);
+  if (m === null) return undefined;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as number[];
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || s! > 59) return undefined;
+  const ms = m[7] === undefined ? 0 : Number(m[7]);
+  let offsetMin = 0;
+  if (m[8] !== "Z") {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMin = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
+  }
+  const local = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms);
+  // Date.UTC rolls Feb 30 over to March; a rolled date is not the date written.
+  if (new Date(local).getUTCDate() !== d) return undefined;
+  return local - offsetMin * 60_000;
+}
+
+function unescapeText(value: string, key: string): string {
+  return value.replace(/%(..)?/g, (match, hex: string | undefined) => {
+    if (hex === undefined || !/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      throw new Bad(`${key} has a bad escape ${JSON.stringify(match)}`);
+    }
+    return String.fromCharCode(parseInt(hex, 16));
+  });
+}
+
+/** Key/value access for one line, with messages that name the kind and the key. */
+class Fields {
+  #kind: string;
+  #map: Map<string, string>;
+
+  constructor(kind: string, map: Map<string, string>) {
+    this.#kind = kind;
+    this.#map = map;
+  }
+
+  keys(): string[] {
+    return [...this.#map.keys()];
+  }
+
+  raw(key: string): string {
+    const v = this.#map.get(key);
+    if (v === undefined) throw new Bad(`${this.#kind} is missing ${key}`);
+    return v;
+  }
+
+  #bad(key: string, v: string, want: string): Bad {
+    return new Bad(`${this.#kind} ${key} is ${JSON.stringify(v)}, expected ${want}`);
+  }
+
+  text(key: string): string {
+    return unescapeText(this.raw(key), `${this.#kind} ${key}`);
+  }
+
+  number(key: string): number {
+    const v = this.raw(key);
+    if (!NUMBER_RE.test(v)) throw this.#bad(key, v, "a number");
+    return Number(v);
+  }
+
+  money(key: string): number {
+    const v = this.raw(key);
+    if (!MONEY_RE.test(v)) throw this.#bad(key, v, "an amount with 2 decimals");
+    return Number(v);
+  }
+
+  integer(key: string): number {
+    const v = this.raw(key);
+    if (!INTEGER_RE.test(v) || !Number.isSafeInteger(Number(v))) {
+      throw this.#bad(key, v, "a non-negative integer");
+    }
+    return Number(v);
+  }
+
+  time(key: string): number {
+    const v = this.raw(key);
+    const ms = parseIso(v);
+    if (ms === undefined) throw this.#bad(key, v, "an ISO time with offset");
+    return ms;
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const v = this.raw(key);
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw this.#bad(key, v, `one of ${allowed.join(", ")}`);
+    }
+    return v as T;
+  }
+
+  /** Value of the single key matching `PREFIX<digits>`, with its period. */
+  periodKeys(prefix: string): { period: number; key: string }[] {
+    const re = new RegExp(`^${prefix}(\\d+)$`);
+    const found: { period: number; key: string }[] = [];
+    for (const key of this.#map.keys()) {
+      const m = re.exec(key);
+      if (m !== null) found.push({ period: Number(m[1]), key });
+    }
+    return found.sort((a, b) => a.period - b.period);
+  }
+
+  periodValue(prefix: string): number {
+    const found = this.periodKeys(prefix);
+    if (found.length !== 1) {
+      throw new Bad(`${this.#kind} needs one ${prefix}<period> key, found ${found.length}`);
+    }
+    return this.number(found[0]!.key);
+  }
+}
+
+function parseSessionStart(time: number, f: Fields): SessionStartEvent {
+  const multiplier = f.number("Multiplier");
+  const tickSize = f.number("TickSize");
+  if (!(multiplier > 0)) throw new Bad(`SESSION_START Multiplier must be positive`);
+  if (!(tickSize > 0)) throw new Bad(`SESSION_START TickSize must be positive`);
+  return {
+    kind: "SESSION_START",
+    time,
+    runId: f.text("RunID"),
+    version: f.text("Version"),
+    configDigest: f.text("Config"),
+    source: f.text("Source"),
+    symbol: f.text("Symbol"),
+    multiplier,
+    tickSize,
+    currency: f.text("Currency"),
+  };
+}
+
+function parseEntry(time: number, f: Fields): EntryEvent {
+  const emas = f.periodKeys("EMA");
+  if (emas.length !== 2) {
+    throw new Bad(`ENTRY needs two EMA<period> keys, found ${emas.length}`);
+  }
+  const vwapRaw = f.raw("VWAP");
+  return {
+    kind: "ENTRY",
+    time,
+    tradeId: f.text("TradeID"),
+    side: f.oneOf("Side", SIDES),
+    entry: f.number("Entry"),
+    stop: f.number("Stop"),
+    target: f.number("TP"),
+    size: f.integer("Size"),
+    context: {
+      emaFast: f.number(emas[0]!.key),
+      emaSlow: f.number(emas[1]!.key),
+      rsi: f.periodValue("RSI"),
+      atr: f.periodValue("ATR"),
+      vwap: vwapRaw === "-" ? undefined : f.number("VWAP"),
+      rvol: f.number("RVOL"),
+    },
+  };
+}
+
+function parseFill(time: number, f: Fields): FillEvent {
+  return {
+    kind: "FILL",
+    time,
+    tradeId: f.text("TradeID"),
+    price: f.number("Price"),
+    qty: f.integer("Qty"),
+    filled: f.integer("Filled"),
+    remaining: f.integer("Remaining"),
+  };
+}
+
+function parseCancel(time: number, f: Fields): CancelEvent {
+  return {
+    kind: "CANCEL",
+    time,
+    tradeId: f.text("TradeID"),
+    qty: f.integer("Qty"),
+    reason: f.text("Reason"),
+  };
+}
+
+function parseExit(time: number, f: Fields): ExitEvent {
+  return {
+    kind: "EXIT",
+    time,
+    tradeId: f.text("TradeID"),
+    side: f.oneOf("Side", SIDES),
+    reason: f.oneOf("Reason", EXIT_REASONS),
+    price: f.number("Exit"),
+    qty: f.integer("Qty"),
+    entryPrice: f.number("AvgEntry"),
+    entryTime: f.time("EntryTime"),
+    pnlPoints: f.number("PnLPts"),
+    pnlTicks: f.number("PnLTicks"),
+    grossPnl: f.money("Gross"),
+    commission: f.money("Commission"),
+    netPnl: f.money("Net"),
+  };
+}
+
+function parseSessionEnd(time: number, f: Fields): SessionEndEvent {
+  return {
+    kind: "SESSION_END",
+    time,
+    runId: f.text("RunID"),
+    reason: f.text("Reason"),
+    ticks: f.integer("Ticks"),
+    bars: f.integer("Bars"),
+    trades: f.integer("Trades"),
+  };
+}
+
+function parseParts(line: string): JournalEvent {
+  const parts = line.split(SEP);
+  const stamp = parts[0] ?? "";
+  const time = parseIso(stamp);
+  if (time === undefined) throw new Bad(`timestamp is ${JSON.stringify(stamp)}`);
+  const kind = parts[1];
+  if (kind === undefined) throw new Bad("no event kind after the timestamp");
+  if (!(KINDS as readonly string[]).includes(kind)) {
+    throw new Bad(`unknown event kind ${JSON.stringify(kind)}`);
+  }
+  const map = new Map<string, string>();
+  for (const part of parts.slice(2)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new Bad(`${kind} field ${JSON.stringify(part)} is not Key=Value`);
+    const key = part.slice(0, eq);
+    if (map.has(key)) throw new Bad(`${kind} has ${key} twice`);
+    map.set(key, part.slice(eq + 1));
+  }
+  const f = new Fields(kind, map);
+  switch (kind as JournalEvent["kind"]) {
+    case "SESSION_START":
+      return parseSessionStart(time, f);
+    case "ENTRY":
+      return parseEntry(time, f);
+    case "FILL":
+      return parseFill(time, f);
+    case "CANCEL":
+      return parseCancel(time, f);
+    case "EXIT":
+      return parseExit(time, f);
+    case "SESSION_END":
+      return parseSessionEnd(time, f);
+  }
+}
+
+/**
+ * Parses one journal line (without its newline) strictly. Unknown extra keys are ignored
+ * so that newer journals stay readable; a missing or malformed known key, a duplicate key or
+ * an unknown kind throws a {@link JournalParseError} naming `source:lineNo`.
+ *
+ * @example
+ * ```ts
+ * parseJournalLine("2025-02-17T12:01:00-06:00 | FILL | TradeID=r1-1 | ...", 7, "trade_record.text");
+ * ```
+ */
+export function parseJournalLine(line: string, lineNo: number, source: string): JournalEvent {
+  try {
+    return parseParts(line);
+  } catch (e) {
+    if (e instanceof Bad) throw new JournalParseError(source, lineNo, line, e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,414 @@
+import assert from "node:assert/strict";
+import {
+  formatEvent,
+  type JournalFormatOptions,
+  JournalParseError,
+  parseJournalLine,
+  priceDecimalsForTick,
+} from "../lib/journal/format.ts";
+import { JournalWriter, MemoryJournal } from "../lib/journal/writer.ts";
+import { parseJournalText, readJournal } from "../lib/journal/reader.ts";
+import { inspectJournal, summarizeJournal } from "../lib/journal/inspect.ts";
+import type {
+  CancelEvent,
+  EntryEvent,
+  ExitEvent,
+  FillEvent,
+  JournalEvent,
+  SessionEndEvent,
+  SessionStartEvent,
+} from "../lib/types.ts";
+
+const OPTS: JournalFormatOptions = {
+  timeZone: "America/Chicago",
+  priceDecimals: 2,
+  periods: { emaFast: 9, emaSlow: 21, rsi: 9, atr: 9 },
+};
+
+// 2025-02-17 is in CST (UTC-6): 18:01Z is 12:01 local.
+const T0 = Date.UTC(2025, 1, 17, 18, 1);
+
+const START: SessionStartEvent = {
+  kind: "SESSION_START",
+  time: Date.UTC(2025, 1, 17, 14, 30),
+  runId: "20250217-a",
+  version: "0.1.0",
+  configDigest: "3f2a9c1b",
+  source: "file:ticks|2025%.csv",
+  symbol: "MES",
+  multiplier: 5,
+  tickSize: 0.25,
+  currency: "USD",
+};
+
+// The seed's worked example: close 4501.00, ATR 1.0, stop 1.5 ATR, target 3 points.
+// Stop = 4501 - 1.5 * 1.0 = 4499.50; TP = 4501 + 3 = 4504.00.
+const ENTRY: EntryEvent = {
+  kind: "ENTRY",
+  time: T0,
+  tradeId: "20250217-a-1",
+  side: "LONG",
+  entry: 4501,
+  stop: 4499.5,
+  target: 4504,
+  size: 1,
+  context: {
+    emaFast: 4500.625,
+    emaSlow: 4499.8125,
+    rsi: 61.2345,
+    atr: 1,
+    vwap: 4498.5,
+    rvol: 1.8,
+  },
+};
+
+const FILL: FillEvent = {
+  kind: "FILL",
+  time: T0 + 250,
+  tradeId: "20250217-a-1",
+  price: 4501,
+  qty: 1,
+  filled: 1,
+  remaining: 0,
+};
+
+const CANCEL: CancelEvent = {
+  kind: "CANCEL",
+  time: T0 + 30_000,
+  tradeId: "20250217-a-2",
+  qty: 2,
+  reason: "EXIT_BEFORE_COMPLETE",
+};
+
+// Fills 1 @ 4501.00 and 2 @ 4501.25: average (4501 + 2 * 4501.25) / 3 = 4501.1666...,
+// off the tick grid, so it needs more than 2 decimals.
+const AVG = (4501 + 2 * 4501.25) / 3;
+const EXIT: ExitEvent = {
+  kind: "EXIT",
+  time: Date.UTC(2025, 1, 17, 18, 4, 30),
+  tradeId: "20250217-a-2",
+  side: "LONG",
+  reason: "TARGET",
+  price: 4504,
+  qty: 3,
+  entryPrice: AVG,
+  entryTime: T0 + 1_500,
+  pnlPoints: 4504 - AVG,
+  pnlTicks: (4504 - AVG) / 0.25,
+  grossPnl: (4504 - AVG) * 5 * 3,
+  commission: 3.72,
+  netPnl: (4504 - AVG) * 5 * 3 - 3.72,
+};
+
+const END: SessionEndEvent = {
+  kind: "SESSION_END",
+  time: Date.UTC(2025, 1, 17, 21, 0),
+  runId: "20250217-a",
+  reason: "END_OF_DATA",
+  ticks: 123456,
+  bars: 780,
+  trades: 2,
+};
+
+const ENTRY_LINE = "2025-02-17T12:01:00-06:00 | ENTRY | TradeID=20250217-a-1 | Side=LONG" +
+  " | Entry=4501.00 | Stop=4499.50 | TP=4504.00 | Size=1 | EMA9=4500.6250 | EMA21=4499.8125" +
+  " | RSI9=61.2345 | ATR9=1.0000 | VWAP=4498.5000 | RVOL=1.8000";
+
+const START_LINE = "2025-02-17T08:30:00-06:00 | SESSION_START | RunID=20250217-a | Version=0.1.0" +
+  " | Config=3f2a9c1b | Source=file:ticks%7C2025%25.csv | Symbol=MES | Multiplier=5" +
+  " | TickSize=0.25 | Currency=USD";
+
+Deno.test("formatEvent writes the seed's worked ENTRY example exactly, in Chicago time", () => {
+  assert.equal(formatEvent(ENTRY, OPTS), ENTRY_LINE);
+});
+
+Deno.test("formatEvent percent-escapes | and % in text values (SESSION_START Source)", () => {
+  assert.equal(formatEvent(START, OPTS), START_LINE);
+});
+
+Deno.test("formatEvent writes FILL, CANCEL, EXIT and SESSION_END lines exactly", () => {
+  assert.equal(
+    formatEvent(FILL, OPTS),
+    "2025-02-17T12:01:00.250-06:00 | FILL | TradeID=20250217-a-1 | Price=4501.00 | Qty=1" +
+      " | Filled=1 | Remaining=0",
+  );
+  assert.equal(
+    formatEvent(CANCEL, OPTS),
+    "2025-02-17T12:01:30-06:00 | CANCEL | TradeID=20250217-a-2 | Qty=2" +
+      " | Reason=EXIT_BEFORE_COMPLETE",
+  );
+  // AvgEntry 4501.1666.. -> 6 decimals (2 + 4 extra); PnLPts 4504 - 4501.166667 = 2.833333;
+  // PnLTicks 2.8333../0.25 = 11.3333; Gross 2.8333.. * 5 * 3 = 42.50; Net 42.50 - 3.72 = 38.78.
+  assert.equal(
+    formatEvent(EXIT, OPTS),
+    "2025-02-17T12:04:30-06:00 | EXIT | TradeID=20250217-a-2 | Side=LONG | Reason=TARGET" +
+      " | Exit=4504.00 | Qty=3 | AvgEntry=4501.166667 | EntryTime=2025-02-17T12:01:01.500-06:00" +
+      " | PnLPts=2.833333 | PnLTicks=11.3333 | Gross=42.50 | Commission=3.72 | Net=38.78",
+  );
+  assert.equal(
+    formatEvent(END, OPTS),
+    "2025-02-17T15:00:00-06:00 | SESSION_END | RunID=20250217-a | Reason=END_OF_DATA" +
+      " | Ticks=123456 | Bars=780 | Trades=2",
+  );
+});
+
+Deno.test("formatEvent shows an undefined VWAP as - and the configured periods as labels", () => {
+  const line = formatEvent(
+    { ...ENTRY, context: { ...ENTRY.context, vwap: undefined } },
+    { ...OPTS, timeZone: "UTC", periods: { emaFast: 5, emaSlow: 13, rsi: 14, atr: 10 } },
+  );
+  assert.match(line, /^2025-02-17T18:01:00\+00:00 \| ENTRY \| /);
+  assert.match(line, / \| EMA5=4500\.6250 \| EMA13=4499\.8125 \| RSI14=61\.2345 \| ATR10=/);
+  assert.match(line, / \| VWAP=- \| RVOL=1\.8000$/);
+  const back = parseJournalLine(line, 1, "j") as EntryEvent;
+  assert.equal(back.context.vwap, undefined);
+  assert.equal(back.context.emaFast, 4500.625);
+});
+
+Deno.test("formatEvent rejects non-finite prices and fractional sizes with RangeError", () => {
+  assert.throws(() => formatEvent({ ...ENTRY, stop: NaN }, OPTS), RangeError);
+  assert.throws(() => formatEvent({ ...ENTRY, size: 1.5 }, OPTS), RangeError);
+});
+
+Deno.test("every event kind survives format -> parse (exact, or within the decimals rule)", () => {
+  for (const e of [START, FILL, CANCEL, END]) {
+    assert.deepEqual(parseJournalLine(formatEvent(e, OPTS), 1, "j"), e);
+  }
+  assert.deepEqual(parseJournalLine(ENTRY_LINE, 1, "j"), ENTRY);
+
+  // Indicators keep 4 decimals: error at most 0.00005.
+  const rough: EntryEvent = {
+    ...ENTRY,
+    context: { ...ENTRY.context, rsi: 61.234567, atr: 1.123456, rvol: 0.333333 },
+  };
+  const back = parseJournalLine(formatEvent(rough, OPTS), 1, "j") as EntryEvent;
+  assert.equal(back.context.rsi, 61.2346);
+  assert.equal(back.context.atr, 1.1235);
+  assert.equal(back.context.rvol, 0.3333);
+
+  // Off-grid prices keep up to 6 decimals (error <= 5e-7); money keeps cents.
+  const exit = parseJournalLine(formatEvent(EXIT, OPTS), 1, "j") as ExitEvent;
+  assert.equal(exit.entryPrice, 4501.166667);
+  assert.ok(Math.abs(exit.entryPrice - AVG) <= 5e-7);
+  assert.equal(exit.pnlPoints, 2.833333);
+  assert.equal(exit.pnlTicks, 11.3333);
+  assert.equal(exit.grossPnl, 42.5);
+  assert.equal(exit.netPnl, 38.78);
+  assert.equal(exit.entryTime, T0 + 1_500);
+  assert.equal(exit.time, EXIT.time);
+  assert.equal(exit.price, 4504);
+});
+
+Deno.test("parseJournalLine accepts Z and other offsets and tolerates unknown extra keys", () => {
+  const line = "2025-02-17T18:01:00Z | CANCEL | TradeID=x | Qty=1 | Reason=MANUAL | Note=new";
+  assert.deepEqual(parseJournalLine(line, 3, "j"), {
+    kind: "CANCEL",
+    time: T0,
+    tradeId: "x",
+    qty: 1,
+    reason: "MANUAL",
+  });
+  const plus = "2025-02-18T02:01:00+08:00 | CANCEL | TradeID=x | Qty=1 | Reason=MANUAL";
+  assert.equal(parseJournalLine(plus, 3, "j").time, T0);
+});
+
+Deno.test("parseJournalLine takes the smaller EMA period as the fast EMA, in any key order", () => {
+  const swapped = ENTRY_LINE.replace("EMA9=4500.6250 | EMA21=4499.8125", "EMA21=1.0 | EMA9=2.0");
+  const e = parseJournalLine(swapped, 1, "j") as EntryEvent;
+  assert.equal(e.context.emaFast, 2);
+  assert.equal(e.context.emaSlow, 1);
+});
+
+function parseError(line: string, lineNo = 7): JournalParseError {
+  try {
+    parseJournalLine(line, lineNo, "trade_record.text");
+  } catch (e) {
+    assert.ok(e instanceof JournalParseError);
+    assert.ok(e instanceof SyntaxError);
+    return e;
+  }
+  throw new Error(`expected a parse error for ${line}`);
+}
+
+Deno.test("parseJournalLine errors name file, line, problem and the line text", () => {
+  const noNet = formatEvent(EXIT, OPTS).replace(" | Net=38.78", "");
+  const e = parseError(noNet);
+  assert.equal(
+    e.message,
+    `Cannot parse journal line at trade_record.text:7: EXIT is missing Net (line: "${noNet}")`,
+  );
+  assert.equal(e.file, "trade_record.text");
+  assert.equal(e.line, 7);
+  assert.equal(e.text, noNet);
+  assert.equal(e.detail, "EXIT is missing Net");
+
+  const cases: [string, string][] = [
+    ["2025-02-17T12:01:00-06:00 | TRADE | TradeID=x", 'unknown event kind "TRADE"'],
+    ["2025-02-17 12:01 | CANCEL | TradeID=x", 'timestamp is "2025-02-17 12:01"'],
+    ["2025-02-30T12:01:00-06:00 | CANCEL | TradeID=x", 'timestamp is "2025-02-30T12:01:00-06:00"'],
+    ["2025-02-17T12:01:00-06:00", "no event kind after the timestamp"],
+    [ENTRY_LINE.replace("Stop=4499.50", "Stop=abc"), 'ENTRY Stop is "abc", expected a number'],
+    [ENTRY_LINE.replace("Side=LONG", "Side=UP"), 'ENTRY Side is "UP", expected one of LONG, SHORT'],
+    [
+      ENTRY_LINE.replace("Size=1", "Size=1.5"),
+      'ENTRY Size is "1.5", expected a non-negative integer',
+    ],
+    [ENTRY_LINE.replace(" | EMA21=4499.8125", ""), "ENTRY needs two EMA<period> keys, found 1"],
+    [ENTRY_LINE.replace("RSI9", "RSI"), "ENTRY needs one RSI<period> key, found 0"],
+    [ENTRY_LINE + " | Size=2", "ENTRY has Size twice"],
+    [ENTRY_LINE.replace(" | Size=1", " | Size"), 'ENTRY field "Size" is not Key=Value'],
+    [
+      formatEvent(EXIT, OPTS).replace("Net=38.78", "Net=38.7"),
+      'EXIT Net is "38.7", expected an amount with 2 decimals',
+    ],
+    [START_LINE.replace("%7C", "%G"), 'SESSION_START Source has a bad escape "%G2"'],
+  ];
+  for (const [line, detail] of cases) {
+    assert.equal(parseError(line).detail, detail, line);
+  }
+});
+
+Deno.test("priceDecimalsForTick counts the decimals of the tick size", () => {
+  assert.equal(priceDecimalsForTick(0.25), 2);
+  assert.equal(priceDecimalsForTick(1), 0);
+  assert.equal(priceDecimalsForTick(2.5), 1);
+  assert.equal(priceDecimalsForTick(0.005), 3);
+  assert.throws(() => priceDecimalsForTick(0), RangeError);
+});
+
+Deno.test("MemoryJournal keeps formatted lines and events and rejects equal EMA periods", () => {
+  const j = new MemoryJournal(OPTS);
+  j.write(START);
+  j.write(ENTRY);
+  assert.deepEqual(j.lines, [START_LINE, ENTRY_LINE]);
+  assert.deepEqual(j.events, [START, ENTRY]);
+  assert.equal(j.text(), `${START_LINE}\n${ENTRY_LINE}\n`);
+  assert.throws(
+    () => new MemoryJournal({ ...OPTS, periods: { emaFast: 9, emaSlow: 9, rsi: 9, atr: 9 } }),
+    RangeError,
+  );
+});
+
+Deno.test("JournalWriter appends one durable line per write and never truncates", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/trade_record.text`;
+    const w = JournalWriter.open(path, OPTS);
+    assert.equal(w.repairedTornLine, false);
+    w.write(START);
+    assert.equal(await Deno.readTextFile(path), `${START_LINE}\n`);
+    w.write(ENTRY);
+    assert.equal(await Deno.readTextFile(path), `${START_LINE}\n${ENTRY_LINE}\n`);
+    w.close();
+    assert.throws(() => w.write(FILL), TypeError);
+
+    const again = JournalWriter.open(path, OPTS);
+    again.write(END);
+    again.close();
+    const endLine = formatEvent(END, OPTS);
+    assert.equal(await Deno.readTextFile(path), `${START_LINE}\n${ENTRY_LINE}\n${endLine}\n`);
+    const read = await readJournal(path);
+    assert.deepEqual(read.events, [START, ENTRY, END]);
+    assert.equal(read.torn, undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readJournal reports a torn last line; the writer starts a clean line after it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/trade_record.text`;
+    const half = ENTRY_LINE.slice(0, 60);
+    await Deno.writeTextFile(path, `${START_LINE}\n${half}`);
+
+    const before = await readJournal(path);
+    assert.deepEqual(before.events, [START]);
+    assert.deepEqual(before.torn, { line: 2, text: half });
+    assert.deepEqual(before.repairedTorn, []);
+
+    const w = JournalWriter.open(path, OPTS);
+    assert.equal(w.repairedTornLine, true);
+    const start2: SessionStartEvent = { ...START, runId: "20250217-b", time: T0 + 3_600_000 };
+    w.write(start2);
+    w.close();
+    const start2Line = formatEvent(start2, OPTS);
+    assert.equal(await Deno.readTextFile(path), `${START_LINE}\n${half}\n${start2Line}\n`);
+
+    // The torn text is now a whole line followed by the next run's SESSION_START:
+    // reported as repaired, not an error, and not counted as an event.
+    const after = await readJournal(path);
+    assert.deepEqual(after.events, [START, start2]);
+    assert.equal(after.torn, undefined);
+    assert.deepEqual(after.repairedTorn, [{ line: 2, text: half }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("parseJournalText counts an unterminated last line that parses as an event", () => {
+  const r = parseJournalText(`${START_LINE}\n${ENTRY_LINE}`);
+  assert.deepEqual(r.events, [START, ENTRY]);
+  assert.equal(r.torn, undefined);
+});
+
+Deno.test("parseJournalText throws on a bad middle line unless lenient", () => {
+  const bad = ENTRY_LINE.slice(0, 60);
+  const fillLine = formatEvent(FILL, OPTS);
+  const text = `${START_LINE}\n\n${bad}\n${fillLine}\r\n`;
+  assert.throws(
+    () => parseJournalText(text, { source: "trade_record.text" }),
+    (e: unknown) => {
+      assert.ok(e instanceof JournalParseError);
+      // Line 2 is blank (skipped), the bad line is line 3; it was cut after "| S".
+      assert.equal(
+        e.message,
+        `Cannot parse journal line at trade_record.text:3: ENTRY field "S" is not Key=Value` +
+          ` (line: "${bad}")`,
+      );
+      return true;
+    },
+  );
+  const lenient = parseJournalText(text, { source: "trade_record.text", lenient: true });
+  assert.deepEqual(lenient.events, [START, FILL]);
+  assert.equal(lenient.errors.length, 1);
+  assert.equal(lenient.errors[0]!.line, 3);
+  assert.equal(lenient.torn, undefined);
+});
+
+Deno.test("inspectJournal reports missing files, runs, the last run's end and open trades", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const missing = await inspectJournal(`${dir}/none.text`);
+    assert.equal(missing.exists, false);
+    assert.deepEqual(missing.runs, []);
+
+    const path = `${dir}/trade_record.text`;
+    const j = new MemoryJournal(OPTS);
+    const cancelledEntry: EntryEvent = { ...ENTRY, tradeId: "20250217-a-3", time: T0 + 60_000 };
+    for (const e of [START, ENTRY, FILL, cancelledEntry]) j.write(e);
+    j.write({ ...CANCEL, tradeId: "20250217-a-3", qty: 1, reason: "MANUAL" });
+    await Deno.writeTextFile(path, j.text());
+
+    const open = await inspectJournal(path);
+    assert.equal(open.exists, true);
+    assert.deepEqual(open.runs, ["20250217-a"]);
+    assert.equal(open.lastRunEnded, false);
+    // Trade 1 filled and has no EXIT; trade 3 was cancelled before any fill.
+    assert.equal(open.openTrades.length, 1);
+    assert.equal(open.openTrades[0]!.entry.tradeId, "20250217-a-1");
+    assert.equal(open.openTrades[0]!.filled, 1);
+    assert.equal(open.openTrades[0]!.runId, "20250217-a");
+    assert.equal(open.lastTradeId, "20250217-a-3");
+
+    const closed = summarizeJournal([
+      ...j.events,
+      { ...EXIT, tradeId: "20250217-a-1", qty: 1 },
+      END,
+    ] as JournalEvent[]);
+    assert.equal(closed.lastRunEnded, true);
+    assert.deepEqual(closed.openTrades, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
