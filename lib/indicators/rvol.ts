@@ -8,8 +8,8 @@ import type { StreamingIndicator } from "./indicator.ts";
 
 /**
  * Streaming relative volume: `volume / mean(volume of the previous period bars)`. A ring
- * buffer and a running sum make each update O(1); the sum is recomputed from the ring
- * once per lap so that rounding cannot pile up over a long run.
+ * buffer and a running sum make each update O(1); the sum is compensated (Neumaier) so
+ * that adding and removing volumes of very different sizes leaves no rounding behind.
  *
  * The first value comes from bar number `period + 1`. When every one of the previous
  * `period` bars had volume 0 the ratio has no baseline: the value is `undefined` (while
@@ -28,6 +28,8 @@ export class RelativeVolume implements StreamingIndicator {
   #head = 0;
   #count = 0;
   #sum = 0;
+  /** Neumaier compensation: the low-order part that `#sum` could not hold. */
+  #comp = 0;
   /** Non-zero volumes in the ring: an exact test for "mean is 0" despite rounding. */
   #nonZero = 0;
   #value = 0;
@@ -55,27 +57,32 @@ export class RelativeVolume implements StreamingIndicator {
     const head = this.#head;
     if (this.#count === n) {
       this.#ready = true;
-      this.#defined = this.#nonZero > 0;
-      this.#value = this.#defined ? volume * n / this.#sum : 0;
+      const mean = (this.#sum + this.#comp) / n;
+      // The count makes "all zero" exact; `mean > 0` also catches a denormal sum / n.
+      this.#defined = this.#nonZero > 0 && mean > 0;
+      this.#value = this.#defined ? volume / mean : 0;
       const old = ring[head]!;
-      this.#sum -= old;
-      if (old !== 0) this.#nonZero--;
+      if (old !== 0) {
+        this.#add(-old);
+        this.#nonZero--;
+      }
     } else {
       this.#count++;
     }
     ring[head] = volume;
-    this.#sum += volume;
-    if (volume !== 0) this.#nonZero++;
-    const next = head + 1;
-    if (next === n) {
-      this.#head = 0;
-      let s = 0;
-      for (let i = 0; i < n; i++) s += ring[i]!;
-      this.#sum = s;
-    } else {
-      this.#head = next;
+    if (volume !== 0) {
+      this.#add(volume);
+      this.#nonZero++;
     }
+    this.#head = head + 1 === n ? 0 : head + 1;
     return this.#defined ? this.#value : undefined;
+  }
+
+  #add(x: number): void {
+    const sum = this.#sum;
+    const t = sum + x;
+    this.#comp += Math.abs(sum) >= Math.abs(x) ? (sum - t) + x : (x - t) + sum;
+    this.#sum = t;
   }
 
   /** Latest relative volume, or `undefined` (warming up, or a zero baseline). */
@@ -99,6 +106,7 @@ export class RelativeVolume implements StreamingIndicator {
     this.#head = 0;
     this.#count = 0;
     this.#sum = 0;
+    this.#comp = 0;
     this.#nonZero = 0;
     this.#value = 0;
     this.#defined = false;
