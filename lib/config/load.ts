@@ -19,6 +19,8 @@ import { z } from "zod";
 import { type Config, configSchema } from "./schema.ts";
 import { ConfigError, describeIssue } from "./errors.ts";
 
+export type { Config } from "./schema.ts";
+
 /** File looked for in the working directory when no path is given. */
 export const DEFAULT_CONFIG_FILE = "config.yaml";
 
