@@ -1,0 +1,482 @@
+/**
+ * Trade statistics from journal events: `computeReport` (pure), `formatReport` (text) and
+ * `reportToJson` (stable JSON). Every metric is defined in `docs/report_metrics.md`.
+ *
+ * Money is summed in integer cents so that totals match the journal's 2-decimal figures
+ * exactly; points are rounded to 6 decimals.
+ *
+ * @module
+ */
+import type { ExitEvent, ExitReason, JournalEvent, Side } from "../types.ts";
+import { summarizeJournal } from "../journal/inspect.ts";
+import { formatIsoOffset } from "../time/zone.ts";
+
+/** Trades and net P/L for one exit reason. */
+export interface ReasonStats {
+  trades: number;
+  netPnl: number;
+}
+
+/** Trades, wins, losses and net P/L for one side. */
+export interface SideStats {
+  trades: number;
+  wins: number;
+  losses: number;
+  netPnl: number;
+}
+
+/** Statistics of the trades in one or several runs. Ratios are null when undefined. */
+export interface Report {
+  /** RunIDs of the SESSION_START events, in journal order. */
+  runIds: string[];
+  /** Runs with a SESSION_END for their RunID. */
+  runsEnded: number;
+  /** The one currency of all runs; null when no SESSION_START was seen. */
+  currency: string | null;
+  /** Earliest and latest event time (epoch ms); null without events. */
+  firstTime: number | null;
+  lastTime: number | null;
+  /** ENTRY events. */
+  entries: number;
+  /** EXIT events: one per closed trade. */
+  trades: number;
+  /** Exits with net P/L > 0, < 0 and = 0. */
+  wins: number;
+  losses: number;
+  breakeven: number;
+  /** wins / trades (0..1). */
+  winRate: number | null;
+  /** Sum over exits of points per contract x contracts. */
+  grossPoints: number;
+  /** Net P/L in points: sum of net / multiplier of the trade's run; null if a run is unknown. */
+  netPoints: number | null;
+  /** Sums of the exits' gross P/L, commission and net P/L, in currency. */
+  grossPnl: number;
+  commission: number;
+  netPnl: number;
+  /** Sum of winning nets / |sum of losing nets|; null without losses. */
+  profitFactor: number | null;
+  /** netPnl / trades. */
+  avgTrade: number | null;
+  /** Mean net of winners, of losers (negative). */
+  avgWin: number | null;
+  avgLoss: number | null;
+  /** avgWin / |avgLoss|; null without wins or without losses. */
+  payoffRatio: number | null;
+  /** winRate x avgWin + lossRate x avgLoss; equals avgTrade. */
+  expectancy: number | null;
+  /** Largest peak-to-trough fall of cumulative net P/L (from 0), in currency (>= 0). */
+  maxDrawdown: number;
+  /** When that drawdown's peak was set (first event time for the starting 0). */
+  maxDrawdownPeakTime: number | null;
+  /** Exit at the bottom of that drawdown. */
+  maxDrawdownTroughTime: number | null;
+  /** First exit at or above the peak again; null if not recovered. */
+  maxDrawdownRecoveryTime: number | null;
+  /** Peak to recovery, or peak to the last exit when not recovered. */
+  maxDrawdownDurationMs: number | null;
+  /** Most consecutive losing / winning exits (a breakeven ends both). */
+  longestLosingStreak: number;
+  longestWinningStreak: number;
+  /** Mean and median of exit time - entry time (first fill). */
+  avgHoldMs: number | null;
+  medianHoldMs: number | null;
+  byReason: Record<ExitReason, ReasonStats>;
+  bySide: Record<Side, SideStats>;
+  /** Trades (trade ids) with more than one FILL. */
+  partialFills: number;
+  /** CANCEL events. */
+  cancels: number;
+  /** ENTRY cancelled without any fill (never held a position). */
+  cancelledUnfilled: number;
+  /** ENTRY without EXIT, not cancelled unfilled. */
+  openTrades: number;
+}
+
+const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
+const SIDES: readonly Side[] = ["LONG", "SHORT"];
+
+function cents(x: number): number {
+  return Math.round(x * 100);
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/**
+ * Computes the report of `events` (one or several runs, in journal order). Exits are taken in
+ * time order (stable) for the equity curve and the streaks. Throws a RangeError when runs
+ * use different currencies, since their P/L cannot be summed.
+ *
+ * @example
+ * ```ts
+ * const report = computeReport((await readJournal("trade_record.text")).events);
+ * console.log(formatReport(report));
+ * ```
+ */
+export function computeReport(events: readonly JournalEvent[]): Report {
+  const runIds: string[] = [];
+  const ended = new Set<string>();
+  const currencies = new Set<string>();
+  let multiplier: number | undefined;
+  let firstTime: number | null = null;
+  let lastTime: number | null = null;
+  let entries = 0;
+  let cancels = 0;
+  const fillCount = new Map<string, number>();
+  const exits: { exit: ExitEvent; multiplier: number | undefined }[] = [];
+
+  for (const e of events) {
+    if (firstTime === null || e.time < firstTime) firstTime = e.time;
+    if (lastTime === null || e.time > lastTime) lastTime = e.time;
+    switch (e.kind) {
+      case "SESSION_START":
+        runIds.push(e.runId);
+        currencies.add(e.currency);
+        multiplier = e.multiplier;
+        break;
+      case "SESSION_END":
+        ended.add(e.runId);
+        break;
+      case "ENTRY":
+        entries++;
+        break;
+      case "FILL":
+        fillCount.set(e.tradeId, (fillCount.get(e.tradeId) ?? 0) + 1);
+        break;
+      case "CANCEL":
+        cancels++;
+        break;
+      case "EXIT":
+        exits.push({ exit: e, multiplier });
+        break;
+    }
+  }
+  if (currencies.size > 1) {
+    throw new RangeError(
+      `Cannot report runs in different currencies: ${[...currencies].join(", ")}`,
+    );
+  }
+  exits.sort((a, b) => a.exit.time - b.exit.time);
+
+  let grossC = 0;
+  let commC = 0;
+  let netC = 0;
+  let winC = 0;
+  let lossC = 0;
+  let wins = 0;
+  let losses = 0;
+  let grossPoints = 0;
+  let netPoints: number | null = 0;
+  const byReason = Object.fromEntries(
+    REASONS.map((r) => [r, { trades: 0, netPnl: 0 }]),
+  ) as Record<ExitReason, ReasonStats>;
+  const bySide = Object.fromEntries(
+    SIDES.map((s) => [s, { trades: 0, wins: 0, losses: 0, netPnl: 0 }]),
+  ) as Record<Side, SideStats>;
+  const holds: number[] = [];
+
+  // Equity curve and streaks.
+  let equityC = 0;
+  let peakC = 0;
+  let peakTime = firstTime;
+  let maxDdC = 0;
+  let ddPeakTime: number | null = null;
+  let ddTroughTime: number | null = null;
+  let ddRecoveryTime: number | null = null;
+  let ddOpen = false;
+  let lossStreak = 0;
+  let winStreak = 0;
+  let longestLoss = 0;
+  let longestWin = 0;
+
+  for (const { exit: x, multiplier: mult } of exits) {
+    const net = cents(x.netPnl);
+    grossC += cents(x.grossPnl);
+    commC += cents(x.commission);
+    netC += net;
+    grossPoints += x.pnlPoints * x.qty;
+    netPoints = netPoints === null || mult === undefined ? null : netPoints + x.netPnl / mult;
+    holds.push(x.time - x.entryTime);
+    const reason = byReason[x.reason];
+    reason.trades++;
+    reason.netPnl += net;
+    const side = bySide[x.side];
+    side.trades++;
+    side.netPnl += net;
+    if (net > 0) {
+      wins++;
+      side.wins++;
+      winC += net;
+      winStreak++;
+      lossStreak = 0;
+    } else if (net < 0) {
+      losses++;
+      side.losses++;
+      lossC += net;
+      lossStreak++;
+      winStreak = 0;
+    } else {
+      winStreak = 0;
+      lossStreak = 0;
+    }
+    longestWin = Math.max(longestWin, winStreak);
+    longestLoss = Math.max(longestLoss, lossStreak);
+
+    equityC += net;
+    if (equityC >= peakC) {
+      if (ddOpen) {
+        ddRecoveryTime = x.time;
+        ddOpen = false;
+      }
+      peakC = equityC;
+      peakTime = x.time;
+    } else if (peakC - equityC > maxDdC) {
+      // A deeper fall, in the same episode (same peak) or a new one: it becomes the max.
+      maxDdC = peakC - equityC;
+      ddPeakTime = peakTime;
+      ddTroughTime = x.time;
+      ddRecoveryTime = null;
+      ddOpen = true;
+    }
+  }
+
+  const trades = exits.length;
+  for (const r of REASONS) byReason[r].netPnl /= 100;
+  for (const s of SIDES) bySide[s].netPnl /= 100;
+  const avgWin = wins > 0 ? winC / 100 / wins : null;
+  const avgLoss = losses > 0 ? lossC / 100 / losses : null;
+  const lastExitTime = exits.length > 0 ? exits[exits.length - 1]!.exit.time : null;
+  const sortedHolds = [...holds].sort((a, b) => a - b);
+  const mid = Math.floor(sortedHolds.length / 2);
+  const summary = summarizeJournal(events);
+  const cancelledUnfilled = countCancelledUnfilled(events);
+
+  return {
+    runIds,
+    runsEnded: runIds.filter((id) => ended.has(id)).length,
+    currency: currencies.size === 1 ? [...currencies][0]! : null,
+    firstTime,
+    lastTime,
+    entries,
+    trades,
+    wins,
+    losses,
+    breakeven: trades - wins - losses,
+    winRate: trades > 0 ? wins / trades : null,
+    grossPoints: round6(grossPoints),
+    netPoints: netPoints === null ? null : round6(netPoints),
+    grossPnl: grossC / 100,
+    commission: commC / 100,
+    netPnl: netC / 100,
+    profitFactor: losses > 0 ? winC / -lossC : null,
+    avgTrade: trades > 0 ? netC / 100 / trades : null,
+    avgWin,
+    avgLoss,
+    payoffRatio: avgWin !== null && avgLoss !== null ? avgWin / -avgLoss : null,
+    expectancy: trades > 0
+      ? (wins / trades) * (avgWin ?? 0) + (losses / trades) * (avgLoss ?? 0)
+      : null,
+    maxDrawdown: maxDdC / 100,
+    maxDrawdownPeakTime: ddPeakTime,
+    maxDrawdownTroughTime: ddTroughTime,
+    maxDrawdownRecoveryTime: ddRecoveryTime,
+    maxDrawdownDurationMs: ddPeakTime === null
+      ? null
+      : (ddRecoveryTime ?? lastExitTime ?? ddPeakTime) - ddPeakTime,
+    longestLosingStreak: longestLoss,
+    longestWinningStreak: longestWin,
+    avgHoldMs: holds.length > 0 ? holds.reduce((a, b) => a + b, 0) / holds.length : null,
+    medianHoldMs: sortedHolds.length === 0
+      ? null
+      : sortedHolds.length % 2 === 1
+      ? sortedHolds[mid]!
+      : (sortedHolds[mid - 1]! + sortedHolds[mid]!) / 2,
+    byReason,
+    bySide,
+    partialFills: [...fillCount.values()].filter((n) => n > 1).length,
+    cancels,
+    cancelledUnfilled,
+    openTrades: summary.openTrades.length,
+  };
+}
+
+function countCancelledUnfilled(events: readonly JournalEvent[]): number {
+  const entered = new Set<string>();
+  const filled = new Set<string>();
+  const cancelled = new Set<string>();
+  for (const e of events) {
+    if (e.kind === "ENTRY") entered.add(e.tradeId);
+    else if (e.kind === "FILL") filled.add(e.tradeId);
+    else if (e.kind === "CANCEL") cancelled.add(e.tradeId);
+  }
+  let n = 0;
+  for (const id of entered) if (cancelled.has(id) && !filled.has(id)) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+/** Options of {@link formatReport}. */
+export interface FormatReportOptions {
+  /** Zone for the times shown; default UTC. */
+  timeZone?: string;
+}
+
+/** A duration as `1h 05m 00s`, `2m 30s` or `45s` (tenths of a second when not whole). */
+export function formatDuration(ms: number): string {
+  const totalS = Math.round(ms / 100) / 10;
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor((totalS - h * 3600) / 60);
+  const s = Math.round((totalS - h * 3600 - m * 60) * 10) / 10;
+  const ss = (s < 10 ? "0" : "") + String(s);
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m ${ss}s`;
+  if (m > 0) return `${m}m ${ss}s`;
+  return `${s}s`;
+}
+
+function money(x: number | null, currency: string): string {
+  if (x === null) return "n/a";
+  return `${x.toFixed(2)}${currency === "" ? "" : " " + currency}`;
+}
+
+function ratio(x: number | null, none: string): string {
+  return x === null ? none : x.toFixed(2);
+}
+
+/**
+ * Formats a report as an aligned text block for the console.
+ *
+ * @example
+ * ```ts
+ * console.log(formatReport(report, { timeZone: "America/Chicago" }));
+ * ```
+ */
+export function formatReport(report: Report, options: FormatReportOptions = {}): string {
+  const tz = options.timeZone ?? "UTC";
+  const r = report;
+  const cur = r.currency ?? "";
+  const time = (t: number | null) => (t === null ? "n/a" : formatIsoOffset(t, tz));
+  const dur = (t: number | null) => (t === null ? "n/a" : formatDuration(t));
+  const rows: [string, string][] = [
+    [
+      "Runs",
+      `${r.runIds.length} (${r.runsEnded} ended)${
+        r.runIds.length > 0 ? "  " + r.runIds.join(", ") : ""
+      }`,
+    ],
+    ["Period", `${time(r.firstTime)} .. ${time(r.lastTime)}`],
+    ["Trades", `${r.trades} closed, ${r.openTrades} open, ${r.entries} entries`],
+    ["Wins/losses/even", `${r.wins} / ${r.losses} / ${r.breakeven}`],
+    ["Win rate", r.winRate === null ? "n/a" : `${(r.winRate * 100).toFixed(2)}%`],
+    ["Net P/L", money(r.netPnl, cur)],
+    ["Gross P/L", money(r.grossPnl, cur)],
+    ["Commission", money(r.commission, cur)],
+    [
+      "Points (net / gross)",
+      `${r.netPoints === null ? "n/a" : r.netPoints.toFixed(2)} / ${r.grossPoints.toFixed(2)}`,
+    ],
+    ["Profit factor", ratio(r.profitFactor, "n/a (no losses)")],
+    ["Average trade", money(r.avgTrade, cur)],
+    ["Average win", money(r.avgWin, cur)],
+    ["Average loss", money(r.avgLoss, cur)],
+    ["Payoff ratio", ratio(r.payoffRatio, "n/a")],
+    ["Expectancy", money(r.expectancy, cur)],
+    [
+      "Max drawdown",
+      r.maxDrawdownPeakTime === null
+        ? money(r.maxDrawdown, cur)
+        : `${money(r.maxDrawdown, cur)} over ${dur(r.maxDrawdownDurationMs)}${
+          r.maxDrawdownRecoveryTime === null ? " (not recovered)" : ""
+        }`,
+    ],
+    [
+      "Drawdown times",
+      r.maxDrawdownPeakTime === null
+        ? "n/a"
+        : `peak ${time(r.maxDrawdownPeakTime)}, trough ${time(r.maxDrawdownTroughTime)}, ${
+          r.maxDrawdownRecoveryTime === null
+            ? "not recovered"
+            : "recovered " + time(r.maxDrawdownRecoveryTime)
+        }`,
+    ],
+    ["Longest streaks", `${r.longestLosingStreak} losses, ${r.longestWinningStreak} wins`],
+    ["Hold time", `avg ${dur(r.avgHoldMs)}, median ${dur(r.medianHoldMs)}`],
+    [
+      "Exit reasons",
+      REASONS.map((k) => `${k} ${r.byReason[k].trades} (${money(r.byReason[k].netPnl, "")})`)
+        .join(", "),
+    ],
+    [
+      "Sides",
+      SIDES.map((k) => {
+        const s = r.bySide[k];
+        return `${k} ${s.trades} (${s.wins}W/${s.losses}L, ${money(s.netPnl, "")})`;
+      }).join(", "),
+    ],
+    ["Partial fills", `${r.partialFills} trade(s) with more than one fill`],
+    ["Cancels", `${r.cancels} (${r.cancelledUnfilled} entry order(s) never filled)`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+  return rows.map(([k, v]) => `${(k + ":").padEnd(width)}${v}`).join("\n");
+}
+
+/** JSON schema tag written as the first key of {@link reportToJson}. */
+export const REPORT_JSON_SCHEMA = "scalpbot.report/1";
+
+/**
+ * The report as JSON with stable keys (listed in `docs/report_metrics.md`): times as ISO
+ * UTC strings, durations in ms, null for undefined ratios. Two-space indented.
+ */
+export function reportToJson(report: Report): string {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  const r = report;
+  const out = {
+    schema: REPORT_JSON_SCHEMA,
+    runIds: r.runIds,
+    runsEnded: r.runsEnded,
+    currency: r.currency,
+    firstTime: iso(r.firstTime),
+    lastTime: iso(r.lastTime),
+    entries: r.entries,
+    trades: r.trades,
+    wins: r.wins,
+    losses: r.losses,
+    breakeven: r.breakeven,
+    winRate: r.winRate,
+    grossPoints: r.grossPoints,
+    netPoints: r.netPoints,
+    grossPnl: r.grossPnl,
+    commission: r.commission,
+    netPnl: r.netPnl,
+    profitFactor: r.profitFactor,
+    avgTrade: r.avgTrade,
+    avgWin: r.avgWin,
+    avgLoss: r.avgLoss,
+    payoffRatio: r.payoffRatio,
+    expectancy: r.expectancy,
+    maxDrawdown: r.maxDrawdown,
+    maxDrawdownPeakTime: iso(r.maxDrawdownPeakTime),
+    maxDrawdownTroughTime: iso(r.maxDrawdownTroughTime),
+    maxDrawdownRecoveryTime: iso(r.maxDrawdownRecoveryTime),
+    maxDrawdownDurationMs: r.maxDrawdownDurationMs,
+    longestLosingStreak: r.longestLosingStreak,
+    longestWinningStreak: r.longestWinningStreak,
+    avgHoldMs: r.avgHoldMs,
+    medianHoldMs: r.medianHoldMs,
+    byReason: Object.fromEntries(
+      REASONS.map((k) => [k, { trades: r.byReason[k].trades, netPnl: r.byReason[k].netPnl }]),
+    ),
+    bySide: Object.fromEntries(SIDES.map((k) => {
+      const s = r.bySide[k];
+      return [k, { trades: s.trades, wins: s.wins, losses: s.losses, netPnl: s.netPnl }];
+    })),
+    partialFills: r.partialFills,
+    cancels: r.cancels,
+    cancelledUnfilled: r.cancelledUnfilled,
+    openTrades: r.openTrades,
+  };
+  return JSON.stringify(out, null, 2);
+}
