@@ -229,7 +229,7 @@ export class Engine {
         this.#vwap.reset();
         this.#nextSession = this.#sessions.nextStartAfter(ts);
       }
-      this.#vwap.add(price, size);
+      this.#vwap.push(price, size);
     }
     this.#lastPrice = price;
     this.#trader.onTick(ts, price, size);

@@ -32,6 +32,15 @@ export class SessionVwap implements StreamingIndicator {
     return this.#volume > 0 ? this.#pv / this.#volume : undefined;
   }
 
+  /**
+   * Hot-path variant of `add` for ticks already validated upstream (the tick reader and the
+   * IB adapter reject non-finite prices and negative sizes): no checks, no result.
+   */
+  push(price: number, size: number): void {
+    this.#pv += price * size;
+    this.#volume += size;
+  }
+
   /** VWAP since the last reset, or `undefined` while no volume has traded. */
   get value(): number | undefined {
     return this.#volume > 0 ? this.#pv / this.#volume : undefined;

@@ -1,0 +1,54 @@
+/**
+ * `deno task bench`: every benchmark figure of the project in one run. Absolute times drift
+ * on shared machines; quote the ratios printed here, which are measured side by side.
+ *
+ * @module
+ */
+import { benchEngineStages, peakRssOfBacktest, writeBenchFile } from "./engine_bench.ts";
+import { benchIndicators, randomWalkBars } from "./indicators_bench.ts";
+
+const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+
+const tmp = await Deno.makeTempDir({ prefix: "scalpbot_bench_" });
+try {
+  console.log("# scalpbot benchmarks\n");
+  console.log("## Backtest throughput by stage (one CSV file, same run)");
+  const big = `${tmp}/ticks_big.csv`;
+  const bytes = await writeBenchFile(big, 4_000_000);
+  console.log(`file: 4,000,000 generated ticks, ${mib(bytes)} MiB`);
+  const stages = await benchEngineStages(big, tmp);
+  const base = stages[0]!.ticksPerSec;
+  for (const s of stages) {
+    console.log(
+      `${s.stage.padEnd(44)} ${fmt(s.ticksPerSec).padStart(12)} ticks/s  (${
+        (s.ticksPerSec / base).toFixed(2)
+      }x parse-only)`,
+    );
+  }
+
+  console.log("\n## Backtest memory: peak RSS of `scalpbot backtest` as the file grows");
+  const small = `${tmp}/ticks_small.csv`;
+  const smallBytes = await writeBenchFile(small, 400_000);
+  const rssSmall = await peakRssOfBacktest(small, tmp);
+  const rssBig = await peakRssOfBacktest(big, tmp);
+  const huge = `${tmp}/ticks_huge.csv`;
+  const hugeBytes = await writeBenchFile(huge, 7_500_000);
+  const rssHuge = await peakRssOfBacktest(huge, tmp);
+  console.log(`${mib(smallBytes).padStart(5)} MiB file: peak RSS ${rssSmall} MiB`);
+  console.log(`${mib(bytes).padStart(5)} MiB file: peak RSS ${rssBig} MiB`);
+  console.log(`${mib(hugeBytes).padStart(5)} MiB file: peak RSS ${rssHuge} MiB`);
+
+  console.log("\n## Streaming indicators vs trading-signals (1,000,000 bars, same run)");
+  const { closes, highs, lows } = randomWalkBars(1_000_000);
+  const ind = benchIndicators(closes, highs, lows);
+  for (const r of ind.rows) {
+    console.log(
+      `${r.name.padEnd(8)} ours ${fmt(r.oursPerSec).padStart(12)}/s  theirs ${
+        fmt(r.theirsPerSec).padStart(11)
+      }/s  ratio ${r.ratio.toFixed(1)}x  max |diff| ${r.maxAbsDiff ?? "n/a"}  ${r.note}`,
+    );
+  }
+} finally {
+  await Deno.remove(tmp, { recursive: true });
+}

@@ -1,0 +1,257 @@
+/**
+ * `scalpbot backtest`: the engine over a tick file, or over the built-in generated session
+ * when no file is given. Writes the journal (and optionally every bar as CSV), prints the
+ * report. Edge code: files, signals and the console live here, not in the engine.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";
+import { demoSession, TickGenerator } from "../gen/generator.ts";
+import { inspectJournal } from "../journal/inspect.ts";
+import { JournalWriter } from "../journal/writer.ts";
+import { computeReport, formatReport, reportToJson } from "../report/report.ts";
+import { readTickFile, type TickReadStats } from "../ticks/csv_reader.ts";
+import type { JournalEvent, TickBatch } from "../types.ts";
+import { BarsCsvWriter } from "./bars_csv.ts";
+import { formatBarLine, formatEventLine, formatProgress, journalFormatOptions } from "./console.ts";
+import { makeRunId } from "./run_id.ts";
+import { UsageError } from "./usage_error.ts";
+import { VERSION } from "../version.ts";
+
+/** Help text of the backtest command. */
+export const BACKTEST_HELP = `scalpbot backtest [--ticks FILE] [options]
+
+Runs the engine over recorded ticks (CSV: ts_utc,price,size) or, without --ticks, over a
+session the program generates itself (deterministic for --seed). Writes the journal and
+prints the report.
+
+  --ticks FILE         tick CSV file (header with time, price and size columns)
+  --seed N             seed of the generated session when no --ticks (default 1)
+  --config FILE        config file (default: ./config.yaml if present, else built-in defaults)
+  --set KEY=VALUE      override a config key, e.g. --set strategy.short=true (repeatable)
+  --journal FILE       journal path (default: journal.path from config)
+  --append             add this run to an existing journal
+  --overwrite          replace an existing journal
+  --bars-out FILE      write every closed bar with its indicators as CSV
+  --skip-malformed     skip and count malformed tick lines instead of stopping
+  --print-bars         print a line per closed bar
+  --quiet              print only the report
+  --json               print the report as JSON
+`;
+
+/** Runs the backtest command; returns the process exit code. */
+export async function runBacktest(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ticks: { type: "string" },
+      seed: { type: "string" },
+      config: { type: "string" },
+      set: { type: "string", multiple: true },
+      journal: { type: "string" },
+      append: { type: "boolean" },
+      overwrite: { type: "boolean" },
+      "bars-out": { type: "string" },
+      "skip-malformed": { type: "boolean" },
+      "print-bars": { type: "boolean" },
+      quiet: { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(BACKTEST_HELP);
+    return 0;
+  }
+  if (values.append && values.overwrite) {
+    throw new UsageError("--append and --overwrite cannot be used together");
+  }
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isSafeInteger(seed)) {
+    throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  }
+  const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
+  const config = loaded.config;
+  const journalPath = values.journal ?? config.journal.path;
+  await checkJournal(journalPath, values.append === true, values.overwrite === true);
+
+  const quiet = values.quiet === true || values.json === true;
+  const fmt = journalFormatOptions(config);
+  const events: JournalEvent[] = [];
+  const barsOut = values["bars-out"] === undefined
+    ? undefined
+    : BarsCsvWriter.create(values["bars-out"], config.contract.tick_size);
+  const printBars = values["print-bars"] === true && !quiet;
+  const listener: EngineListener = {
+    onBar(bar, snapshot, signal) {
+      barsOut?.write(bar, snapshot, signal);
+      if (printBars) console.log(formatBarLine(bar, snapshot, signal, fmt));
+    },
+    onEvent(event) {
+      events.push(event);
+      if (!quiet) console.log(formatEventLine(event, fmt));
+    },
+  };
+  const journal = JournalWriter.open(journalPath, fmt);
+  const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
+  const engine = new Engine({ config, journal, runId, listener });
+
+  const abort = new AbortController();
+  const onSignal = (name: string) => () => abort.abort(new Interrupted(name));
+  const onInt = onSignal("SIGINT");
+  const onTerm = onSignal("SIGTERM");
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
+  let endReason = "END_OF_DATA";
+  let readStats: TickReadStats | undefined;
+  const started = performance.now();
+  try {
+    try {
+      if (values.ticks !== undefined) {
+        readStats = await backtestFile(engine, values.ticks, {
+          skipMalformed: values["skip-malformed"] === true,
+          signal: abort.signal,
+          progress: !quiet && Deno.stderr.isTerminal(),
+          digest: loaded.digest,
+        });
+      } else {
+        await backtestGenerated(engine, seed, config, loaded.digest, abort.signal);
+      }
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      endReason = e.signalName;
+    } finally {
+      // Whatever stopped the run, the open trade is closed and the journal ends cleanly.
+      if (endReason === "END_OF_DATA") engine.finish("END", endReason);
+      else engine.finish("MANUAL", endReason);
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGTERM", onTerm);
+    journal.close();
+    barsOut?.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const report = computeReport(events);
+  if (values.json) {
+    console.log(JSON.stringify(reportToJson(report), null, 2));
+  } else {
+    console.log("");
+    console.log(formatReport(report));
+    const s = engine.stats;
+    const parts = [
+      `${s.ticks.toLocaleString("en-US")} ticks`,
+      `${s.bars} bars`,
+      `${s.zeroSize} zero-size ignored`,
+      `${s.late} late (policy ${config.bars.late_ticks})`,
+      `${s.backInTime} back in time`,
+    ];
+    if (readStats && readStats.malformed > 0) {
+      parts.push(`${readStats.malformed} malformed skipped`);
+    }
+    console.log(`\nData: ${parts.join(", ")}; ${seconds.toFixed(2)} s.`);
+    console.log(`Journal: ${journalPath} (run ${runId})`);
+    if (endReason !== "END_OF_DATA") console.log(`Stopped by ${endReason}.`);
+  }
+  return 0;
+}
+
+class Interrupted extends Error {
+  constructor(readonly signalName: string) {
+    super(`Interrupted by ${signalName}`);
+  }
+}
+
+async function checkJournal(path: string, append: boolean, overwrite: boolean): Promise<void> {
+  const found = await inspectJournal(path);
+  if (!found.exists || found.events === 0) return;
+  if (overwrite) {
+    await Deno.truncate(path, 0);
+    return;
+  }
+  if (append) return;
+  const last = found.runs.at(-1) ?? "an unknown run";
+  throw new UsageError(
+    `Journal ${path} already holds ${found.runs.length} run(s) (last: ${last}); ` +
+      `pass --append to add this run, --overwrite to replace it, or --journal FILE`,
+  );
+}
+
+interface FileRunOptions {
+  skipMalformed: boolean;
+  signal: AbortSignal;
+  progress: boolean;
+  digest: string;
+}
+
+async function backtestFile(
+  engine: Engine,
+  path: string,
+  o: FileRunOptions,
+): Promise<TickReadStats> {
+  let first = true;
+  let lastShown = -1;
+  const stats = await readTickFile(path, {
+    skipMalformed: o.skipMalformed,
+    signal: o.signal,
+    onBatch(batch: TickBatch) {
+      if (first && batch.count > 0) {
+        first = false;
+        engine.start(sessionInfo(batch.ts[0]!, `file:${path}`, o.digest));
+      }
+      engine.onBatch(batch);
+    },
+    onProgress(read, total) {
+      if (!o.progress) return;
+      const pct = Math.floor((read / Math.max(1, total)) * 100);
+      if (pct === lastShown) return;
+      lastShown = pct;
+      const end = read >= total ? "\n" : "";
+      Deno.stderr.writeSync(
+        new TextEncoder().encode(`\r${formatProgress(read / total, engine.stats.ticks)}${end}`),
+      );
+    },
+  });
+  if (first) engine.start(sessionInfo(0, `file:${path}`, o.digest));
+  return stats;
+}
+
+async function backtestGenerated(
+  engine: Engine,
+  seed: number,
+  config: Config,
+  digest: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const options = {
+    ...demoSession(seed),
+    tickSize: config.contract.tick_size,
+    timeZone: config.session.timezone,
+  };
+  const gen = new TickGenerator(options);
+  engine.start(sessionInfo(options.startMs, `generated:seed=${seed}`, digest));
+  const size = 8192;
+  const batch: TickBatch = {
+    ts: new Float64Array(size),
+    price: new Float64Array(size),
+    size: new Float64Array(size),
+    count: 0,
+  };
+  for (;;) {
+    batch.count = gen.fillBatch(batch, size);
+    if (batch.count === 0) break;
+    engine.onBatch(batch);
+    // Let a Ctrl+C land between batches.
+    await Promise.resolve();
+    signal.throwIfAborted();
+  }
+}
+
+function sessionInfo(time: number, source: string, digest: string): SessionInfo {
+  return { time, version: VERSION, configDigest: digest, source };
+}

@@ -1,0 +1,81 @@
+/**
+ * What scalpbot prints for people: one line per closed bar, trade events marked, a
+ * progress bar. Pure formatting plus a tiny writer; the caller decides where text goes.
+ *
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import { formatEvent, type JournalFormatOptions, priceDecimalsForTick } from "../journal/format.ts";
+import { formatIsoOffset } from "../time/zone.ts";
+import type { Bar, IndicatorSnapshot, JournalEvent, Side } from "../types.ts";
+
+/** Journal formatting options derived from config (tick decimals, periods, zone). */
+export function journalFormatOptions(config: Config): JournalFormatOptions {
+  return {
+    timeZone: config.session.timezone,
+    priceDecimals: priceDecimalsForTick(config.contract.tick_size),
+    periods: {
+      emaFast: config.indicators.ema_fast,
+      emaSlow: config.indicators.ema_slow,
+      rsi: config.indicators.rsi_period,
+      atr: config.indicators.atr_period,
+    },
+  };
+}
+
+function num(x: number | undefined, digits: number): string {
+  return x === undefined ? "-" : x.toFixed(digits);
+}
+
+/**
+ * One console line for a closed bar: local start time, OHLCV, indicators, signal.
+ *
+ * @example
+ * ```ts
+ * formatBarLine(bar, snapshot, "LONG", options);
+ * // "08:31:00 O 5000.25 H 5001.00 L 4999.75 C 5000.75 V 312 n 41 | EMA9 ... | LONG"
+ * ```
+ */
+export function formatBarLine(
+  bar: Bar,
+  s: IndicatorSnapshot,
+  signal: Side | undefined,
+  options: JournalFormatOptions,
+): string {
+  const d = options.priceDecimals;
+  const t = formatIsoOffset(bar.start, options.timeZone).slice(11, 19);
+  const p = options.periods;
+  const cross = s.cross === undefined ? "" : ` X${s.cross === "UP" ? "↑" : "↓"}`;
+  return `${t} O ${bar.open.toFixed(d)} H ${bar.high.toFixed(d)} L ${bar.low.toFixed(d)} C ${
+    bar.close.toFixed(d)
+  } V ${bar.volume} n ${bar.trades} | EMA${p.emaFast} ${num(s.emaFast, d + 1)} EMA${p.emaSlow} ${
+    num(s.emaSlow, d + 1)
+  } RSI${p.rsi} ${num(s.rsi, 1)} ATR${p.atr} ${num(s.atr, d + 1)} VWAP ${num(s.vwap, d + 1)} RVOL ${
+    num(s.rvol, 2)
+  }${cross}${signal === undefined ? "" : ` | ${signal}`}`;
+}
+
+const MARKS: Record<JournalEvent["kind"], string> = {
+  SESSION_START: "==",
+  ENTRY: ">>",
+  FILL: " +",
+  CANCEL: " x",
+  EXIT: "<<",
+  SESSION_END: "==",
+};
+
+/** One console line for a journal event: a marker, then the journal line itself. */
+export function formatEventLine(event: JournalEvent, options: JournalFormatOptions): string {
+  return `${MARKS[event.kind]} ${formatEvent(event, options)}`;
+}
+
+/**
+ * A progress bar for stderr: `[########------------]  40%  1,234,567 ticks`.
+ */
+export function formatProgress(fraction: number, ticks: number, width = 30): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const full = Math.round(f * width);
+  return `[${"#".repeat(full)}${"-".repeat(width - full)}] ${(f * 100).toFixed(0).padStart(3)}%  ${
+    ticks.toLocaleString("en-US")
+  } ticks`;
+}

@@ -1,0 +1,77 @@
+/**
+ * `scalpbot report FILE`: summarises a journal (all runs, or one with --run).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { readJournal } from "../journal/reader.ts";
+import { computeReport, formatReport, reportToJson } from "../report/report.ts";
+import type { JournalEvent } from "../types.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Help text of the report command. */
+export const REPORT_HELP = `scalpbot report [FILE] [options]
+
+Summarises a trade journal (default: trade_record.text): trades, P/L, win rate, profit
+factor, drawdown, hold times and more.
+
+  --json        print the report as JSON
+  --run ID      only the run with this RunID
+  --lenient     skip unparsable lines (each is reported on stderr) instead of stopping
+`;
+
+/** Runs the report command; returns the exit code. */
+export async function runReport(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean" },
+      run: { type: "string" },
+      lenient: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(REPORT_HELP);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(`report takes one journal file, got ${positionals.length}`);
+  }
+  const path = positionals[0] ?? "trade_record.text";
+  const contents = await readJournal(path, { lenient: values.lenient === true });
+  for (const e of contents.errors) console.error(`warning: ${e.message}`);
+  for (const t of contents.repairedTorn) {
+    console.error(
+      `warning: ${path}:${t.line}: torn line from an earlier crash, not counted: ${
+        JSON.stringify(t.text)
+      }`,
+    );
+  }
+  if (contents.torn !== undefined) {
+    console.error(
+      `warning: ${path}:${contents.torn.line}: torn last line (a crash mid-write), not counted: ` +
+        JSON.stringify(contents.torn.text),
+    );
+  }
+  const events = values.run === undefined
+    ? contents.events
+    : eventsOfRun(contents.events, values.run);
+  const report = computeReport(events);
+  if (values.json) console.log(JSON.stringify(reportToJson(report), null, 2));
+  else console.log(formatReport(report));
+  return 0;
+}
+
+function eventsOfRun(events: readonly JournalEvent[], runId: string): JournalEvent[] {
+  const out: JournalEvent[] = [];
+  let inRun = false;
+  for (const e of events) {
+    if (e.kind === "SESSION_START") inRun = e.runId === runId;
+    if (inRun) out.push(e);
+  }
+  if (out.length === 0) throw new UsageError(`No run with RunID ${runId} in the journal`);
+  return out;
+}

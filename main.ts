@@ -1,0 +1,81 @@
+/**
+ * scalpbot's command-line entry: parses the subcommand, loads its module lazily, and maps
+ * known errors to one clear line and an exit code (2: usage or config, 1: anything else).
+ *
+ * @module
+ */
+import { ConfigError } from "./lib/config/errors.ts";
+import { UsageError } from "./lib/cli/usage_error.ts";
+import { VERSION } from "./lib/version.ts";
+
+const HELP = `scalpbot ${VERSION}: paper-trades futures scalps from Interactive Brokers data
+
+Usage: scalpbot <command> [options]    (scalpbot <command> --help for its options)
+
+Commands:
+  backtest   run the engine over a tick file, or over a generated session
+  report     summarise a trade journal (default trade_record.text)
+  help       show this help
+  --version  print the version
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  backtest: async () => (await import("./lib/cli/backtest.ts")).runBacktest,
+  report: async () => (await import("./lib/cli/report_command.ts")).runReport,
+};
+
+/** Runs scalpbot with `args` (without the program name); resolves to the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === "--version" || name === "-V" || name === "version") {
+    console.log(`scalpbot ${VERSION}`);
+    return 0;
+  }
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    console.log(HELP);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    console.error(`scalpbot: unknown command "${name}" (try: scalpbot help)`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof ConfigError || e instanceof UsageError) {
+    console.error(`scalpbot: ${e.message}`);
+    return 2;
+  }
+  if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
+    console.error(`scalpbot: ${e.message}`);
+    return 2;
+  }
+  if (e instanceof Deno.errors.NotCapable) {
+    console.error(`scalpbot: ${e.message}`);
+    console.error("  (scalpbot runs with narrow permissions; grant the one named above with the");
+    console.error("   matching deno flag, e.g. --allow-read=PATH, or run from the project folder)");
+    return 1;
+  }
+  if (e instanceof Deno.errors.NotFound) {
+    console.error(`scalpbot: ${e.message}`);
+    return 1;
+  }
+  if (e instanceof SyntaxError || e instanceof RangeError) {
+    // Bad data (tick files, journal lines): the message names the place and the value.
+    console.error(`scalpbot: ${e.message}`);
+    return 1;
+  }
+  throw e;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
