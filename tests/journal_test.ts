@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   formatEvent,
   type JournalFormatOptions,
@@ -411,4 +412,59 @@ Deno.test("inspectJournal reports missing files, runs, the last run's end and op
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("readJournal fails at a repaired torn line when the next line is not a SESSION_START", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/trade_record.text`;
+    const half = ENTRY_LINE.slice(0, 60);
+    await Deno.writeTextFile(path, `${START_LINE}\n${half}`);
+    // A writer that resumes without a new SESSION_START leaves the torn text mid-file.
+    const w = JournalWriter.open(path, OPTS);
+    w.write(FILL);
+    w.close();
+    await assert.rejects(() => readJournal(path, { source: "trade_record.text" }), {
+      name: "JournalParseError",
+      message:
+        `Cannot parse journal line at trade_record.text:2: ENTRY field "S" is not Key=Value` +
+        ` (line: "${half}")`,
+    });
+    const lenient = await readJournal(path, { lenient: true });
+    assert.deepEqual(lenient.events, [START, FILL]);
+    assert.deepEqual(lenient.errors.map((e) => e.line), [2]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("format -> parse is exact for any tick-grid prices, cent amounts and counts", () => {
+  // Prices are whole ticks of 0.25; money whole cents; the parser must give them back exactly.
+  const tick = fc.integer({ min: 0, max: 40_000 }).map((n) => n * 0.25);
+  const cents = fc.integer({ min: -1_000_000, max: 1_000_000 }).map((n) => n / 100);
+  const time = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) });
+  const count = fc.integer({ min: 0, max: 10_000 });
+  fc.assert(
+    fc.property(time, time, tick, tick, count, cents, cents, cents, (t, t2, p1, p2, q, g, c, n) => {
+      const exit: ExitEvent = {
+        kind: "EXIT",
+        time: t,
+        tradeId: "r-1",
+        side: "SHORT",
+        reason: "STOP",
+        price: p1,
+        qty: q,
+        entryPrice: p2,
+        entryTime: t2,
+        pnlPoints: p2 - p1,
+        pnlTicks: (p2 - p1) / 0.25,
+        grossPnl: g,
+        commission: c,
+        netPnl: n,
+      };
+      const back = parseJournalLine(formatEvent(exit, OPTS), 1, "j");
+      assert.deepEqual(back, exit);
+    }),
+    { numRuns: 300 },
+  );
 });
