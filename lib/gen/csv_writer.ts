@@ -64,7 +64,7 @@ export async function writeTickCsv(
       while (written < maxTicks) {
         const n = source.fillBatch(batch, Math.min(CHUNK_TICKS, maxTicks - written), untilMs);
         if (n === 0) break;
-        await writeAll(file, encoder.encode(formatter.formatBatch(batch)));
+        await writeAll(file, formatter.encodeBatch(batch));
         written += n;
       }
     } else {
