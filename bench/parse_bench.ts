@@ -112,11 +112,11 @@ if (import.meta.main) {
     await writeSynthetic(path, mb);
     await benchParse(path); // warm-up
     let best = await benchParse(path);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 4; i++) {
       const r = await benchParse(path);
       if (r.seconds < best.seconds) best = r;
     }
-    show("readTickFile (best of 3)", best);
+    show("readTickFile (best of 5)", best);
     const naive = await naiveParse(path);
     show("naive split/Date.parse", naive);
     console.log(`speed-up: ${(best.ticksPerSec / naive.ticksPerSec).toFixed(1)}x`);

@@ -68,7 +68,7 @@ export const TS_SECOND = 6;
 export const TS_ZONE = 7;
 export const TS_RANGE = 8;
 
-/** Epoch numbers below this are seconds, at or above it milliseconds (see README of module). */
+/** Epoch numbers below this are seconds, at or above it milliseconds (1e11 ms is 1973-03-03). */
 export const EPOCH_SECONDS_BELOW = 1e11;
 /** Epoch numbers at or above this are rejected (they look like micro- or nanoseconds). */
 export const EPOCH_MAX = 1e14;

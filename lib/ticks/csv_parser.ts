@@ -110,6 +110,11 @@ function unquote(field: string): string {
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
 }
 
+function isStandard(kinds: Uint8Array | null): boolean {
+  return kinds !== null && kinds.length === 3 && kinds[0] === COL_TS &&
+    kinds[1] === COL_PRICE && kinds[2] === COL_SIZE;
+}
+
 /**
  * Streaming tick CSV parser: bytes in, reusable `TickBatch`es out.
  *
@@ -266,6 +271,7 @@ export class TickCsvParser {
     let lineNo = this.#lineNo;
     let kinds = this.#kinds;
     let nCols = kinds === null ? 0 : kinds.length;
+    let std = isStandard(kinds);
     while (pos <= last) {
       lineNo++;
       const start = pos;
@@ -282,7 +288,29 @@ export class TickCsvParser {
       let p = NaN;
       let s = NaN;
       let ok = false;
-      if (kinds !== null) {
+      if (std) {
+        // The shared-data layout `ts,price,size`, unrolled.
+        t = fastTimestamp(buf, pos);
+        let q = cursor.pos;
+        if (buf[q] === 44) {
+          p = fastDecimal(buf, q + 1);
+          q = cursor.pos;
+          if (buf[q] === 44) {
+            s = fastDecimal(buf, q + 1);
+            q = cursor.pos;
+            c = buf[q]!;
+            if (t === t && p > 0 && s === s && q - start <= MAX_LINE_BYTES) {
+              if (c === 10) {
+                ok = true;
+                pos = q + 1;
+              } else if (c === 13 && buf[q + 1] === 10) {
+                ok = true;
+                pos = q + 2;
+              }
+            }
+          }
+        }
+      } else if (kinds !== null) {
         let q = pos;
         for (let col = 0;;) {
           const k = kinds[col];
@@ -331,6 +359,7 @@ export class TickCsvParser {
       n = batch.count;
       kinds = this.#kinds;
       nCols = kinds === null ? 0 : kinds.length;
+      std = isStandard(kinds);
     }
     this.#lineNo = lineNo;
     batch.count = n;
