@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -97,6 +98,7 @@ export async function runBacktest(args: string[]): Promise<number> {
       if (!quiet) console.log(formatEventLine(event, fmt));
     },
   };
+  await Deno.mkdir(dirname(journalPath), { recursive: true });
   const journal = JournalWriter.open(journalPath, fmt);
   const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
   const engine = new Engine({ config, journal, runId, listener });
@@ -123,7 +125,11 @@ export async function runBacktest(args: string[]): Promise<number> {
         await backtestGenerated(engine, seed, config, loaded.digest, abort.signal);
       }
     } catch (e) {
-      if (!(e instanceof Interrupted)) throw e;
+      if (!(e instanceof Interrupted)) {
+        // Bad data stops the run, but the journal still ends cleanly before the error shows.
+        endReason = "ERROR";
+        throw e;
+      }
       endReason = e.signalName;
     } finally {
       // Whatever stopped the run, the open trade is closed and the journal ends cleanly.
@@ -139,7 +145,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const report = computeReport(events);
   if (values.json) {
-    console.log(JSON.stringify(reportToJson(report), null, 2));
+    console.log(reportToJson(report));
   } else {
     console.log("");
     console.log(formatReport(report));

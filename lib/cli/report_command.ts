@@ -60,7 +60,7 @@ export async function runReport(args: string[]): Promise<number> {
     ? contents.events
     : eventsOfRun(contents.events, values.run);
   const report = computeReport(events);
-  if (values.json) console.log(JSON.stringify(reportToJson(report), null, 2));
+  if (values.json) console.log(reportToJson(report));
   else console.log(formatReport(report));
   return 0;
 }
