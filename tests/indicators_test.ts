@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { benchIndicators, randomWalkBars } from "../bench/indicators_bench.ts";
 import { Atr } from "../lib/indicators/atr.ts";
 import { CrossDetector, type CrossDirection } from "../lib/indicators/cross.ts";
 import { Ema } from "../lib/indicators/ema.ts";
@@ -650,4 +651,17 @@ Deno.test("LiquidHours with no windows is always liquid; bad windows are rejecte
   assert.throws(() => new LiquidHours({ timeZone: "UTC", windows: ["17:00-17:00"] }), RangeError);
   assert.throws(() => new LiquidHours({ timeZone: "UTC", windows: ["17:00-25:00"] }), RangeError);
   assert.throws(() => new LiquidHours({ timeZone: "Nowhere/Zone", windows: [] }), RangeError);
+});
+
+// ---------------------------------------------------------------------------------------
+// Cross-check with npm trading-signals (via the benchmark module, on a small input).
+
+Deno.test("EMA, RSI and ATR agree with trading-signals where the definitions agree", () => {
+  const { closes, highs, lows } = randomWalkBars(3000, 7);
+  const { rows } = benchIndicators(closes, highs, lows);
+  assert.deepEqual(rows.map((r) => r.name), ["EMA(9)", "EMA(21)", "RSI(9)", "ATR(9)"]);
+  for (const r of rows) {
+    assert.ok(r.maxAbsDiff !== null && r.maxAbsDiff < 1e-9, `${r.name}: ${r.maxAbsDiff}`);
+    assert.ok(r.oursPerSec > 0 && r.theirsPerSec > 0, `${r.name}: rates are positive`);
+  }
 });

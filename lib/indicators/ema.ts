@@ -22,8 +22,11 @@ export class Ema implements StreamingIndicator {
   readonly period: number;
   #k: number;
   #count = 0;
+  #ready = false;
   #sum = 0;
-  #value = 0;
+  // NaN, not 0: a field that starts as a small integer and later holds fractions
+  // changes its in-memory representation, which throws away optimized code once.
+  #value = NaN;
 
   /** Creates an EMA over `period` inputs (a positive integer). */
   constructor(period: number) {
@@ -35,26 +38,21 @@ export class Ema implements StreamingIndicator {
   /** Adds one input; returns the EMA, or `undefined` during the first `period - 1` inputs. */
   update(x: number): number | undefined {
     checkFinite(x, "Ema.update", "x");
-    const count = this.#count;
-    if (count >= this.period) {
-      this.#value += this.#k * (x - this.#value);
-      return this.#value;
-    }
-    this.#count = count + 1;
+    if (this.#ready) return this.#value += this.#k * (x - this.#value);
     this.#sum += x;
-    if (count + 1 < this.period) return undefined;
-    this.#value = this.#sum / this.period;
-    return this.#value;
+    if (++this.#count < this.period) return undefined;
+    this.#ready = true;
+    return this.#value = this.#sum / this.period;
   }
 
   /** Latest EMA, or `undefined` while warming up. */
   get value(): number | undefined {
-    return this.#count >= this.period ? this.#value : undefined;
+    return this.#ready ? this.#value : undefined;
   }
 
   /** True once `period` inputs have been seen. */
   get ready(): boolean {
-    return this.#count >= this.period;
+    return this.#ready;
   }
 
   /** Inputs needed for the first value: `period`. */
@@ -65,7 +63,8 @@ export class Ema implements StreamingIndicator {
   /** Forgets every input. */
   reset(): void {
     this.#count = 0;
+    this.#ready = false;
     this.#sum = 0;
-    this.#value = 0;
+    this.#value = NaN;
   }
 }

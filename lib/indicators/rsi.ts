@@ -32,7 +32,7 @@ export class Rsi implements StreamingIndicator {
   #prevClose = 0;
   #avgGain = 0;
   #avgLoss = 0;
-  #value = 0;
+  #value = NaN; // read only once ready; NaN keeps the field a double from the start
 
   /** Creates an RSI over `period` changes (a positive integer). */
   constructor(period: number) {
@@ -91,6 +91,6 @@ export class Rsi implements StreamingIndicator {
     this.#prevClose = 0;
     this.#avgGain = 0;
     this.#avgLoss = 0;
-    this.#value = 0;
+    this.#value = NaN;
   }
 }
