@@ -12,7 +12,9 @@
 import { ATR, EMA, RSI } from "trading-signals";
 import { Atr } from "../lib/indicators/atr.ts";
 import { Ema } from "../lib/indicators/ema.ts";
+import { LiquidHours } from "../lib/indicators/liquid_hours.ts";
 import { Rsi } from "../lib/indicators/rsi.ts";
+import { SessionSchedule } from "../lib/indicators/session_schedule.ts";
 
 /** One line of {@linkcode benchIndicators}'s result. */
 export interface IndicatorBenchRow {
@@ -183,7 +185,9 @@ export function benchIndicators(
       ratio: oursRate / theirsRate,
       maxAbsDiff: maxDiff(ours, theirs, from),
       note: `theirs seeds with the first price, ours (TA-Lib) with the SMA of ${period}; ` +
-        `compared from bar ${from}, once the seed has decayed below 1e-15 of itself`,
+        `compared from bar ${from}, once the seed has decayed below 1e-15 of itself; ` +
+        `theirs allocates a number per update, so its rate depends on the heap (about half ` +
+        `in a fresh process, before the 1M candle objects built here grow the young generation)`,
     });
   }
 
@@ -276,6 +280,34 @@ export function randomWalkBars(
   return { closes, highs, lows };
 }
 
+/**
+ * Per-tick cost of the session helpers: calls per second of `SessionSchedule.isNewSession`
+ * and `LiquidHours.isLiquid` on `ticks` timestamps 50 ms apart (Chicago, from 2025-03-06,
+ * so the run crosses session starts and the March DST change).
+ */
+export function benchSessionHelpers(
+  ticks: number,
+): { isNewSessionPerSec: number; isLiquidPerSec: number; sessions: number } {
+  const timeZone = "America/Chicago";
+  const start = Date.UTC(2025, 2, 6);
+  const schedule = new SessionSchedule({ timeZone, starts: ["17:00"] });
+  const liquid = new LiquidHours({ timeZone, windows: ["08:30-15:00", "17:00-05:15"] });
+  let sessions = 0;
+  let t0 = performance.now();
+  for (let i = 0; i < ticks; i++) if (schedule.isNewSession(start + i * 50)) sessions++;
+  const sessionMs = performance.now() - t0;
+  let liquidCount = 0;
+  t0 = performance.now();
+  for (let i = 0; i < ticks; i++) if (liquid.isLiquid(start + i * 50)) liquidCount++;
+  const liquidMs = performance.now() - t0;
+  benchChecksum += liquidCount;
+  return {
+    isNewSessionPerSec: ticks / (sessionMs / 1000),
+    isLiquidPerSec: ticks / (liquidMs / 1000),
+    sessions,
+  };
+}
+
 function fmtRate(x: number): string {
   return `${(x / 1e6).toFixed(1)} M/s`;
 }
@@ -306,4 +338,10 @@ if (import.meta.main) {
   }
   console.log("");
   for (const r of rows) console.log(`${r.name}: ${r.note}`);
+  const ticks = 20_000_000;
+  const h = benchSessionHelpers(ticks);
+  console.log(
+    `\n${ticks} ticks 50 ms apart (${h.sessions} session starts crossed): ` +
+      `isNewSession ${fmtRate(h.isNewSessionPerSec)}, isLiquid ${fmtRate(h.isLiquidPerSec)}`,
+  );
 }

@@ -7,9 +7,9 @@ import { checkFinite, checkPeriod } from "./_check.ts";
 import type { StreamingIndicator } from "./indicator.ts";
 
 /**
- * TA-Lib (0.6 and later) treats `|avgGain + avgLoss| < 1e-14` as zero and then outputs 0
- * instead of dividing. We keep its threshold so that values match it bit for bit in
- * spirit; for real prices it only matters after a long run of unchanged closes.
+ * TA-Lib's `TA_IS_ZERO` bound: its RSI writes 0 when `avgGain + avgLoss` is within it of
+ * zero. Current TA-Lib sources use 1e-14 (0.4.0 used 1e-8). For real prices it only
+ * matters after hundreds of unchanged closes, when both averages have decayed.
  */
 const TA_EPSILON = 1e-14;
 
