@@ -163,8 +163,9 @@ export class TickCsvParser {
   }
 
   /**
-   * Parses the complete lines in `chunk` and keeps a trailing partial line for the next
-   * push. The chunk is not kept, so the caller may reuse its buffer.
+   * Parses the complete lines in `chunk`, delivers their ticks (a batch may be partly
+   * full, so a slow source such as a pipe is never held back), and keeps a trailing partial
+   * line for the next push. The chunk is not kept, so the caller may reuse its buffer.
    */
   push(chunk: Uint8Array): void {
     if (this.#ended) throw new TypeError(`Cannot push to ${this.#source}: parser has ended`);
@@ -183,6 +184,7 @@ export class TickCsvParser {
     const last = chunk.lastIndexOf(10);
     if (last >= pos) pos = this.#parseLines(chunk, pos, last);
     if (pos < chunk.length) this.#append(chunk, pos, chunk.length);
+    this.#flush();
   }
 
   /** Parses a last line without newline, delivers the last batch and returns counts. */

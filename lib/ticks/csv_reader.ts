@@ -61,17 +61,37 @@ export async function readTickFile(
     skipMalformed: options.skipMalformed ?? false,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   });
-  using file = await Deno.open(path, { read: true });
-  const total = (await file.stat()).size;
-  const buf = new Uint8Array(CHUNK_BYTES);
-  let read = 0;
-  for (;;) {
-    const n = await file.read(buf);
-    if (n === null) break;
-    read += n;
-    parser.push(buf.subarray(0, n));
-    onProgress?.(read, total);
-    signal?.throwIfAborted();
+  const file = await Deno.open(path, { read: true });
+  // A read from a pipe can block for ever; closing the file is what wakes it on abort.
+  let closed = false;
+  const close = () => {
+    if (!closed) {
+      closed = true;
+      file.close();
+    }
+  };
+  signal?.addEventListener("abort", close, { once: true });
+  try {
+    const total = (await file.stat()).size;
+    const buf = new Uint8Array(CHUNK_BYTES);
+    let read = 0;
+    for (;;) {
+      let n: number | null;
+      try {
+        n = await file.read(buf);
+      } catch (e) {
+        signal?.throwIfAborted();
+        throw e;
+      }
+      if (n === null) break;
+      read += n;
+      parser.push(buf.subarray(0, n));
+      onProgress?.(read, total);
+      signal?.throwIfAborted();
+    }
+  } finally {
+    signal?.removeEventListener("abort", close);
+    close();
   }
   return parser.end();
 }

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { parseJournalText } from "../lib/journal/reader.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const T0 = Date.UTC(2025, 1, 17, 15, 0, 0);
+
+/** 22 climbing 30 s bars as CSV rows (open, high, low, close each bar, 1 s apart). */
+function climbingCsv(): string {
+  const rows = ["ts_utc,price,size"];
+  for (let k = 0; k < 22; k++) {
+    const t = T0 + k * 30_000;
+    const base = 5000 + k;
+    const prices = [base, base + 0.5, base - 0.25, base + 0.25];
+    prices.forEach((p, i) => rows.push(`${new Date(t + (i + 1) * 1000).toISOString()},${p},1`));
+  }
+  return rows.join("\n") + "\n";
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`backtest on ${sig} closes the open trade as MANUAL, ends the journal and reports`, async () => {
+    const dir = await Deno.makeTempDir();
+    const fifo = `${dir}/ticks.pipe`;
+    const journal = `${dir}/j.text`;
+    try {
+      const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assert.ok(mk.success, "mkfifo failed");
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          `--allow-read=${dir},.`,
+          `--allow-write=${dir}`,
+          "--allow-env=LOG_TOKENS,LOG_STREAM",
+          MAIN,
+          "backtest",
+          "--ticks",
+          fifo,
+          "--journal",
+          journal,
+          "--set",
+          "indicators.rvol_threshold=0",
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // The pipe stays open: the backtest blocks waiting for more ticks, as on a live feed.
+      const writer = await Deno.open(fifo, { write: true });
+      await writer.write(new TextEncoder().encode(climbingCsv()));
+      await waitFor(async () => {
+        try {
+          return (await Deno.readTextFile(journal)).includes("| FILL |");
+        } catch {
+          return false;
+        }
+      }, "the entry fill in the journal");
+      child.kill(sig);
+      const out = await child.output();
+      writer.close();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assert.match(stdout, /Win rate/);
+      assert.match(stdout, new RegExp(`Stopped by ${sig}`));
+      const { events, torn } = parseJournalText(await Deno.readTextFile(journal));
+      assert.equal(torn, undefined);
+      const exit = events.find((e) => e.kind === "EXIT");
+      assert.ok(exit?.kind === "EXIT");
+      assert.equal(exit.reason, "MANUAL");
+      // Entered at 5020.25 (bar 20's close); the last print was bar 21's close, 5021.25.
+      assert.equal(exit.price, 5021.25);
+      assert.equal(exit.pnlPoints, 1);
+      const end = events.at(-1)!;
+      assert.ok(end.kind === "SESSION_END");
+      assert.equal(end.reason, sig);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
