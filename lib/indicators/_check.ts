@@ -11,8 +11,8 @@ export function checkPeriod(period: number, where: string): void {
   }
 }
 
-/** Throws a RangeError naming `where` and `name` unless `x` is finite. */
-export function checkFinite(x: number, where: string, name: string): void {
+/** Throws a RangeError naming `what` (e.g. "Ema.update: x") unless `x` is finite. */
+export function checkFinite(x: number, what: string): void {
   // `x - x` is NaN for NaN and ±Infinity: one subtraction on the hot path.
-  if (x - x !== 0) throw new RangeError(`${where}: ${name} must be finite, got ${x}`);
+  if (x - x !== 0) throw new RangeError(`${what} must be finite, got ${x}`);
 }

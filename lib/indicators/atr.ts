@@ -34,9 +34,9 @@ export class Atr implements StreamingIndicator {
 
   /** Adds one bar; returns the ATR, or `undefined` for the first `period` bars. */
   update(high: number, low: number, close: number): number | undefined {
-    checkFinite(high, "Atr.update", "high");
-    checkFinite(low, "Atr.update", "low");
-    checkFinite(close, "Atr.update", "close");
+    checkFinite(high, "Atr.update: high");
+    checkFinite(low, "Atr.update: low");
+    checkFinite(close, "Atr.update: close");
     if (high < low) throw new RangeError(`Atr.update: high ${high} is below low ${low}`);
     const count = this.#count;
     const prevClose = this.#prevClose;

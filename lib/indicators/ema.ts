@@ -37,7 +37,7 @@ export class Ema implements StreamingIndicator {
 
   /** Adds one input; returns the EMA, or `undefined` during the first `period - 1` inputs. */
   update(x: number): number | undefined {
-    checkFinite(x, "Ema.update", "x");
+    checkFinite(x, "Ema.update: x");
     if (this.#ready) return this.#value += this.#k * (x - this.#value);
     this.#sum += x;
     if (++this.#count < this.period) return undefined;

@@ -42,7 +42,7 @@ export class Rsi implements StreamingIndicator {
 
   /** Adds one close; returns the RSI (0 to 100), or `undefined` for the first `period` closes. */
   update(close: number): number | undefined {
-    checkFinite(close, "Rsi.update", "close");
+    checkFinite(close, "Rsi.update: close");
     const count = this.#count;
     const change = close - this.#prevClose;
     this.#prevClose = close;

@@ -48,7 +48,7 @@ export class RelativeVolume implements StreamingIndicator {
    * `period` bars and when the previous bars' mean volume is 0.
    */
   update(volume: number): number | undefined {
-    checkFinite(volume, "RelativeVolume.update", "volume");
+    checkFinite(volume, "RelativeVolume.update: volume");
     if (volume < 0) {
       throw new RangeError(`RelativeVolume.update: volume must be >= 0, got ${volume}`);
     }

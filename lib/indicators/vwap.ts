@@ -24,8 +24,8 @@ export class SessionVwap implements StreamingIndicator {
 
   /** Adds one trade; returns the VWAP, or `undefined` while no volume has traded. */
   add(price: number, size: number): number | undefined {
-    checkFinite(price, "SessionVwap.add", "price");
-    checkFinite(size, "SessionVwap.add", "size");
+    checkFinite(price, "SessionVwap.add: price");
+    checkFinite(size, "SessionVwap.add: size");
     if (size < 0) throw new RangeError(`SessionVwap.add: size must be >= 0, got ${size}`);
     this.#pv += price * size;
     this.#volume += size;
