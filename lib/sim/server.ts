@@ -111,6 +111,11 @@ export interface SimulatorOptions {
   account?: string;
   /** Trades kept per contract for history requests. Default 2,000,000. */
   maxHistoryTicks?: number;
+  /**
+   * At speed "max", live subscriptions (tick-by-tick or keepUpToDate, all clients) needed
+   * before the replay runs. Default 1.
+   */
+  waitForSubscribers?: number;
 }
 
 /** Programmatic fault triggers of a running simulator. */
@@ -964,8 +969,9 @@ class Simulator {
   }
 
   #hasLiveSubscribers(): boolean {
-    for (const s of this.#sessions) if (s.tbt.size > 0 || s.bars.size > 0) return true;
-    return false;
+    let n = 0;
+    for (const s of this.#sessions) n += s.tbt.size + s.bars.size;
+    return n >= (this.#opts.waitForSubscribers ?? 1);
   }
 
   async #pump(): Promise<void> {
