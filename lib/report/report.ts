@@ -1,6 +1,6 @@
 /**
  * Trade statistics from journal events: `computeReport` (pure), `formatReport` (text) and
- * `reportToJson` (stable JSON). Every metric is defined in `docs/report_metrics.md`.
+ * `reportToJson` (stable JSON). Every metric is defined in README.md ("Report metrics").
  *
  * Money is summed in integer cents so that totals match the journal's 2-decimal figures
  * exactly; points are rounded to 6 decimals.
@@ -427,7 +427,7 @@ export function formatReport(report: Report, options: FormatReportOptions = {}):
 export const REPORT_JSON_SCHEMA = "scalpbot.report/1";
 
 /**
- * The report as JSON with stable keys (listed in `docs/report_metrics.md`): times as ISO
+ * The report as JSON with stable keys (listed in README.md ("Report metrics")): times as ISO
  * UTC strings, durations in ms, null for undefined ratios. Two-space indented.
  */
 export function reportToJson(report: Report): string {
