@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Tick, TickBatch } from "../lib/types.ts";
 import { Random } from "../lib/gen/random.ts";
-import { parseHhmm, SessionCalendar } from "../lib/gen/session_profile.ts";
+import { SessionCalendar } from "../lib/gen/session_profile.ts";
+import { parseHhmm } from "../lib/time/hhmm.ts";
 import {
   demoSession,
   generateSession,

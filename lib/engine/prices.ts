@@ -4,11 +4,21 @@
  * @module
  */
 
-/** Number of decimals needed to print multiples of `tickSize` exactly (0.25 -> 2, 1 -> 0). */
+/**
+ * Decimals needed to print multiples of `tickSize` exactly (0.25 -> 2, 1 -> 0, 2.5 -> 1).
+ * Throws a RangeError for a tick that is not a positive finite number.
+ *
+ * @example
+ * ```ts
+ * tickDecimals(0.25); // 2
+ * ```
+ */
 export function tickDecimals(tickSize: number): number {
+  if (!(tickSize > 0) || !Number.isFinite(tickSize)) {
+    throw new RangeError(`Tick size must be a positive number, got ${tickSize}`);
+  }
   for (let d = 0; d <= 10; d++) {
-    const scaled = tickSize * 10 ** d;
-    if (Math.abs(scaled - Math.round(scaled)) < 1e-9) return d;
+    if (Number(tickSize.toFixed(d)) === tickSize) return d;
   }
   return 10;
 }

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { tickDecimals } from "../engine/prices.ts";
 import type { Tick, TickBatch } from "../types.ts";
 import { assertTimeZone, localParts, zonedTimeToUtc } from "../time/zone.ts";
 import { Random } from "./random.ts";
@@ -61,15 +62,6 @@ const TREND = 1;
 const NO_SPELL = 0;
 const BURST = 1;
 const QUIET = 2;
-
-/** Decimal places needed to print multiples of `tickSize` exactly. */
-function decimalsOf(tickSize: number): number {
-  for (let d = 0; d <= 10; d++) {
-    const scaled = tickSize * 10 ** d;
-    if (Math.abs(scaled - Math.round(scaled)) < 1e-9 * Math.max(1, scaled)) return d;
-  }
-  throw new RangeError(`tickSize must have at most 10 decimals, got ${tickSize}`);
-}
 
 function checkPositive(value: number | undefined, name: string): void {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
@@ -164,7 +156,7 @@ export class TickGenerator {
     });
     this.#timeZone = options.timeZone;
     // Price = ticks * tickUnits / scale: integer arithmetic, then one exact-decimal division.
-    this.#scale = 10 ** decimalsOf(options.tickSize);
+    this.#scale = 10 ** tickDecimals(options.tickSize);
     this.#tickUnits = Math.round(options.tickSize * this.#scale);
     const intensity = options.intensity ?? 4;
     this.#intensityPerMs = intensity / 1000;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { parseHhmm } from "../time/hhmm.ts";
 
 /** A local time window `start`-`end` as "HH:MM" strings; may wrap midnight. */
 export interface LocalWindow {
@@ -26,23 +27,6 @@ export interface SessionCalendarOptions {
   liquidHours?: LocalWindow | undefined;
   /** Activity outside liquid hours relative to liquid midday (default 0.12). */
   overnightFactor?: number | undefined;
-}
-
-/**
- * Minute of day of an "HH:MM" string.
- *
- * @example
- * ```ts
- * parseHhmm("16:30", "sessionBreak.start"); // 990
- * ```
- */
-export function parseHhmm(text: string, where: string): number {
-  const m = /^(\d{2}):(\d{2})$/.exec(text);
-  if (m === null) throw new SyntaxError(`Cannot parse ${where}: expected HH:MM, got "${text}"`);
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  if (h > 23 || min > 59) throw new RangeError(`${where} is out of range: "${text}"`);
-  return h * 60 + min;
 }
 
 /** True when minute `m` lies in [start, end), wrapping midnight when start > end. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { assertTimeZone, zoneOffsetMinutes } from "../time/zone.ts";
-import { parseWindow } from "./_hhmm.ts";
+import { parseWindow } from "../time/hhmm.ts";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

@@ -5,7 +5,7 @@
  * @module
  */
 import { assertTimeZone, localParts, zonedTimeToUtc } from "../time/zone.ts";
-import { parseHhmm } from "./_hhmm.ts";
+import { parseHhmm } from "../time/hhmm.ts";
 
 /** Options of {@linkcode SessionSchedule}. */
 export interface SessionScheduleOptions {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { tickDecimals } from "../engine/prices.ts";
 import type {
   CancelEvent,
   EntryEvent,
@@ -80,24 +81,8 @@ export class JournalParseError extends SyntaxError {
   }
 }
 
-/**
- * Decimals needed to print prices of a contract with tick `tickSize`.
- *
- * @example
- * ```ts
- * priceDecimalsForTick(0.25); // 2
- * priceDecimalsForTick(2.5); // 1
- * ```
- */
-export function priceDecimalsForTick(tickSize: number): number {
-  if (!(tickSize > 0) || !Number.isFinite(tickSize)) {
-    throw new RangeError(`Tick size must be a positive number, got ${tickSize}`);
-  }
-  for (let d = 0; d <= 10; d++) {
-    if (Number(tickSize.toFixed(d)) === tickSize) return d;
-  }
-  return 10;
-}
+/** Decimals needed to print prices of a contract with tick `tickSize` (0.25 -> 2). */
+export const priceDecimalsForTick: (tickSize: number) => number = tickDecimals;
 
 // ---------------------------------------------------------------------------------------------
 // Formatting

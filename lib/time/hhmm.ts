@@ -1,6 +1,6 @@
 /**
- * Parsing of local wall-clock times ("HH:MM") and windows ("HH:MM-HH:MM"). Private to
- * this folder.
+ * Parsing of local wall-clock times ("HH:MM") and windows ("HH:MM-HH:MM"), shared by the
+ * session schedule, liquid hours and the tick generator.
  *
  * @module
  */
