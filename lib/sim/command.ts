@@ -1,0 +1,211 @@
+/**
+ * `scalpbot sim`: runs the TWS simulator from the command line until SIGINT/SIGTERM.
+ * Trades come from a tick file (`--ticks`) or the built-in generator (`--seed`).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { UsageError } from "../cli/usage_error.ts";
+import { demoSession, TickGenerator, type TickGeneratorOptions } from "../gen/generator.ts";
+import { readTickFile } from "../ticks/csv_reader.ts";
+import { SIM_SYMBOLS } from "./contracts.ts";
+import { columnSource, type Speed, type TickSource } from "./feed.ts";
+import { parseDuration, parseFaultSpec } from "./fault_spec.ts";
+import { MAX_SIM_VERSION, MIN_SIM_VERSION } from "./messages.ts";
+import { type SimulatorHandle, startSimulator } from "./server.ts";
+
+const HELP = `scalpbot sim: a TWS simulator on loopback for IB API clients
+
+Usage: scalpbot sim [options]
+
+  --port N          TCP port (default 7497; 0 = any free port)
+  --host ADDR       listen address (default 127.0.0.1, loopback only)
+  --ticks FILE      replay this tick CSV (ts_utc,price,size)
+  --seed N          generate trades with this seed (default 1; used without --ticks)
+  --endless         generate from the clock onward for ever (default: the demo session)
+  --symbol SYM      contract the trades belong to: ${SIM_SYMBOLS.join(", ")} (default MES)
+  --speed N|max     replay speed factor (default 1 = real time)
+  --history DUR     part of the data already in the past at start, e.g. 30m (default 0)
+  --max-version N   highest server version to negotiate, ${MIN_SIM_VERSION}..${MAX_SIM_VERSION} (default ${MAX_SIM_VERSION})
+  --tbt-limit N     simultaneous tick-by-tick subscriptions (default 5)
+  --tz ZONE         zone of IB dates without a zone and of daily fault times (default UTC)
+  --no-pacing       do not enforce historical-data pacing (error 162)
+  --fault SPEC      schedule a fault (repeatable), e.g. drop@+30s, refuse@+60s:20s,
+                    1101@+90s, 1102@+2m:5s, 2110@+3m, silent@+4m:30s, reset@23:45
+  -h, --help        show this help
+`;
+
+/** Options of {@linkcode runSimCommand}, for tests and embedding. */
+export interface RunSimOptions {
+  /** Stops the simulator when aborted (in addition to SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  /** Called once listening. */
+  onReady?: (sim: SimulatorHandle) => void;
+}
+
+/** Generator settings per symbol: the demo session's shape on the contract's grid. */
+const GEN: Record<string, Partial<TickGeneratorOptions>> = {
+  ES: {},
+  MES: {},
+  GC: {
+    tickSize: 0.1,
+    startPrice: 2000,
+    timeZone: "America/New_York",
+    sessionBreak: { start: "17:00", end: "18:00" },
+    liquidHours: { start: "08:20", end: "13:30" },
+  },
+  XINA50: {
+    tickSize: 2.5,
+    startPrice: 13000,
+    timeZone: "Asia/Singapore",
+    sessionBreak: { start: "16:35", end: "17:15" },
+    liquidHours: { start: "09:00", end: "16:35" },
+  },
+};
+
+function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be an integer in ${min}..${max}, got "${text}"`);
+  }
+  return n;
+}
+
+async function loadTickFile(path: string): Promise<TickSource> {
+  let ts = new Float64Array(1 << 16);
+  let price = new Float64Array(1 << 16);
+  let size = new Float64Array(1 << 16);
+  let n = 0;
+  await readTickFile(path, {
+    onBatch: (b) => {
+      if (n + b.count > ts.length) {
+        const cap = Math.max(ts.length * 2, n + b.count);
+        const grow = (a: Float64Array) => {
+          const next = new Float64Array(cap);
+          next.set(a.subarray(0, n));
+          return next;
+        };
+        ts = grow(ts);
+        price = grow(price);
+        size = grow(size);
+      }
+      ts.set(b.ts.subarray(0, b.count), n);
+      price.set(b.price.subarray(0, b.count), n);
+      size.set(b.size.subarray(0, b.count), n);
+      n += b.count;
+    },
+  });
+  return columnSource(ts.subarray(0, n), price.subarray(0, n), size.subarray(0, n));
+}
+
+/**
+ * Runs `scalpbot sim` with `args`; resolves to the exit code once stopped by a signal.
+ * Throws UsageError for bad flags and SyntaxError for a bad fault spec or tick file.
+ */
+export async function runSimCommand(args: string[], options: RunSimOptions = {}): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      ticks: { type: "string" },
+      seed: { type: "string" },
+      endless: { type: "boolean" },
+      symbol: { type: "string" },
+      speed: { type: "string" },
+      history: { type: "string" },
+      "max-version": { type: "string" },
+      "tbt-limit": { type: "string" },
+      tz: { type: "string" },
+      "no-pacing": { type: "boolean" },
+      fault: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const symbol = (values.symbol ?? "MES").toUpperCase();
+  if (!SIM_SYMBOLS.includes(symbol)) {
+    throw new UsageError(
+      `--symbol must be one of ${SIM_SYMBOLS.join(", ")}, got "${values.symbol}"`,
+    );
+  }
+  let speed: Speed = 1;
+  if (values.speed !== undefined && values.speed !== "max") {
+    speed = Number(values.speed);
+    if (!(speed > 0 && Number.isFinite(speed))) {
+      throw new UsageError(`--speed must be a positive number or "max", got "${values.speed}"`);
+    }
+  } else if (values.speed === "max") speed = "max";
+  const faults = (values.fault ?? []).map((f) => {
+    try {
+      return parseFaultSpec(f);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  let historyMs = 0;
+  if (values.history !== undefined) {
+    try {
+      historyMs = parseDuration(values.history);
+    } catch (e) {
+      throw new UsageError(`--history: ${(e as Error).message}`);
+    }
+  }
+  const port = int("port", values.port, 0, 65535) ?? 7497;
+  const seed = int("seed", values.seed, 0, Number.MAX_SAFE_INTEGER) ?? 1;
+  let source: TickSource;
+  let sourceName: string;
+  if (values.ticks !== undefined) {
+    source = await loadTickFile(values.ticks);
+    sourceName = `file:${values.ticks}`;
+  } else {
+    const base: TickGeneratorOptions = { ...demoSession(seed), ...GEN[symbol] };
+    if (values.endless) {
+      base.startMs = Date.now();
+      base.endMs = undefined;
+    }
+    source = new TickGenerator(base);
+    sourceName = `generated:seed=${seed}${values.endless ? ",endless" : ""}`;
+  }
+  const sim = await startSimulator({
+    port,
+    hostname: values.host ?? "127.0.0.1",
+    maxServerVersion: int("max-version", values["max-version"], MIN_SIM_VERSION, MAX_SIM_VERSION) ??
+      MAX_SIM_VERSION,
+    source,
+    symbol,
+    speed,
+    historyMs,
+    faults,
+    tbtLimit: int("tbt-limit", values["tbt-limit"], 1, 1000) ?? 5,
+    timeZone: values.tz ?? "UTC",
+    pacing: !values["no-pacing"],
+  });
+  console.log(
+    `TWS simulator on ${sim.hostname}:${sim.port}: ${symbol} from ${sourceName}, speed ${speed}` +
+      `${faults.length > 0 ? `, ${faults.length} fault(s) scheduled` : ""} (Ctrl-C to stop)`,
+  );
+  options.onReady?.(sim);
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const unix = Deno.build.os !== "windows";
+  Deno.addSignalListener("SIGINT", stop);
+  if (unix) Deno.addSignalListener("SIGTERM", stop);
+  options.signal?.addEventListener("abort", stop, { once: true });
+  if (options.signal?.aborted) stop();
+  try {
+    await stopped;
+  } finally {
+    Deno.removeSignalListener("SIGINT", stop);
+    if (unix) Deno.removeSignalListener("SIGTERM", stop);
+  }
+  await sim.close();
+  return 0;
+}

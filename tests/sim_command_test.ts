@@ -1,0 +1,61 @@
+import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
+import { EventName, SecType, type TickByTickDataType } from "@stoqey/ib";
+import { runSimCommand } from "../lib/sim/command.ts";
+import type { SimulatorHandle } from "../lib/sim/server.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import { connectClient } from "./_sim_client.ts";
+
+Deno.test("runSimCommand serves generated trades until aborted, then returns 0", async () => {
+  const ac = new AbortController();
+  let sim: SimulatorHandle | undefined;
+  const log = console.log;
+  console.log = () => {};
+  const run = runSimCommand([
+    "--port",
+    "0",
+    "--seed",
+    "7",
+    "--speed",
+    "max",
+    "--max-version",
+    "176",
+  ], {
+    signal: ac.signal,
+    onReady: (s) => (sim = s),
+  });
+  try {
+    while (sim === undefined) await new Promise((r) => setTimeout(r, 5));
+    const c = await connectClient(sim.port);
+    equal(c.ib.serverVersion, 176);
+    // The front month depends on the real date: take it from contract details.
+    c.ib.reqContractDetails(2, { symbol: "MES", secType: SecType.FUT, exchange: "CME" });
+    await c.waitFor("details", () => c.named(EventName.contractDetailsEnd).length === 1);
+    const front = (c.named(EventName.contractDetails)[0]![1] as { contract: { conId: number } })
+      .contract;
+    c.ib.reqTickByTickData(
+      3,
+      { conId: front.conId, exchange: "CME" },
+      "AllLast" as TickByTickDataType,
+      0,
+      false,
+    );
+    await c.waitFor("ticks", () => c.named(EventName.tickByTickAllLast).length >= 100, 10_000);
+    const prices = c.named(EventName.tickByTickAllLast).map((a) => a[3] as number);
+    // Generated MES prices lie on the 0.25 grid.
+    ok(prices.every((p) => Math.abs(p * 4 - Math.round(p * 4)) < 1e-9));
+    deepStrictEqual(c.decodeErrors(), []);
+    await c.close();
+  } finally {
+    ac.abort();
+    equal(await run, 0);
+    console.log = log;
+  }
+});
+
+Deno.test("runSimCommand rejects bad flags and fault specs with UsageError", async () => {
+  await rejects(runSimCommand(["--speed", "fast"]), UsageError);
+  await rejects(runSimCommand(["--fault", "boom@+1s"]), UsageError);
+  await rejects(runSimCommand(["--max-version", "120"]), UsageError);
+  await rejects(runSimCommand(["--symbol", "NQ"]), UsageError);
+  await rejects(runSimCommand(["--bogus"]), TypeError);
+});
