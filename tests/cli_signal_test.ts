@@ -83,3 +83,50 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     }
   });
 }
+
+Deno.test("backtest killed with SIGKILL leaves a journal that reads back with the trade open", async () => {
+  const dir = await Deno.makeTempDir();
+  const fifo = `${dir}/ticks.pipe`;
+  const journal = `${dir}/j.text`;
+  try {
+    assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        `--allow-read=${dir},.`,
+        `--allow-write=${dir}`,
+        "--allow-env=LOG_TOKENS,LOG_STREAM",
+        MAIN,
+        "backtest",
+        "--ticks",
+        fifo,
+        "--journal",
+        journal,
+        "--set",
+        "indicators.rvol_threshold=0",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const writer = await Deno.open(fifo, { write: true });
+    await writer.write(new TextEncoder().encode(climbingCsv()));
+    await waitFor(async () => {
+      try {
+        return (await Deno.readTextFile(journal)).includes("| FILL |");
+      } catch {
+        return false;
+      }
+    }, "the entry fill in the journal");
+    child.kill("SIGKILL");
+    await child.status;
+    writer.close();
+    // Everything acted on is on disk: the run's start, the entry and its fill, whole lines.
+    const text = await Deno.readTextFile(journal);
+    assert.ok(text.endsWith("\n"));
+    const { events, torn } = parseJournalText(text);
+    assert.equal(torn, undefined);
+    assert.deepEqual(events.map((e) => e.kind), ["SESSION_START", "ENTRY", "FILL"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
