@@ -188,7 +188,10 @@ interface Live {
   contract: SimContract;
 }
 
-interface TbtSub extends Live {
+interface TbtSub {
+  /** Undefined for a contract without a feed: counted against the cap, never fed. */
+  feed: FeedState | undefined;
+  contract: SimContract;
   tickType: 1 | 2 | 3 | 4;
 }
 
@@ -739,7 +742,7 @@ class Simulator {
       });
     }
     // Subscriptions without a feed stay counted against the cap, as at IB.
-    s.tbt.set(reqId, { feed: feed!, contract, tickType: t });
+    s.tbt.set(reqId, { feed, contract, tickType: t });
     this.#kick(0);
   }
 
@@ -943,14 +946,13 @@ class Simulator {
         }
       } else {
         // End is inclusive to the second: trades stamped up to end + 999 ms count.
-        let j = Math.min(h.lowerBound(end + 1000), limit);
+        const j = Math.min(h.lowerBound(end + 1000), limit);
         let first = Math.max(0, j - n);
         const firstSec = first < j ? Math.floor(h.ts(first) / 1000) : NaN;
         while (first > 0 && Math.floor(h.ts(first - 1) / 1000) === firstSec) first--;
         for (let i = first; i < j; i++) {
           out.push({ ts: h.ts(i), price: h.price(i), size: h.size(i) });
         }
-        j = 0;
       }
     }
     s.send(historicalTicksLast(req.reqId, out, contract.exchange, true));
