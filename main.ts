@@ -15,6 +15,7 @@ Usage: scalpbot <command> [options]    (scalpbot <command> --help for its option
 Commands:
   backtest   run the engine over a tick file, or over a generated session
   report     summarise a trade journal (default trade_record.text)
+  sim        run the TWS simulator on loopback (tick file replay or generated session)
   help       show this help
   --version  print the version
 `;
@@ -24,6 +25,10 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import("./lib/cli/backtest.ts")).runBacktest,
   report: async () => (await import("./lib/cli/report_command.ts")).runReport,
+  sim: async () => {
+    await (await import("./lib/cli/logging.ts")).setupLogging();
+    return (await import("./lib/sim/command.ts")).runSimCommand;
+  },
 };
 
 /** Runs scalpbot with `args` (without the program name); resolves to the exit code. */

@@ -6,6 +6,7 @@
  */
 import { benchEngineStages, peakRssOfBacktest, writeBenchFile } from "./engine_bench.ts";
 import { benchIndicators, randomWalkBars } from "./indicators_bench.ts";
+import { benchSim } from "./sim_bench.ts";
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
@@ -59,6 +60,14 @@ try {
       }/s  ratio ${r.ratio.toFixed(1)}x  max |diff| ${r.maxAbsDiff ?? "n/a"}  ${r.note}`,
     );
   }
+
+  console.log("\n## TWS simulator: sustained tick-by-tick rate to one IBApi client");
+  const sim = await benchSim();
+  console.log(
+    `${fmt(sim.ticksPerSec)} ticks/s over ${fmt(sim.ticks)} ticks (goal >= 50,000: ${
+      sim.ticksPerSec >= 50_000 ? "met" : "NOT met"
+    })`,
+  );
 } finally {
   await Deno.remove(tmp, { recursive: true });
 }
