@@ -7,7 +7,7 @@ import { ConfigError } from "../lib/config/errors.ts";
 
 const REPO = new URL("../", import.meta.url);
 const repoFile = (p: string) => new URL(p, REPO);
-const SECTIONS = "ib, contract, bars, indicators, strategy, risk, fills, session, journal";
+const SECTIONS = "ib, contract, bars, indicators, strategy, risk, fills, session, journal, live";
 
 function parse(text: string, overrides: string[] = []) {
   return parseConfigText(text, { source: "config.yaml", overrides });

@@ -147,6 +147,38 @@ export const journalSchema = z.strictObject({
   path: z.string().min(1).default("trade_record.text"),
 });
 
+/** Live trading against TWS / IB Gateway (`scalpbot live`, `demo`). */
+export const liveSchema = z.strictObject({
+  /** Front-month roll: skip an expiry whose last trade date is within this many days. */
+  roll_days: z.int().min(0).max(90).default(5),
+  /** Take tick size, multiplier, time zone and liquid hours from contract details. */
+  contract_hours: z.boolean().default(true),
+  /** A bar closes when the exchange clock passes its end plus this grace. */
+  grace_ms: z.int().min(0).max(60_000).default(2000),
+  /** How often the bar timer runs, in local ms. */
+  timer_ms: z.int().min(5).max(10_000).default(250),
+  /** History before the first live tick: `ticks`, `bars` or `off`. */
+  warmup: z.enum(["ticks", "bars", "off"]).default("ticks"),
+  /** Bars of history asked for by the warm-up. */
+  warmup_bars: z.int().min(0).max(10_000).default(30),
+  /** Historical-tick pages (1000 ticks each) at most, per warm-up or backfill. */
+  max_pages: z.int().min(1).max(10_000).default(60),
+  /** Spacing of historical requests in ms (IB: at most 5 per contract in 2 s). */
+  page_interval_ms: z.int().min(0).max(60_000).default(450),
+  /** Reconnect backoff: first delay, cap, and jitter fraction. */
+  reconnect_min_ms: z.int().min(10).max(600_000).default(1000),
+  reconnect_max_ms: z.int().min(10).max(3_600_000).default(30_000),
+  reconnect_jitter: z.number().min(0).max(1).default(0.2),
+  /** Watchdog: no tick for this long during liquid hours -> check the connection (0 = off). */
+  watchdog_ms: z.int().min(0).max(3_600_000).default(60_000),
+  /** How long to wait for IB's answer to a request (current time, details, history). */
+  request_timeout_ms: z.int().min(100).max(600_000).default(10_000),
+  /** Close the open trade this many minutes before liquid hours end (0 = never). */
+  flatten_minutes: z.int().min(0).max(600).default(0),
+  /** On Ctrl+C / SIGTERM: `close` the open trade as MANUAL, or `keep` it for the next start. */
+  on_stop: z.enum(["close", "keep"]).default("close"),
+});
+
 /** Whole config file. Every section and key is optional; defaults are MES on CME. */
 export const configSchema = z.strictObject({
   ib: ibSchema.prefault({}),
@@ -158,6 +190,7 @@ export const configSchema = z.strictObject({
   fills: fillsSchema.prefault({}),
   session: sessionSchema.prefault({}),
   journal: journalSchema.prefault({}),
+  live: liveSchema.prefault({}),
 });
 
 /** Validated config, with defaults applied. */

@@ -46,6 +46,11 @@ export interface EngineOptions {
   runId: string;
   /** Optional observers. */
   listener?: EngineListener;
+  /**
+   * Bars ending at or before this time evaluate no entry (live warm-up: history calibrates
+   * the indicators but must not open trades in the past). Default: none.
+   */
+  entriesAfter?: number;
 }
 
 /** What the engine has seen so far. */
@@ -110,6 +115,7 @@ export class Engine {
   #zeroSize = 0;
   #backInTime = 0;
   #bars = 0;
+  #entriesAfter: number;
 
   /** Builds an engine from config; nothing is written until `start`. */
   constructor(options: EngineOptions) {
@@ -136,6 +142,7 @@ export class Engine {
     this.#rules = entryRulesFrom(c);
     this.#calibration = c.strategy.calibration_bars;
     this.#useVwap = c.indicators.vwap;
+    this.#entriesAfter = options.entriesAfter ?? -Infinity;
     const runId = this.#runId;
     this.#trader = new PaperTrader({
       tickSize: c.contract.tick_size,
@@ -274,6 +281,14 @@ export class Engine {
     });
   }
 
+  /**
+   * Closes the open trade (or cancels a working entry) at the last price, without ending the
+   * run: live mode flattens before the session closes.
+   */
+  closeOpenTrade(reason: ExitReason, time: number): void {
+    this.#trader.close(reason, this.#lastPrice, time);
+  }
+
   #barClosed(bar: Bar, evaluate: boolean): void {
     const close = bar.close;
     const emaFast = this.#emaFast.update(close);
@@ -289,7 +304,7 @@ export class Engine {
     let signal: Side | undefined;
     if (
       evaluate && this.#bars >= this.#calibration && !this.#trader.busy &&
-      this.#liquid.isLiquid(end)
+      end > this.#entriesAfter && this.#liquid.isLiquid(end)
     ) {
       signal = evaluateEntry(close, snapshot, this.#rules);
     }

@@ -1,0 +1,661 @@
+/**
+ * Live paper trading: the offline engine fed by TWS tick-by-tick trades, bars closed by a
+ * timer on IB's clock, and a connection state machine that survives what IB does to a
+ * long-running client (drops, restarts, 1100/1101/1102, 326, 10190, 162, silence).
+ *
+ * Every (re)connection and every 1101/1102 runs one "sync": subscribe (unless IB kept the
+ * subscription), wait until IB's clock has passed the subscription's second, fetch the
+ * history between the last processed trade and that second, feed it, then feed the live
+ * trades buffered meanwhile. Bars are only closed by the timer while in sync, so a bar
+ * never closes before its backfilled trades are in.
+ *
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import { Engine, type EngineListener } from "../engine/engine.ts";
+import type { OpenTradeState } from "../engine/paper_trader.ts";
+import { IbAdapter, type IbAdapterOptions, IbRequestError, type TickPage } from "../ib/adapter.ts";
+import {
+  maskAccount,
+  parseIbHours,
+  patchConfig,
+  pickFrontMonth,
+  resolveContract,
+  type ResolvedContract,
+  type SessionSpan,
+} from "../ib/contract.ts";
+import { LiquidHours } from "../indicators/liquid_hours.ts";
+import type { JournalSink } from "../journal/writer.ts";
+import type { Clock } from "../types.ts";
+import { fetchRange, type TickColumns, unprocessed } from "./backfill.ts";
+import { ExchangeClock } from "./exchange_clock.ts";
+
+/** Connection states; every transition is logged. */
+export type ConnState =
+  | "idle"
+  | "connecting"
+  | "syncing"
+  | "connected"
+  | "lost"
+  | "disconnected"
+  | "stopped";
+
+/** A trade found open in the journal, to be managed again (restart recovery). */
+export interface ResumeState {
+  state: OpenTradeState;
+  /** Trade numbers already used by this run id (0 for a new run id). */
+  lastSeq: number;
+}
+
+/** Options of {@linkcode LiveRunner}. */
+export interface LiveRunnerOptions {
+  /** Loaded config; the engine gets a copy patched from contract details. */
+  config: Config;
+  /** Where trade events go. */
+  journal: JournalSink;
+  /** Run id (trade ids are `<runId>-<n>`). */
+  runId: string;
+  /** Local clock (system clock live; the simulator's clock in tests and the demo). */
+  clock: Clock;
+  /** scalpbot version and config digest for SESSION_START. */
+  version: string;
+  configDigest: string;
+  /** Engine observers (console bar lines, trade events). */
+  listener?: EngineListener;
+  /** Receives a line per connection event, backfill and late tick. */
+  log?: (line: string) => void;
+  /** Uniform [0, 1) for backoff jitter; default Math.random. */
+  random?: () => number;
+  /** Open trade to resume. */
+  resume?: ResumeState | undefined;
+  /** Called once with the engine's config (after contract resolution). */
+  onEngine?: (engine: Engine) => void;
+  /** Called when a non-recoverable problem stops the run (unknown contract, no front month). */
+  onFatal?: (error: Error) => void;
+}
+
+/** Counters of a live run. */
+export interface LiveStats {
+  connects: number;
+  disconnects: number;
+  syncs: number;
+  backfilledTicks: number;
+  backfillPages: number;
+  truncatedBackfills: number;
+  warmupTicks: number;
+  timerBars: number;
+  lateTicks: number;
+  liveTicks: number;
+  watchdogChecks: number;
+  pacingRetries: number;
+}
+
+/**
+ * Runs live mode. `start()` connects (and keeps reconnecting); `stop()` ends the run:
+ * cancels the subscription, closes (or keeps) the open trade, writes SESSION_END.
+ */
+export class LiveRunner {
+  readonly options: LiveRunnerOptions;
+  readonly stats: LiveStats = {
+    connects: 0,
+    disconnects: 0,
+    syncs: 0,
+    backfilledTicks: 0,
+    backfillPages: 0,
+    truncatedBackfills: 0,
+    warmupTicks: 0,
+    timerBars: 0,
+    lateTicks: 0,
+    liveTicks: 0,
+    watchdogChecks: 0,
+    pacingRetries: 0,
+  };
+  #cfg: Config;
+  #ib: IbAdapter;
+  #clock: Clock;
+  #ex: ExchangeClock;
+  #log: (line: string) => void;
+  #random: () => number;
+  #state: ConnState = "idle";
+  #engine: Engine | undefined;
+  #contract: ResolvedContract | undefined;
+  #liquidSpans: SessionSpan[] = [];
+  #liquid: LiquidHours | undefined;
+  #subId: number | undefined;
+  #gen = 0;
+  #buffering = true;
+  #buf: TickColumns = { ts: [], price: [], size: [] };
+  #lastSecond = -Infinity;
+  #inLastSecond = 0;
+  #attempt = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastActivity = 0;
+  #watchdogBusy = false;
+  #lastHistAt = -Infinity;
+  #stopped = false;
+  #syncWaiters: Array<() => void> = [];
+  #stateListeners: Array<(s: ConnState) => void> = [];
+
+  /** Builds the runner; nothing connects until `start`. */
+  constructor(options: LiveRunnerOptions) {
+    this.options = options;
+    this.#cfg = options.config;
+    this.#clock = options.clock;
+    this.#ex = new ExchangeClock(options.clock);
+    this.#log = options.log ?? (() => {});
+    this.#random = options.random ?? Math.random;
+    const ib = options.config.ib;
+    const adapterOptions: IbAdapterOptions = {
+      host: ib.host,
+      port: ib.port,
+      clientId: ib.client_id,
+      maxReqPerSec: ib.max_req_per_sec,
+      tickType: ib.tick_type,
+    };
+    this.#ib = new IbAdapter(adapterOptions, {
+      onReady: () => this.#onReady(),
+      onDisconnected: () => this.#onDisconnected(),
+      onTick: (reqId, ts, price, size) => this.#onTick(reqId, ts, price, size),
+      onInfo: (code, message) => this.#onInfo(code, message),
+      onError: (code, message, reqId) => this.#onError(code, message, reqId),
+      onAccounts: (a) =>
+        this.#log(
+          `[ib] account ${a.split(",").filter((x) => x !== "").map(maskAccount).join(", ")}`,
+        ),
+    });
+  }
+
+  /** Current connection state. */
+  get state(): ConnState {
+    return this.#state;
+  }
+
+  /** The engine, once the contract is resolved. */
+  get engine(): Engine | undefined {
+    return this.#engine;
+  }
+
+  /** The resolved contract. */
+  get contract(): ResolvedContract | undefined {
+    return this.#contract;
+  }
+
+  /** Estimated IB time. */
+  get exchangeClock(): ExchangeClock {
+    return this.#ex;
+  }
+
+  /** Calls `fn` on every state change. */
+  onState(fn: (s: ConnState) => void): void {
+    this.#stateListeners.push(fn);
+  }
+
+  /** Resolves the next time a sync completes (state becomes `connected`). */
+  whenSynced(): Promise<void> {
+    return new Promise((resolve) => this.#syncWaiters.push(resolve));
+  }
+
+  /** Starts connecting, and the bar timer. */
+  start(): void {
+    const live = this.#cfg.live;
+    this.#timer = setInterval(() => this.#onTimer(), live.timer_ms);
+    this.#connect();
+  }
+
+  /**
+   * Ends the run. `exit` MANUAL closes the open trade at the last price (`live.on_stop`
+   * `keep` leaves it open in the journal for the next start); END flushes the last bar
+   * without a signal, as a backtest does at the end of data.
+   */
+  stop(endReason: string, exit: "MANUAL" | "END" = "MANUAL"): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#gen++;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
+    if (this.#subId !== undefined) this.#ib.cancelTicks(this.#subId);
+    this.#subId = undefined;
+    const engine = this.#engine;
+    if (engine !== undefined) {
+      // Trades buffered during a sync that never finished are still real trades.
+      this.#drainBuffer(-Infinity);
+      if (exit === "MANUAL" && this.#cfg.live.on_stop === "keep" && engine.openTrade) {
+        const t = engine.openTrade;
+        this.#log(`[live] keeping trade ${t.tradeId} open for the next start`);
+        // Detach it so that finish() does not close it; the journal keeps its ENTRY open.
+        engine.resumeTrade(undefined, 0);
+      }
+      const at = exit === "END" ? undefined : Math.max(engine.lastTickTime, this.#ex.now());
+      engine.finish(exit, endReason, Number.isFinite(at ?? NaN) ? at : undefined);
+    }
+    this.#setState("stopped");
+    this.#ib.disconnect();
+  }
+
+  // ---- connection state machine ----
+
+  #setState(s: ConnState): void {
+    if (s === this.#state) return;
+    const from = this.#state;
+    this.#state = s;
+    this.#log(`[conn] ${from} -> ${s}`);
+    for (const fn of this.#stateListeners) fn(s);
+    if (s === "connected") {
+      const w = this.#syncWaiters;
+      this.#syncWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    const ib = this.#cfg.ib;
+    this.#setState("connecting");
+    this.#log(`[conn] connecting to ${ib.host}:${ib.port} (client id ${ib.client_id})`);
+    try {
+      this.#ib.connect();
+    } catch (e) {
+      this.#log(`[conn] connect failed: ${(e as Error).message}`);
+      this.#scheduleReconnect();
+    }
+  }
+
+  #backoff(): number {
+    const l = this.#cfg.live;
+    const base = Math.min(
+      l.reconnect_max_ms,
+      l.reconnect_min_ms * 2 ** Math.min(this.#attempt, 30),
+    );
+    return Math.round(base * (1 + l.reconnect_jitter * this.#random()));
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped || this.#reconnectTimer !== undefined) return;
+    const delay = this.#backoff();
+    this.#attempt++;
+    this.#log(`[conn] reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${this.#attempt})`);
+    // Never from inside the disconnected handler: IBApi would lose the request.
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#connect();
+    }, delay);
+  }
+
+  #onReady(): void {
+    if (this.#stopped) return;
+    this.stats.connects++;
+    this.#log(`[conn] API ready`);
+    void this.#sync("connect");
+  }
+
+  #onDisconnected(): void {
+    if (this.#stopped) return;
+    this.stats.disconnects++;
+    this.#gen++;
+    this.#subId = undefined;
+    this.#buffering = true;
+    this.#setState("disconnected");
+    this.#scheduleReconnect();
+  }
+
+  #onInfo(code: number, message: string): void {
+    if (this.#stopped) return;
+    switch (code) {
+      case 1100:
+        this.#log(`[conn] IB connectivity lost (1100): waiting for IB to restore it`);
+        this.#gen++;
+        this.#buffering = true;
+        this.#setState("lost");
+        return;
+      case 1101:
+        this.#log(`[conn] IB connectivity restored, data lost (1101): resubscribing`);
+        void this.#sync("1101");
+        return;
+      case 1102:
+        this.#log(`[conn] IB connectivity restored, data kept (1102): filling the gap`);
+        void this.#sync("1102");
+        return;
+      case 2110:
+        this.#log(`[conn] TWS-server connectivity broken (2110): waiting`);
+        return;
+      default:
+        if (code >= 2100 && code < 2200) return; // farm status chatter
+        this.#log(`[ib] ${code}: ${message}`);
+    }
+  }
+
+  #onError(code: number, message: string, reqId: number): void {
+    if (this.#stopped) return;
+    const ib = this.#cfg.ib;
+    switch (code) {
+      case 502:
+        this.#log(
+          `[conn] cannot reach TWS at ${ib.host}:${ib.port} (${message}); is TWS or IB Gateway ` +
+            `running with the API enabled on that port? Will keep trying.`,
+        );
+        return;
+      case 326:
+        this.#log(`[conn] client id ${ib.client_id} already in use (326): backing off, retrying`);
+        this.#attempt += 2;
+        return;
+      case 10190:
+        if (reqId === this.#subId) {
+          this.#log(`[ib] tick-by-tick limit reached (10190): retrying the subscription later`);
+          this.#subId = undefined;
+          this.#gen++;
+          this.#buffering = true;
+          const delay = this.#backoff();
+          this.#attempt++;
+          setTimeout(() => {
+            if (!this.#stopped && this.#ib.ready) void this.#sync("10190");
+          }, delay);
+        }
+        return;
+      default:
+        if (reqId >= 0 && reqId === this.#subId) {
+          this.#log(`[ib] error ${code} on the tick subscription: ${message}`);
+        } else if (reqId < 0 || !(code === 162 || code === 200)) {
+          this.#log(`[ib] error ${code}: ${message}`);
+        }
+    }
+  }
+
+  // ---- sync: subscribe, backfill, drain ----
+
+  async #sync(why: string): Promise<void> {
+    const gen = ++this.#gen;
+    this.#buffering = true;
+    this.#buf = { ts: [], price: [], size: [] };
+    this.#setState("syncing");
+    const stale = () => gen !== this.#gen || this.#stopped;
+    try {
+      if (this.#contract === undefined) {
+        await this.#resolve();
+        if (stale()) return;
+      }
+      const c = this.#contract!;
+      if (why !== "1102" || this.#subId === undefined) {
+        if (this.#subId !== undefined) this.#ib.cancelTicks(this.#subId);
+        this.#subId = this.#ib.subscribeTicks(c.conId, c.exchange);
+      }
+      // IB's clock must pass the subscription's second: then live covers every later second.
+      const first = await this.#serverTime();
+      let until = first;
+      while (until <= first) {
+        await sleep(100);
+        if (stale()) return;
+        until = await this.#serverTime();
+      }
+      if (stale()) return;
+      const firstSync = this.#engine === undefined;
+      if (firstSync) this.#createEngine(until);
+      const engine = this.#engine!;
+      let from: number | undefined;
+      if (Number.isFinite(this.#lastSecond)) from = this.#lastSecond;
+      else if (firstSync && this.#cfg.live.warmup === "ticks" && this.#cfg.live.warmup_bars > 0) {
+        from = until - this.#cfg.live.warmup_bars * this.#cfg.bars.seconds * 1000;
+      }
+      let fed = 0;
+      if (from !== undefined && from < until) {
+        const r = await fetchRange(
+          (end) => this.#page(end, gen),
+          { fromMs: from, untilMs: until },
+          {
+            maxPages: this.#cfg.live.max_pages,
+          },
+        );
+        if (stale()) return;
+        this.stats.backfillPages += r.pages;
+        if (r.truncated) {
+          this.stats.truncatedBackfills++;
+          this.#log(`[live] history capped at ${r.pages} pages (live.max_pages): a gap remains`);
+        }
+        const fresh = unprocessed(r, {
+          lastSecond: this.#lastSecond,
+          inLastSecond: this.#inLastSecond,
+        });
+        for (let i = 0; i < fresh.ts.length; i++) {
+          this.#feed(fresh.ts[i]!, fresh.price[i]!, fresh.size[i]!);
+        }
+        fed = fresh.ts.length;
+        if (firstSync) this.stats.warmupTicks += fed;
+        else this.stats.backfilledTicks += fed;
+      }
+      if (firstSync) {
+        this.#resumeTrade(engine);
+      }
+      this.stats.syncs++;
+      this.#drainBuffer(until);
+      this.#buffering = false;
+      this.#attempt = 0;
+      this.#lastActivity = this.#clock.now();
+      this.#log(
+        `[live] in sync (${why}): ${fed} ${firstSync ? "warm-up" : "backfilled"} trade(s), ` +
+          `live from ${new Date(until).toISOString()}`,
+      );
+      this.#setState("connected");
+    } catch (e) {
+      if (stale()) return;
+      if (e instanceof FatalError) {
+        this.#log(`[live] ${e.message}`);
+        this.options.onFatal?.(e);
+        return;
+      }
+      if (e instanceof IbRequestError && e.code === -2) return; // reconnect handles it
+      this.#log(`[live] sync failed (${(e as Error).message}); retrying`);
+      const delay = this.#backoff();
+      this.#attempt++;
+      await sleep(delay);
+      if (!stale() && this.#ib.ready) void this.#sync(why === "1102" ? "1101" : why);
+    }
+  }
+
+  async #serverTime(): Promise<number> {
+    const askedAt = this.#clock.now();
+    const t = await this.#ib.currentTime(this.#cfg.live.request_timeout_ms);
+    this.#ex.observeServerTime(t, askedAt);
+    return t;
+  }
+
+  /** One history page, spaced by `live.page_interval_ms`, retried on pacing errors (162). */
+  async #page(end: number, gen: number): Promise<TickPage> {
+    const c = this.#contract!;
+    const live = this.#cfg.live;
+    for (let attempt = 0;; attempt++) {
+      const wait = this.#lastHistAt + live.page_interval_ms - performance.now();
+      if (wait > 0) await sleep(wait);
+      if (gen !== this.#gen) throw new IbRequestError(-2, "superseded");
+      this.#lastHistAt = performance.now();
+      try {
+        return await this.#ib.historicalTicksBefore(c.conId, c.exchange, end, {
+          count: 1000,
+          timeoutMs: live.request_timeout_ms,
+        });
+      } catch (e) {
+        if (!(e instanceof IbRequestError) || e.code !== 162 || attempt >= 5) throw e;
+        this.stats.pacingRetries++;
+        const delay = Math.min(15_000, 2000 * 2 ** attempt);
+        this.#log(`[ib] pacing violation (162): next history page in ${delay / 1000} s`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  async #resolve(): Promise<void> {
+    const k = this.#cfg.contract;
+    const list = await this.#ib.contractDetails({
+      symbol: k.symbol,
+      secType: k.sec_type,
+      exchange: k.exchange,
+      currency: k.currency,
+      month: k.month,
+    }, this.#cfg.live.request_timeout_ms).catch((e) => {
+      if (e instanceof IbRequestError && e.code === 200) {
+        throw new FatalError(
+          `IB knows no contract ${k.symbol} ${k.sec_type} on ${k.exchange} in ${k.currency}` +
+            (k.month === undefined ? "" : ` for month ${k.month}`) + ` (error 200)`,
+        );
+      }
+      throw e;
+    });
+    const now = await this.#serverTime();
+    const resolved = list.map((d) => resolveContract(d, this.#cfg.session.timezone));
+    const c = pickFrontMonth(resolved, now, { rollDays: this.#cfg.live.roll_days, month: k.month });
+    if (c === undefined) {
+      throw new FatalError(
+        `No ${k.symbol} expiry fits: ${resolved.length} listed, none more than ` +
+          `${this.#cfg.live.roll_days} day(s) from its last trade date`,
+      );
+    }
+    this.#contract = c;
+    this.#cfg = patchConfig(this.#cfg, c);
+    this.#liquidSpans = this.#cfg.live.contract_hours
+      ? parseIbHours(c.liquidHours, c.timeZone)
+      : [];
+    this.#liquid = new LiquidHours({
+      timeZone: this.#cfg.session.timezone,
+      windows: this.#cfg.session.liquid_hours,
+    });
+    this.#log(
+      `[ib] contract ${c.localSymbol} (conId ${c.conId}), last trade ${c.lastTradeDateOrContractMonth}, ` +
+        `tick ${c.minTick}, multiplier ${c.multiplier}, zone ${c.timeZone}, liquid ${
+          this.#cfg.session.liquid_hours.join(",") || "always"
+        }`,
+    );
+  }
+
+  #createEngine(liveFrom: number): void {
+    const o = this.options;
+    const ib = this.#cfg.ib;
+    const engine = new Engine({
+      config: this.#cfg,
+      journal: o.journal,
+      runId: o.runId,
+      ...(o.listener === undefined ? {} : { listener: o.listener }),
+      // Warm-up bars (ending before live data) calibrate but never trade.
+      entriesAfter: liveFrom,
+    });
+    engine.start({
+      time: liveFrom,
+      version: o.version,
+      configDigest: o.configDigest,
+      source: `ib:${ib.host}:${ib.port}`,
+    });
+    this.#engine = engine;
+    o.onEngine?.(engine);
+  }
+
+  #resumeTrade(engine: Engine): void {
+    const r = this.options.resume;
+    if (r === undefined) return;
+    engine.resumeTrade(r.state, r.lastSeq);
+    const t = r.state;
+    this.#log(
+      `[live] resumed open trade ${t.tradeId}: ${t.side} ${t.filled} @ ${t.entryPrice}, ` +
+        `stop ${t.stop}, target ${t.target}`,
+    );
+  }
+
+  // ---- ticks ----
+
+  #onTick(reqId: number, ts: number, price: number, size: number): void {
+    if (reqId !== this.#subId || this.#stopped) return;
+    this.stats.liveTicks++;
+    this.#lastActivity = this.#clock.now();
+    this.#ex.observeTick(ts);
+    if (this.#buffering) {
+      this.#buf.ts.push(ts);
+      this.#buf.price.push(price);
+      this.#buf.size.push(size);
+      return;
+    }
+    this.#feed(ts, price, size);
+  }
+
+  #drainBuffer(fromMs: number): void {
+    const b = this.#buf;
+    this.#buf = { ts: [], price: [], size: [] };
+    for (let i = 0; i < b.ts.length; i++) {
+      if (b.ts[i]! >= fromMs) this.#feed(b.ts[i]!, b.price[i]!, b.size[i]!);
+    }
+  }
+
+  #feed(ts: number, price: number, size: number): void {
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    const lateBefore = engine.stats.late;
+    engine.onTick(ts, price, size);
+    if (ts > this.#lastSecond) {
+      this.#lastSecond = ts;
+      this.#inLastSecond = 1;
+    } else if (ts === this.#lastSecond) {
+      this.#inLastSecond++;
+    }
+    if (engine.stats.late !== lateBefore) {
+      this.stats.lateTicks++;
+      const n = this.stats.lateTicks;
+      if (n <= 10 || n % 100 === 0) {
+        this.#log(
+          `[live] late tick #${n} stamped ${new Date(ts).toISOString()} @ ${price} x ${size}: ` +
+            `its bar had closed (policy ${this.#cfg.bars.late_ticks}; stop/target still checked)`,
+        );
+      }
+    }
+  }
+
+  // ---- timer: bars, flatten, watchdog ----
+
+  #onTimer(): void {
+    const engine = this.#engine;
+    if (engine === undefined || this.#stopped || this.#state !== "connected") return;
+    const now = this.#ex.now();
+    if (engine.closeDueBars(now - this.#cfg.live.grace_ms) !== undefined) this.stats.timerBars++;
+    this.#flatten(engine, now);
+    this.#watchdog(now);
+  }
+
+  #flatten(engine: Engine, now: number): void {
+    const m = this.#cfg.live.flatten_minutes;
+    if (m === 0 || engine.openTrade === undefined) return;
+    for (const s of this.#liquidSpans) {
+      if (now >= s.end - m * 60_000 && now < s.end) {
+        this.#log(`[live] flattening ${m} min before the session closes`);
+        engine.closeOpenTrade("MANUAL", now);
+        return;
+      }
+    }
+  }
+
+  #watchdog(now: number): void {
+    const ms = this.#cfg.live.watchdog_ms;
+    if (ms === 0 || this.#watchdogBusy) return;
+    if (this.#clock.now() - this.#lastActivity < ms) return;
+    if (this.#liquid !== undefined && !this.#liquid.isLiquid(now)) return;
+    this.#watchdogBusy = true;
+    this.stats.watchdogChecks++;
+    this.#log(`[watchdog] no trade for ${ms / 1000} s in liquid hours: checking the connection`);
+    const gen = this.#gen;
+    this.#serverTime().then(
+      () => {
+        if (gen !== this.#gen || this.#stopped) return;
+        this.#log(`[watchdog] TWS answers: resubscribing`);
+        void this.#sync("watchdog");
+      },
+      () => {
+        if (this.#stopped) return;
+        this.#log(`[watchdog] no answer from TWS: reconnecting`);
+        this.#ib.disconnect();
+      },
+    ).finally(() => {
+      this.#watchdogBusy = false;
+      this.#lastActivity = this.#clock.now();
+    });
+  }
+}
+
+class FatalError extends Error {}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,186 @@
+/**
+ * Test harness for the live-mode tests: a simulator replaying given ticks on an injected
+ * clock, a LiveRunner against it over loopback, and an offline reference engine over the
+ * same ticks. Private to tests/live_*.
+ *
+ * @module
+ */
+import { type Config, configSchema } from "../lib/config/schema.ts";
+import { Engine } from "../lib/engine/engine.ts";
+import { MemoryJournal } from "../lib/journal/writer.ts";
+import { journalFormatOptions } from "../lib/cli/console.ts";
+import { LiveRunner, type ResumeState } from "../lib/live/runner.ts";
+import { arraySource } from "../lib/sim/feed.ts";
+import { type SimulatorHandle, startSimulator } from "../lib/sim/server.ts";
+import { demoSession, generateSession } from "../lib/gen/generator.ts";
+import type { Bar, Clock, JournalEvent, Tick } from "../lib/types.ts";
+
+/** Quiet simulator logger (warnings still show). */
+export const quietSimLog = {
+  info() {},
+  debug() {},
+  warn(message: string, props?: Record<string, unknown>) {
+    console.warn(`[sim] ${message}`, props ?? "");
+  },
+};
+
+/** A generated MES session of `minutes` from the demo session's start (Mon 08:30 CT). */
+export function generatedTicks(minutes: number, seed = 1): Tick[] {
+  const base = demoSession(seed);
+  return generateSession({ ...base, endMs: base.startMs + minutes * 60_000 });
+}
+
+/** A clock starting at `startMs` and running at wall speed (the simulator scales it). */
+export function clockFrom(startMs: number): Clock {
+  const wall0 = Date.now();
+  return { now: () => startMs + (Date.now() - wall0) };
+}
+
+/** Config for live tests: defaults plus overrides, fast timers, warm-up off. */
+export function liveConfig(port: number, patch: (c: Config) => void = () => {}): Config {
+  const c = configSchema.parse({
+    ib: { port, max_req_per_sec: 50 },
+    strategy: { short: true, calibration_bars: 5 },
+    bars: { seconds: 15 },
+    live: {
+      warmup: "off",
+      timer_ms: 10,
+      grace_ms: 3000,
+      reconnect_min_ms: 50,
+      reconnect_max_ms: 400,
+      page_interval_ms: 0,
+      watchdog_ms: 0,
+      request_timeout_ms: 3000,
+    },
+  });
+  patch(c);
+  return c;
+}
+
+/** A live run in progress. */
+export interface LiveRun {
+  sim: SimulatorHandle;
+  runner: LiveRunner;
+  bars: Bar[];
+  events: JournalEvent[];
+  lines: string[];
+  journal: MemoryJournal;
+  /** Ends the run (END flushes the last bar like a backtest) and closes the simulator. */
+  finish(reason?: string): Promise<void>;
+}
+
+/** Options of {@linkcode startLiveRun}. */
+export interface LiveRunOptions {
+  ticks: Tick[];
+  /** Simulator speed factor; default 50. */
+  speed?: number;
+  /** Recorded ms before the start, served as history. */
+  historyMs?: number;
+  patch?: (c: Config) => void;
+  resume?: ResumeState;
+  runId?: string;
+  tbtLimit?: number;
+  print?: boolean;
+}
+
+/** Starts a simulator whose clock is the first tick's time, and a runner against it. */
+export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
+  const first = o.ticks[0]!.ts;
+  const sim = await startSimulator({
+    port: 0,
+    source: arraySource(o.ticks),
+    speed: o.speed ?? 50,
+    historyMs: o.historyMs ?? 0,
+    clock: clockFrom(first + (o.historyMs ?? 0)),
+    logger: quietSimLog,
+    pacing: true,
+    ...(o.tbtLimit === undefined ? {} : { tbtLimit: o.tbtLimit }),
+  });
+  const config = liveConfig(sim.port, o.patch);
+  const bars: Bar[] = [];
+  const events: JournalEvent[] = [];
+  const lines: string[] = [];
+  const journal = new MemoryJournal(journalFormatOptions(config));
+  const runner = new LiveRunner({
+    config,
+    journal,
+    runId: o.runId ?? "LIVE",
+    clock: { now: () => sim.now() },
+    version: "test",
+    configDigest: "test",
+    listener: {
+      onBar: (bar) => bars.push(bar),
+      onEvent: (e) => events.push(e),
+    },
+    log: (line) => {
+      lines.push(line);
+      if (o.print) console.log(line);
+    },
+    random: () => 0.5,
+    resume: o.resume,
+  });
+  runner.start();
+  return {
+    sim,
+    runner,
+    bars,
+    events,
+    lines,
+    journal,
+    async finish(reason = "END_OF_DATA") {
+      runner.stop(reason, "END");
+      await new Promise((r) => setTimeout(r, 30));
+      await sim.close();
+    },
+  };
+}
+
+/** Waits until `pred` holds (polling), or throws after `ms`. */
+export async function until(what: string, pred: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * The offline reference: the engine over `ticks` with stamps floored to the second (what
+ * IB sends), shifted by `shiftMs`, closed at the end like a backtest.
+ */
+export function offlineRun(
+  config: Config,
+  ticks: readonly Tick[],
+  shiftMs = 0,
+): { bars: Bar[]; events: JournalEvent[] } {
+  const bars: Bar[] = [];
+  const events: JournalEvent[] = [];
+  const engine = new Engine({
+    config,
+    journal: new MemoryJournal(journalFormatOptions(config)),
+    runId: "LIVE",
+    listener: { onBar: (b) => bars.push(b), onEvent: (e) => events.push(e) },
+  });
+  engine.start({ time: 0, version: "test", configDigest: "test", source: "test" });
+  for (const t of ticks) engine.onTick(Math.floor(t.ts / 1000) * 1000 + shiftMs, t.price, t.size);
+  engine.finish("END", "END_OF_DATA");
+  return { bars, events };
+}
+
+/** Trade events (ENTRY, FILL, CANCEL, EXIT) only. */
+export function tradeEvents(events: readonly JournalEvent[]): JournalEvent[] {
+  return events.filter((e) => e.kind !== "SESSION_START" && e.kind !== "SESSION_END");
+}
+
+/** Asserts that at no point two trades were open (ENTRY before the previous EXIT/CANCEL). */
+export function maxOpenTrades(events: readonly JournalEvent[]): number {
+  const open = new Set<string>();
+  let max = 0;
+  for (const e of events) {
+    if (e.kind === "ENTRY") open.add(e.tradeId);
+    if (e.kind === "EXIT") open.delete(e.tradeId);
+    if (e.kind === "CANCEL") open.delete(e.tradeId);
+    max = Math.max(max, open.size);
+  }
+  return max;
+}
