@@ -184,3 +184,55 @@ export function maxOpenTrades(events: readonly JournalEvent[]): number {
   }
   return max;
 }
+
+/** Ticks fed to the engine so far (zero-size prints included). */
+export function fed(run: LiveRun): number {
+  const s = run.runner.engine?.stats;
+  return s === undefined ? 0 : s.ticks + s.zeroSize;
+}
+
+/**
+ * Trade events of trades entered before the last bar's end: a live timer may close the last
+ * bar (and evaluate it) where a backtest flushes it at the end of data without a signal.
+ */
+export function tradesBefore(events: readonly JournalEvent[], end: number): JournalEvent[] {
+  const keep = new Set<string>();
+  for (const e of events) if (e.kind === "ENTRY" && e.time < end) keep.add(e.tradeId);
+  return events.filter((e) => "tradeId" in e && keep.has(e.tradeId));
+}
+
+/** Result of {@linkcode faultRun}. */
+export interface FaultResult {
+  run: LiveRun;
+  ref: { bars: Bar[]; events: JournalEvent[] };
+}
+
+/**
+ * Replays `ticks` through the simulator, calls `inject` once the engine has seen `atFraction`
+ * of them, waits for every tick, ends the run, and computes the offline reference.
+ */
+export async function faultRun(
+  ticks: Tick[],
+  inject: (run: LiveRun) => Promise<void> | void,
+  o: Omit<LiveRunOptions, "ticks"> & { atFraction?: number } = {},
+): Promise<FaultResult> {
+  const run = await startLiveRun({
+    ...o,
+    ticks,
+    patch: (c) => {
+      c.live.warmup = "ticks";
+      o.patch?.(c);
+    },
+  });
+  try {
+    const at = Math.floor(ticks.length * (o.atFraction ?? 0.4));
+    await until("ticks before the fault", () => fed(run) >= at);
+    await inject(run);
+    await run.sim.replayDone();
+    await until("every tick fed", () => fed(run) >= ticks.length, 20_000);
+  } finally {
+    await run.finish();
+  }
+  const ref = offlineRun(run.runner.engine!.config, ticks, run.sim.shiftMs);
+  return { run, ref };
+}

@@ -132,6 +132,8 @@ export class LiveRunner {
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastActivity = 0;
   #watchdogBusy = false;
+  /** Set by the watchdog: the stream was silent, so its next trade may follow a gap. */
+  #suspect = false;
   #lastHistAt = -Infinity;
   #stopped = false;
   #syncWaiters: Array<() => void> = [];
@@ -375,7 +377,8 @@ export class LiveRunner {
         if (stale()) return;
       }
       const c = this.#contract!;
-      if (why !== "1102" || this.#subId === undefined) {
+      // 1102 keeps the subscription, and so does a gap found on a live stream.
+      if ((why !== "1102" && why !== "gap") || this.#subId === undefined) {
         if (this.#subId !== undefined) this.#ib.cancelTicks(this.#subId);
         this.#subId = this.#ib.subscribeTicks(c.conId, c.exchange);
       }
@@ -564,6 +567,12 @@ export class LiveRunner {
     this.stats.liveTicks++;
     this.#lastActivity = this.#clock.now();
     this.#ex.observeTick(ts);
+    if (this.#suspect && !this.#buffering) {
+      // First trade after a silence: trades may have been lost in between; fill from history.
+      this.#suspect = false;
+      this.#log(`[live] trades again after a silence: filling the gap`);
+      void this.#sync("gap");
+    }
     if (this.#buffering) {
       this.#buf.ts.push(ts);
       this.#buf.price.push(price);
@@ -640,6 +649,7 @@ export class LiveRunner {
       () => {
         if (gen !== this.#gen || this.#stopped) return;
         this.#log(`[watchdog] TWS answers: resubscribing`);
+        this.#suspect = true;
         void this.#sync("watchdog");
       },
       () => {
