@@ -15,6 +15,8 @@ Usage: scalpbot <command> [options]    (scalpbot <command> --help for its option
 Commands:
   backtest   run the engine over a tick file, or over a generated session
   report     summarise a trade journal (default trade_record.text)
+  live       paper-trade live on TWS / IB Gateway data (reconnects by itself)
+  demo       live mode against the built-in TWS simulator, about a minute, no TWS needed
   sim        run the TWS simulator on loopback (tick file replay or generated session)
   help       show this help
   --version  print the version
@@ -25,6 +27,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import("./lib/cli/backtest.ts")).runBacktest,
   report: async () => (await import("./lib/cli/report_command.ts")).runReport,
+  live: async () => (await import("./lib/cli/live.ts")).runLive,
+  demo: async () => (await import("./lib/cli/demo.ts")).runDemo,
   sim: async () => {
     await (await import("./lib/cli/logging.ts")).setupLogging();
     return (await import("./lib/sim/command.ts")).runSimCommand;

@@ -1,0 +1,154 @@
+/**
+ * `scalpbot demo`: the whole live path in about a minute, with no TWS and no data file.
+ * Starts the TWS simulator on a free loopback port with the built-in generated session at
+ * an accelerated speed, runs live mode against it over TCP, drops the connection once and
+ * sends 1100 -> 1101 once (the bot reconnects, resubscribes and backfills), then ends with
+ * the report.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load.ts";
+import { demoSession, TickGenerator } from "../gen/generator.ts";
+import type { LiveRunner } from "../live/runner.ts";
+import type { TickSource } from "../sim/feed.ts";
+import { startSimulator } from "../sim/server.ts";
+import type { Tick } from "../types.ts";
+import { runLiveSession } from "./live.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Help text of the demo command. */
+export const DEMO_HELP = `scalpbot demo [options]
+
+Runs live mode against the built-in TWS simulator replaying a generated MES session
+(3.5 hours at about 200x: about a minute), injects a disconnect and an IB 1101
+(connectivity restored, data lost), and prints the report. Needs no TWS and no file.
+
+  --seed N        seed of the generated session (default 1)
+  --seconds N     target wall-clock length in seconds (default 60)
+  --journal FILE  journal path (default demo_trade_record.text, replaced each run)
+  --no-bars       do not print bar lines
+`;
+
+/** Runs the demo; returns the process exit code. */
+export async function runDemo(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      seed: { type: "string" },
+      seconds: { type: "string" },
+      journal: { type: "string" },
+      "no-bars": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(DEMO_HELP);
+    return 0;
+  }
+  const seed = Number(values.seed ?? 1);
+  const seconds = Number(values.seconds ?? 60);
+  if (!Number.isSafeInteger(seed)) {
+    throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  }
+  if (!(seconds >= 5 && seconds <= 3600)) {
+    throw new UsageError(`--seconds must be between 5 and 3600, got "${values.seconds}"`);
+  }
+  const journalPath = values.journal ?? "demo_trade_record.text";
+  await Deno.remove(journalPath).catch(() => {});
+
+  const session = demoSession(seed);
+  const historyMs = 15 * 60_000;
+  const liveMs = session.endMs! - session.startMs - historyMs;
+  const speed = Math.max(1, Math.round(liveMs / (seconds * 1000)));
+  const gen = new TickGenerator(session);
+  const source: TickSource = { next: (): Tick | undefined => gen.next() };
+  const wall0 = Date.now();
+  const sim = await startSimulator({
+    port: 0,
+    source,
+    speed,
+    historyMs,
+    // The simulator's clock starts at the session's live start (a Monday morning in Chicago).
+    clock: { now: () => session.startMs + historyMs + (Date.now() - wall0) },
+    logger: {
+      info: () => {},
+      debug: () => {},
+      warn: (m: string) => console.log(`[sim] ${m}`),
+    },
+  });
+  console.log(
+    `[demo] TWS simulator on 127.0.0.1:${sim.port}: generated MES session (seed ${seed}) ` +
+      `at ${speed}x; 15 min of history for the warm-up`,
+  );
+  // Grace and timer in simulator time: the bot's clock is the simulator's accelerated clock.
+  const loaded = await loadConfig(undefined, {
+    overrides: [
+      `ib.host=127.0.0.1`,
+      `ib.port=${sim.port}`,
+      // The demo's market is a script, whatever config.yaml trades.
+      `contract.symbol=MES`,
+      `contract.sec_type=FUT`,
+      `contract.exchange=CME`,
+      `contract.currency=USD`,
+      // 100 wall ms of grace: an accelerated clock turns event-loop jitter into late ticks.
+      `live.grace_ms=${Math.min(60_000, 100 * speed)}`,
+      `live.warmup_bars=12`,
+      `live.timer_ms=20`,
+      // Backoff and page spacing are wall-clock waits.
+      `live.reconnect_min_ms=500`,
+      `live.reconnect_max_ms=4000`,
+      `live.page_interval_ms=450`,
+      `live.watchdog_ms=0`,
+    ],
+  });
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  const at = (fraction: number, fn: () => void) =>
+    timers.push(setTimeout(fn, Math.round(seconds * 1000 * fraction)));
+  let exitCode = 1;
+  try {
+    exitCode = await runLiveSession({
+      config: loaded.config,
+      digest: loaded.digest,
+      journalPath,
+      clock: { now: () => sim.now() },
+      printBars: values["no-bars"] !== true,
+      onRunner: (runner: LiveRunner) => {
+        at(0.3, () => {
+          console.log("[demo] >>> fault: dropping the API connection");
+          sim.faults.dropAll();
+        });
+        at(0.6, () => {
+          console.log("[demo] >>> fault: IB connectivity lost (1100)");
+          sim.faults.connectivityLost();
+        });
+        at(0.63, () => {
+          console.log("[demo] >>> fault: IB connectivity restored, data lost (1101)");
+          sim.faults.restoredDataLost();
+        });
+        runner.onState((s) => {
+          if (s === "connected") console.log("[demo] <<< bot in sync with the market");
+        });
+      },
+      until: async (runner) => {
+        await sim.replayDone();
+        // Let the last trades reach the engine, then end like a backtest at the end of data.
+        const deadline = Date.now() + 5000;
+        let last = -1;
+        while (Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 200));
+          const n = runner.engine?.stats.ticks ?? 0;
+          if (n === last && runner.state === "connected") break;
+          last = n;
+        }
+        return { reason: "END_OF_DATA", exit: "END" };
+      },
+    });
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    await sim.close();
+  }
+  return exitCode;
+}

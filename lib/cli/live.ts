@@ -1,0 +1,201 @@
+/**
+ * `scalpbot live`: paper trading on TWS / IB Gateway data. Edge code: permissions, signals,
+ * the journal file and the console live here; the logic is in `lib/live/runner.ts`.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import type { EngineListener } from "../engine/engine.ts";
+import type { OpenTradeState } from "../engine/paper_trader.ts";
+import { inspectJournal, type OpenTrade } from "../journal/inspect.ts";
+import { JournalWriter } from "../journal/writer.ts";
+import { LiveRunner, type ResumeState } from "../live/runner.ts";
+import { computeReport, formatReport } from "../report/report.ts";
+import type { Clock, JournalEvent } from "../types.ts";
+import { VERSION } from "../version.ts";
+import { formatBarLine, formatEventLine, journalFormatOptions } from "./console.ts";
+import { makeRunId } from "./run_id.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Help text of the live command. */
+export const LIVE_HELP = `scalpbot live [options]
+
+Paper-trades live on TWS or IB Gateway data (tick-by-tick trades). Reconnects by itself;
+Ctrl+C or SIGTERM ends the run, closes the open trade as MANUAL (live.on_stop: keep leaves it
+for the next start), and prints the report. A trade left open in the journal is resumed.
+
+  --config FILE        config file (default: ./config.yaml if present, else built-in defaults)
+  --set KEY=VALUE      override a config key, e.g. --set ib.port=4002 (repeatable)
+  --journal FILE       journal path (default: journal.path from config)
+  --print-bars         print a line per closed bar (default on; --no-bars to hide)
+  --no-bars            do not print bar lines
+`;
+
+/** Why a run may not reach TWS: the flag the user must grant, or undefined when allowed. */
+export async function netPermissionProblem(
+  host: string,
+  port: number,
+): Promise<string | undefined> {
+  const status = await Deno.permissions.query({ name: "net", host: `${host}:${port}` });
+  if (status.state === "granted") return undefined;
+  return `scalpbot has no network permission for TWS at ${host}:${port}. ` +
+    `Grant it with --allow-net=${host}:${port} (deno run ... --allow-net=${host}:${port} main.ts live), ` +
+    `or change ib.host / ib.port in the config.`;
+}
+
+/** Options of {@linkcode runLiveSession}. */
+export interface LiveSessionOptions {
+  config: Config;
+  digest: string;
+  journalPath: string;
+  /** Local clock (the system clock live; the simulator clock in the demo). */
+  clock: Clock;
+  printBars: boolean;
+  /** Resolves with the reason that ends the run (default: SIGINT / SIGTERM). */
+  until?: (runner: LiveRunner) => Promise<{ reason: string; exit: "MANUAL" | "END" }>;
+  /** Called once the runner exists (the demo injects faults through it). */
+  onRunner?: (runner: LiveRunner) => void;
+}
+
+/** Runs a live session until a signal (or `until`); prints the report; returns the exit code. */
+export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
+  const config = o.config;
+  const found = await inspectJournal(o.journalPath);
+  const resume = resumeFrom(found.openTrades);
+  if (found.openTrades.length > 1) {
+    console.log(`[live] journal has ${found.openTrades.length} open trades; resuming the last`);
+  }
+  await Deno.mkdir(dirname(o.journalPath) || ".", { recursive: true });
+  const events: JournalEvent[] = [];
+  let fmt = journalFormatOptions(config);
+  const listener: EngineListener = {
+    onBar(bar, snapshot, signal) {
+      if (o.printBars) console.log(formatBarLine(bar, snapshot, signal, fmt));
+    },
+    onEvent(event) {
+      events.push(event);
+      console.log(formatEventLine(event, fmt));
+    },
+  };
+  let journal: JournalWriter | undefined;
+  const sink = {
+    write(e: JournalEvent) {
+      journal ??= JournalWriter.open(o.journalPath, fmt);
+      journal.write(e);
+    },
+  };
+  const runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
+  let fatal: Error | undefined;
+  let wakeFatal: () => void = () => {};
+  const runner = new LiveRunner({
+    config,
+    journal: sink,
+    runId,
+    clock: o.clock,
+    version: VERSION,
+    configDigest: o.digest,
+    listener,
+    log: (line) => console.log(line),
+    resume,
+    onEngine: (engine) => {
+      // The engine's config is patched from contract details (zone, tick size).
+      fmt = journalFormatOptions(engine.config);
+    },
+    onFatal: (e) => {
+      fatal = e;
+      wakeFatal();
+    },
+  });
+  o.onRunner?.(runner);
+  const stopCleanups: Array<() => void> = [];
+  const stopped = new Promise<{ reason: string; exit: "MANUAL" | "END" }>((resolve) => {
+    const onInt = () => resolve({ reason: "SIGINT", exit: "MANUAL" });
+    const onTerm = () => resolve({ reason: "SIGTERM", exit: "MANUAL" });
+    Deno.addSignalListener("SIGINT", onInt);
+    Deno.addSignalListener("SIGTERM", onTerm);
+    wakeFatal = () => resolve({ reason: "ERROR", exit: "MANUAL" });
+    o.until?.(runner).then(resolve);
+    stopCleanups.push(() => {
+      Deno.removeSignalListener("SIGINT", onInt);
+      Deno.removeSignalListener("SIGTERM", onTerm);
+    });
+  });
+  runner.start();
+  const end = await stopped;
+  for (const f of stopCleanups) f();
+  console.log(`[live] stopping (${end.reason})`);
+  runner.stop(end.reason, end.exit);
+  journal?.close();
+  console.log("");
+  console.log(formatReport(computeReport(events)));
+  const s = runner.stats;
+  const e = runner.engine?.stats;
+  console.log(
+    `\nLive: ${e?.ticks ?? 0} ticks (${s.warmupTicks} warm-up, ${s.backfilledTicks} backfilled), ` +
+      `${e?.bars ?? 0} bars (${s.timerBars} closed by the timer), ${s.lateTicks} late, ` +
+      `${s.connects} connect(s), ${s.disconnects} disconnect(s), ${s.syncs} sync(s).`,
+  );
+  console.log(`Journal: ${o.journalPath} (run ${runId})`);
+  if (fatal !== undefined) {
+    console.error(`scalpbot: ${(fatal as Error).message}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Builds the resume state of the last open trade in a journal, if any. */
+export function resumeFrom(open: readonly OpenTrade[]): ResumeState | undefined {
+  const t = open.at(-1);
+  if (t === undefined) return undefined;
+  const e = t.entry;
+  const filledValue = t.fills.reduce((sum, f) => sum + f.price * f.qty, 0);
+  const state: OpenTradeState = {
+    tradeId: e.tradeId,
+    side: e.side,
+    ordered: e.size - t.cancels.reduce((sum, c) => sum + c.qty, 0),
+    filled: t.filled,
+    filledValue,
+    entryPrice: t.filled > 0 ? filledValue / t.filled : e.entry,
+    stop: e.stop,
+    target: e.target,
+    entryTime: t.fills[0]?.time ?? NaN,
+    fills: t.fills.length,
+  };
+  // A new run id starts its own numbering, so ids cannot repeat.
+  return { state, lastSeq: 0 };
+}
+
+/** Runs the live command; returns the process exit code. */
+export async function runLive(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: "string" },
+      set: { type: "string", multiple: true },
+      journal: { type: "string" },
+      "print-bars": { type: "boolean" },
+      "no-bars": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(LIVE_HELP);
+    return 0;
+  }
+  const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
+  const config = loaded.config;
+  const problem = await netPermissionProblem(config.ib.host, config.ib.port);
+  if (problem !== undefined) throw new UsageError(problem);
+  return await runLiveSession({
+    config,
+    digest: loaded.digest,
+    journalPath: values.journal ?? config.journal.path,
+    clock: { now: () => Date.now() },
+    printBars: values["no-bars"] !== true,
+  });
+}
