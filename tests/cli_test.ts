@@ -233,3 +233,37 @@ Deno.test("report names a bad journal line and warns about a torn last line", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("backtest refuses to write its journal into a file that is not a journal", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "my trading notes\nbuy low, sell high\n");
+    const r = await run(["backtest", "--journal", `${dir}/notes.txt`, "--quiet"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /notes\.txt is not a scalpbot journal/);
+    assert.equal(
+      await Deno.readTextFile(`${dir}/notes.txt`),
+      "my trading notes\nbuy low, sell high\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backtest of a missing tick file writes no journal and blocks no later run", async () => {
+  const dir = await Deno.makeTempDir();
+  const j = `${dir}/j.text`;
+  try {
+    const r = await run(["backtest", "--ticks", `${dir}/nope.csv`, "--journal", j]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /nope\.csv/);
+    await assert.rejects(Deno.stat(j), Deno.errors.NotFound);
+    await Deno.writeTextFile(`${dir}/bad.csv`, "when,what\n1,2\n");
+    const h = await run(["backtest", "--ticks", `${dir}/bad.csv`, "--journal", j]);
+    assert.equal(h.code, 1);
+    await assert.rejects(Deno.stat(j), Deno.errors.NotFound);
+    assert.equal((await run(["backtest", "--journal", j, "--quiet"])).code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

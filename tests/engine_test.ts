@@ -108,12 +108,13 @@ Deno.test("Engine checks exits on every tick, not only at bar close", () => {
 Deno.test("Engine sets the stop from ATR at the signal bar", () => {
   // Climb bars: high - low = 0.75 and |high - prevClose| = 1.25 (prev close base-1+0.25),
   // |low - prevClose| = 0.25, so every true range is 1.25 and ATR(9) = 1.25.
-  // Stop = 5020.25 - 1.5 x 1.25 = 5018.375 -> nearest tick 5018.50 (halves round up).
+  // Stop = 5020.25 - 1.5 x 1.25 = 5018.375, half way between ticks: rounded away from the
+  // entry, to 5018.25 (a half never tightens the stop).
   const { events } = run(config(["indicators.rvol_threshold=0"]), ticksOf(climbing(22)));
   const entry = events.find((e) => e.kind === "ENTRY");
   assert.ok(entry?.kind === "ENTRY");
   assert.equal(entry.context.atr, 1.25);
-  assert.equal(entry.stop, 5018.5);
+  assert.equal(entry.stop, 5018.25);
   assert.equal(entry.target, 5023.25);
 });
 
@@ -182,7 +183,7 @@ Deno.test("Engine journals every event through the sink in order", () => {
   const lines = journal.lines;
   assert.match(
     lines[1]!,
-    / \| ENTRY \| TradeID=TEST-001 \| Side=LONG \| Entry=5020\.25 \| Stop=5018\.50 \| TP=5023\.25 \| Size=1 \|/,
+    / \| ENTRY \| TradeID=TEST-001 \| Side=LONG \| Entry=5020\.25 \| Stop=5018\.25 \| TP=5023\.25 \| Size=1 \|/,
   );
   assert.match(lines[3]!, / \| EXIT \| TradeID=TEST-001 \|.*Reason=TARGET/);
 });

@@ -25,6 +25,7 @@ function trader(over: Partial<PaperTraderOptions> = {}) {
     commissionPerContract: 0.62,
     stopSlippageTicks: 0,
     entryPrice: "bar_close",
+    entryTimeoutBars: 1,
     emit: (e) => events.push(e),
     tradeId: (n) => `RUN-${n}`,
     ...over,
@@ -68,8 +69,12 @@ Deno.test("roundToTick rounds stops and targets to the nearest tick", () => {
   assert.equal(roundToTick(4501 - 1.5 * 1.37, 0.25), 4499);
   // 4501 - 1.5 x 1.1 = 4499.35 -> 4499.25 (0.10 away) rather than 4499.50 (0.15 away).
   assert.equal(roundToTick(4501 - 1.5 * 1.1, 0.25), 4499.25);
-  // Exactly half way (4499.875) rounds up.
+  // Exactly half way (4499.875): up without an anchor, away from the entry with one.
   assert.equal(roundToTick(4499.875, 0.25), 4500);
+  assert.equal(roundToTick(4499.875, 0.25, 4501), 4499.75); // long stop: wider, not tighter
+  assert.equal(roundToTick(4502.125, 0.25, 4501), 4502.25); // short stop: wider too
+  assert.equal(roundToTick(4504.125, 0.25, 4501), 4504.25); // long target: away from entry
+  assert.equal(roundToTick(4497.875, 0.25, 4501), 4497.75); // short target: away from entry
   assert.equal(roundToTick(13001.4, 1), 13001);
   assert.equal(roundToTick(1900.06, 0.1), 1900.1);
 });
@@ -195,20 +200,67 @@ Deno.test("PaperTrader next_tick entry fills at the next print and sets levels f
   assert.equal(fill.price, 4501.25);
 });
 
-Deno.test("PaperTrader next_tick with partial fills takes each print's volume at its price", () => {
+Deno.test("PaperTrader next_tick with partial fills uses the first print as the limit", () => {
   const { t, events } = trader({ entryPrice: "next_tick", partialFills: true, contracts: 5 });
   t.signal("LONG", 4501, T, ctx(1.0));
-  t.onTick(T + 100, 4501, 2);
-  t.onTick(T + 200, 4501.25, 4);
+  t.onTick(T + 100, 4501, 2); // first print: limit 4501, 2 filled
+  t.onTick(T + 200, 4503.75, 9); // above the limit: no fill
+  t.onTick(T + 300, 4500.75, 4); // through the limit: the last 3, at the limit
   const fills = events.filter((e) => e.kind === "FILL");
-  assert.deepEqual(fills.map((f) => [f.price, f.qty]), [[4501, 2], [4501.25, 3]]);
-  t.close("MANUAL", 4502, T + 300);
+  assert.deepEqual(fills.map((f) => [f.time - T, f.price, f.qty]), [[100, 4501, 2], [
+    300,
+    4501,
+    3,
+  ]]);
+  t.close("MANUAL", 4502, T + 400);
   const exit = events.at(-1)!;
   assert.ok(exit.kind === "EXIT");
-  // Average entry (2 x 4501 + 3 x 4501.25) / 5 = 4501.15; exit 4502 -> 0.85 points.
-  assert.equal(exit.entryPrice, 4501.15);
-  assert.equal(exit.pnlPoints, 0.85);
+  assert.equal(exit.entryPrice, 4501);
+  assert.equal(exit.pnlPoints, 1);
   assert.equal(exit.reason, "MANUAL");
+});
+
+Deno.test("PaperTrader ignores prints stamped before the order (late ticks)", () => {
+  const { t, events } = trader({ partialFills: true, contracts: 3 });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.onTick(T - 1_000, 4500, 5); // traded before the order existed: no fill
+  assert.deepEqual(events.map((e) => e.kind), ["ENTRY"]);
+  t.onTick(T + 1_000, 4501, 3);
+  t.onTick(T - 500, 4490, 1); // a late print far below the stop: no exit
+  assert.deepEqual(events.map((e) => e.kind), ["ENTRY", "FILL"]);
+  t.onTick(T + 2_000, 4499.5, 1);
+  const exit = events.at(-1)!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.time, T + 2_000);
+  assert.equal(exit.reason, "STOP");
+});
+
+Deno.test("PaperTrader cancels an entry still working after the timeout in bars", () => {
+  const { t, events } = trader({ partialFills: true, contracts: 4, entryTimeoutBars: 2 });
+  t.signal("LONG", 4501, T, ctx(1.0));
+  t.onTick(T + 1_000, 4502, 10); // above the limit
+  t.onBarClose(T + 30_000); // one bar: still working
+  assert.equal(t.busy, true);
+  t.onBarClose(T + 60_000); // two bars: cancelled, never filled, the trader is free
+  assert.deepEqual(events.map((e) => e.kind), ["ENTRY", "CANCEL"]);
+  const cancel = events[1]!;
+  assert.ok(cancel.kind === "CANCEL");
+  assert.equal(cancel.reason, "EXPIRED");
+  assert.equal(cancel.qty, 4);
+  assert.equal(t.busy, false);
+  // A partly filled order keeps its filled part open after the timeout.
+  t.signal("LONG", 4501, T + 90_000, ctx(1.0));
+  t.onTick(T + 91_000, 4501, 1);
+  t.onBarClose(T + 120_000);
+  t.onBarClose(T + 150_000);
+  const c2 = events.at(-1)!;
+  assert.ok(c2.kind === "CANCEL");
+  assert.equal(c2.qty, 3);
+  assert.equal(t.busy, true);
+  t.onTick(T + 151_000, 4504, 1);
+  const exit = events.at(-1)!;
+  assert.ok(exit.kind === "EXIT");
+  assert.equal(exit.qty, 1);
 });
 
 Deno.test("PaperTrader close cancels an order with no fills and logs no exit", () => {

@@ -12,7 +12,8 @@ import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";
 import { demoSession, TickGenerator } from "../gen/generator.ts";
 import { inspectJournal } from "../journal/inspect.ts";
-import { JournalWriter } from "../journal/writer.ts";
+import type { JournalFormatOptions } from "../journal/format.ts";
+import { type JournalSink, JournalWriter } from "../journal/writer.ts";
 import { computeReport, formatReport, reportToJson } from "../report/report.ts";
 import { readTickFile, type TickReadStats } from "../ticks/csv_reader.ts";
 import type { JournalEvent, TickBatch } from "../types.ts";
@@ -84,6 +85,9 @@ export async function runBacktest(args: string[]): Promise<number> {
   const quiet = values.quiet === true || values.json === true;
   const fmt = journalFormatOptions(config);
   const events: JournalEvent[] = [];
+  await Deno.mkdir(dirname(journalPath), { recursive: true });
+  // Opened on the first event, so a run that fails before its first tick writes nothing.
+  const journal = new LazyJournal(journalPath, fmt);
   const barsOut = values["bars-out"] === undefined
     ? undefined
     : BarsCsvWriter.create(values["bars-out"], config.contract.tick_size);
@@ -98,8 +102,6 @@ export async function runBacktest(args: string[]): Promise<number> {
       if (!quiet) console.log(formatEventLine(event, fmt));
     },
   };
-  await Deno.mkdir(dirname(journalPath), { recursive: true });
-  const journal = JournalWriter.open(journalPath, fmt);
   const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
   const engine = new Engine({ config, journal, runId, listener });
 
@@ -173,14 +175,35 @@ class Interrupted extends Error {
   }
 }
 
+/** A journal file opened on its first event. */
+class LazyJournal implements JournalSink {
+  #writer: JournalWriter | undefined;
+  constructor(readonly path: string, readonly options: JournalFormatOptions) {}
+  write(event: JournalEvent): void {
+    this.#writer ??= JournalWriter.open(this.path, this.options);
+    this.#writer.write(event);
+  }
+  close(): void {
+    this.#writer?.close();
+  }
+}
+
 async function checkJournal(path: string, append: boolean, overwrite: boolean): Promise<void> {
   const found = await inspectJournal(path);
-  if (!found.exists || found.events === 0) return;
+  if (!found.exists) return;
   if (overwrite) {
     await Deno.truncate(path, 0);
     return;
   }
-  if (append) return;
+  const size = (await Deno.stat(path)).size;
+  if (size > 0 && (found.events === 0 || found.errors.length > 0)) {
+    const bad = found.errors[0];
+    throw new UsageError(
+      `${path} is not a scalpbot journal${bad ? ` (${bad.message})` : ""}; ` +
+        `choose another --journal, or --overwrite to replace it`,
+    );
+  }
+  if (found.events === 0 || append) return;
   const last = found.runs.at(-1) ?? "an unknown run";
   throw new UsageError(
     `Journal ${path} already holds ${found.runs.length} run(s) (last: ${last}); ` +
@@ -214,7 +237,8 @@ async function backtestFile(
     },
     onProgress(read, total) {
       if (!o.progress) return;
-      const pct = Math.floor((read / Math.max(1, total)) * 100);
+      if (total <= 0) return; // a pipe has no size: no bar
+      const pct = Math.floor((read / total) * 100);
       if (pct === lastShown) return;
       lastShown = pct;
       const end = read >= total ? "\n" : "";

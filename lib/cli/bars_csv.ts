@@ -13,6 +13,12 @@ export const BARS_CSV_HEADER =
 
 const FLUSH_BYTES = 1 << 16;
 
+/** A price with the tick's decimals, or in full when it is off the grid (never rounded). */
+function priceCell(x: number, decimals: number): string {
+  const s = x.toFixed(decimals);
+  return Number(s) === x ? s : String(x);
+}
+
 function cell(x: number | undefined): string {
   return x === undefined ? "" : String(x);
 }
@@ -25,11 +31,13 @@ export function formatBarRow(
   priceDecimals: number,
 ): string {
   const d = priceDecimals;
-  return `${new Date(bar.start).toISOString()},${bar.open.toFixed(d)},${bar.high.toFixed(d)},${
-    bar.low.toFixed(d)
-  },${bar.close.toFixed(d)},${bar.volume},${bar.trades},${cell(s.emaFast)},${cell(s.emaSlow)},${
-    cell(s.rsi)
-  },${cell(s.atr)},${cell(s.vwap)},${cell(s.rvol)},${signal ?? ""}`;
+  return `${new Date(bar.start).toISOString()},${priceCell(bar.open, d)},${
+    priceCell(bar.high, d)
+  },${priceCell(bar.low, d)},${priceCell(bar.close, d)},${bar.volume},${bar.trades},${
+    cell(s.emaFast)
+  },${cell(s.emaSlow)},${cell(s.rsi)},${cell(s.atr)},${cell(s.vwap)},${cell(s.rvol)},${
+    signal ?? ""
+  }`;
 }
 
 /** Writes bar rows to a file, truncating it first. */

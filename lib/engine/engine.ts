@@ -108,6 +108,7 @@ export class Engine {
   #trader: PaperTrader;
   #calibration: number;
   #useVwap: boolean;
+  #started = false;
   #nextSession = -Infinity;
   #lastTs = -Infinity;
   #lastPrice = NaN;
@@ -154,6 +155,7 @@ export class Engine {
       commissionPerContract: c.fills.commission_per_contract,
       stopSlippageTicks: c.fills.stop_slippage_ticks,
       entryPrice: c.strategy.entry_price,
+      entryTimeoutBars: c.fills.entry_timeout_bars,
       emit: (e) => this.#emit(e),
       tradeId: (n) => `${runId}-${String(n).padStart(3, "0")}`,
     });
@@ -161,6 +163,7 @@ export class Engine {
 
   /** Writes the SESSION_START line. */
   start(info: SessionInfo): void {
+    this.#started = true;
     const c = this.config.contract;
     this.#emit({
       kind: "SESSION_START",
@@ -264,6 +267,8 @@ export class Engine {
    * tick's time), and the SESSION_END line is written.
    */
   finish(reason: ExitReason, endReason: string, time?: number): void {
+    // A run that never started (no tick file, bad header) leaves the journal untouched.
+    if (!this.#started) return;
     const at = time ?? (Number.isFinite(this.#lastTs) ? this.#lastTs : 0);
     if (reason === "END") {
       const bar = this.#agg.flush();
@@ -301,6 +306,7 @@ export class Engine {
     this.#bars++;
     const snapshot: IndicatorSnapshot = { emaFast, emaSlow, rsi, atr, vwap, rvol, cross };
     const end = bar.start + bar.lengthMs;
+    this.#trader.onBarClose(end);
     let signal: Side | undefined;
     if (
       evaluate && this.#bars >= this.#calibration && !this.#trader.busy &&

@@ -20,6 +20,11 @@ export interface PaperTraderOptions {
   commissionPerContract: number;
   stopSlippageTicks: number;
   entryPrice: "bar_close" | "next_tick";
+  /**
+   * Bar closes after which an entry order that is not complete is cancelled (its filled part,
+   * if any, stays open). Only partial fills leave an order working.
+   */
+  entryTimeoutBars: number;
   /** Receives every event, synchronously, before the trader goes on. */
   emit: (event: JournalEvent) => void;
   /** Makes the id of the n-th trade of this run (1-based). */
@@ -43,11 +48,17 @@ export interface OpenTradeState {
   entryTime: number;
   /** Number of fills so far. */
   fills: number;
+  /**
+   * When the entry order was placed. Prints stamped earlier traded before the order existed,
+   * so they neither fill it nor hit its stop or target. Missing on resume: any print counts.
+   */
+  orderTime?: number;
 }
 
 interface PendingSignal {
   side: Side;
   atr: number;
+  time: number;
   context: EntryContext;
 }
 
@@ -60,6 +71,8 @@ export class PaperTrader {
   #trade: OpenTradeState | undefined = undefined;
   #pending: PendingSignal | undefined = undefined;
   #seq = 0;
+  /** Bar closes seen while the entry order was still working. */
+  #barsWorking = 0;
   /** Trades opened by this run (entries that got at least one fill). */
   tradesOpened = 0;
 
@@ -89,7 +102,8 @@ export class PaperTrader {
    */
   resume(state: OpenTradeState | undefined, lastSeq: number): void {
     this.#seq = Math.max(this.#seq, lastSeq);
-    this.#trade = state === undefined ? undefined : { ...state };
+    this.#trade = state === undefined ? undefined : { orderTime: -Infinity, ...state };
+    this.#barsWorking = 0;
   }
 
   /**
@@ -100,7 +114,7 @@ export class PaperTrader {
   signal(side: Side, close: number, barEnd: number, context: EntryContext): void {
     if (this.busy) return;
     if (this.#o.entryPrice === "next_tick") {
-      this.#pending = { side, atr: context.atr, context };
+      this.#pending = { side, atr: context.atr, time: barEnd, context };
       return;
     }
     this.#openOrder(side, close, context.atr, barEnd, context);
@@ -111,23 +125,25 @@ export class PaperTrader {
    * Processes one trade print: first the working entry order (fills), then the exits.
    * A long exits at the target when a print is at or above it, at the stop when a print is
    * at or below it; a gapped stop fills at the gapping print's price, less slippage.
+   * Prints stamped before the order was placed (late ticks) are ignored: they traded before
+   * the order existed.
    */
   onTick(ts: number, price: number, size: number): void {
     if (this.#pending !== undefined) {
       const p = this.#pending;
+      if (ts < p.time) return;
       this.#pending = undefined;
       this.#openOrder(p.side, price, p.atr, ts, p.context);
     }
     const t = this.#trade;
-    if (t === undefined) return;
+    if (t === undefined || ts < t.orderTime!) return;
     const long = t.side === "LONG";
     if (t.filled < t.ordered) {
       if (!this.#o.partialFills) {
         this.#fill(price, t.ordered, ts);
-      } else if (this.#o.entryPrice === "next_tick") {
-        if (size > 0) this.#fill(price, Math.min(size, t.ordered - t.filled), ts);
       } else if (size > 0 && (long ? price <= t.entryPrice : price >= t.entryPrice)) {
-        // A resting limit is filled at its own price by prints at or through it.
+        // A resting limit is filled at its own price by prints at or through it. With
+        // next_tick entries the limit is the first print after the signal.
         this.#fill(t.entryPrice, Math.min(size, t.ordered - t.filled), ts);
       }
     }
@@ -139,6 +155,25 @@ export class PaperTrader {
       if (price <= t.target) this.#exit("TARGET", t.target, ts);
       else if (price >= t.stop) this.#exit("STOP", price + this.#slip(), ts);
     }
+  }
+
+  /**
+   * Called on every bar close: an entry order still working after `entryTimeoutBars`
+   * closes is cancelled (reason `EXPIRED`); a trade with no fill then ends there.
+   */
+  onBarClose(barEnd: number): void {
+    const t = this.#trade;
+    if (t === undefined || t.filled >= t.ordered || barEnd <= t.orderTime!) return;
+    if (++this.#barsWorking < this.#o.entryTimeoutBars) return;
+    this.#o.emit({
+      kind: "CANCEL",
+      time: barEnd,
+      tradeId: t.tradeId,
+      qty: t.ordered - t.filled,
+      reason: "EXPIRED",
+    });
+    if (t.filled === 0) this.#trade = undefined;
+    else t.ordered = t.filled;
   }
 
   /**
@@ -164,8 +199,8 @@ export class PaperTrader {
   #openOrder(side: Side, entry: number, atr: number, ts: number, context: EntryContext): void {
     const o = this.#o;
     const dir = side === "LONG" ? 1 : -1;
-    const stop = roundToTick(entry - dir * o.stopAtrMultiple * atr, o.tickSize);
-    const target = roundToTick(entry + dir * o.targetPoints, o.tickSize);
+    const stop = roundToTick(entry - dir * o.stopAtrMultiple * atr, o.tickSize, entry);
+    const target = roundToTick(entry + dir * o.targetPoints, o.tickSize, entry);
     const tradeId = o.tradeId(++this.#seq);
     this.#trade = {
       tradeId,
@@ -178,7 +213,9 @@ export class PaperTrader {
       target,
       entryTime: NaN,
       fills: 0,
+      orderTime: ts,
     };
+    this.#barsWorking = 0;
     o.emit({
       kind: "ENTRY",
       time: ts,

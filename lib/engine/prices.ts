@@ -24,16 +24,24 @@ export function tickDecimals(tickSize: number): number {
 }
 
 /**
- * Rounds `price` to the nearest multiple of `tickSize` (halves round up), returning a
- * number without binary noise (4499.5, not 4499.499999999).
+ * Rounds `price` to the nearest multiple of `tickSize`, returning a number without binary
+ * noise (4499.5, not 4499.499999999). A price exactly half way between two ticks goes away
+ * from `anchor` (the entry price), so long and short stops and targets round alike: never
+ * closer to the entry. Without an anchor, halves round up.
  *
  * @example
  * ```ts
  * roundToTick(4501 - 1.5 * 1.0, 0.25); // 4499.5
- * roundToTick(4498.94, 0.25); // 4499
+ * roundToTick(4499.875, 0.25, 4501); // 4499.75: a long stop, the half goes down
+ * roundToTick(4502.125, 0.25, 4501); // 4502.25: a short stop, the half goes up
  * ```
  */
-export function roundToTick(price: number, tickSize: number): number {
-  const ticks = Math.round(price / tickSize + 1e-9);
+export function roundToTick(price: number, tickSize: number, anchor = -Infinity): number {
+  const x = price / tickSize;
+  const lower = Math.floor(x + 1e-9);
+  const frac = x - lower;
+  let ticks: number;
+  if (Math.abs(frac - 0.5) < 1e-9) ticks = price < anchor ? lower : lower + 1;
+  else ticks = frac > 0.5 ? lower + 1 : lower;
   return Number((ticks * tickSize).toFixed(tickDecimals(tickSize)));
 }
