@@ -118,6 +118,8 @@ export const fillsSchema = z.strictObject({
   partial: z.boolean().default(false),
   commission_per_contract: z.number().min(0).default(0.62),
   stop_slippage_ticks: z.int().min(0).max(1000).default(0),
+  /** Bar closes after which an incomplete entry order is cancelled. */
+  entry_timeout_bars: z.int().min(1).max(1000).default(1),
 });
 
 function isTimeZone(tz: string): boolean {
