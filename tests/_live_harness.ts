@@ -81,6 +81,8 @@ export interface LiveRunOptions {
   runId?: string;
   tbtLimit?: number;
   print?: boolean;
+  /** Simulator symbol of the feed (default MES). */
+  symbol?: string;
 }
 
 /** Starts a simulator whose clock is the first tick's time, and a runner against it. */
@@ -94,6 +96,7 @@ export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
     clock: clockFrom(first + (o.historyMs ?? 0)),
     logger: quietSimLog,
     pacing: true,
+    symbol: o.symbol ?? "MES",
     ...(o.tbtLimit === undefined ? {} : { tbtLimit: o.tbtLimit }),
   });
   const config = liveConfig(sim.port, o.patch);

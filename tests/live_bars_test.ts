@@ -1,0 +1,74 @@
+/**
+ * Live bars and parity against the simulator with the real client: bars closed by the
+ * exchange-clock timer equal the offline engine's bars; the warm-up fills history before the
+ * first live tick; a live run over a replayed file trades exactly like the offline engine.
+ */
+import assert from "node:assert/strict";
+import { readTickFile } from "../lib/ticks/csv_reader.ts";
+import type { Tick } from "../lib/types.ts";
+import { faultRun, generatedTicks, maxOpenTrades, tradesBefore } from "./_live_harness.ts";
+
+Deno.test("live: bars closed by the timer (no next tick) equal the offline bars", async () => {
+  // Every 150th trade (about one per 20 s): long quiet spells, so most bars must be closed by the timer.
+  const ticks = generatedTicks(6, 11).filter((_, i) => i % 150 === 0);
+  const { run, ref } = await faultRun(ticks, () => {}, { atFraction: 0.05 });
+  assert.ok(run.runner.stats.timerBars > 5, `timer closed ${run.runner.stats.timerBars} bars`);
+  assert.equal(run.runner.stats.lateTicks, 0);
+  assert.deepEqual(run.bars, ref.bars);
+});
+
+Deno.test("live: warm-up feeds the history before the start, so bars start at the first trade", async () => {
+  const ticks = generatedTicks(4, 5);
+  // Two minutes of the recording are history when the simulator starts.
+  const { run, ref } = await faultRun(ticks, () => {}, { historyMs: 120_000, atFraction: 0.6 });
+  assert.ok(run.runner.stats.warmupTicks > 0);
+  assert.deepEqual(run.bars, ref.bars);
+  // Entries only after the live start: the SESSION_START time.
+  const start = run.events.find((e) => e.kind === "SESSION_START")!.time;
+  for (const e of run.events) if (e.kind === "ENTRY") assert.ok(e.time > start);
+});
+
+Deno.test("live parity: a generated session trades exactly like the offline engine", async () => {
+  const ticks = generatedTicks(8, 21);
+  const { run, ref } = await faultRun(ticks, () => {}, { speed: 80, atFraction: 0.1 });
+  const last = ref.bars.at(-1)!;
+  const end = last.start + last.lengthMs;
+  const live = tradesBefore(run.events, end);
+  assert.ok(live.filter((e) => e.kind === "EXIT").length >= 1, "no trade to compare");
+  assert.deepEqual(live, tradesBefore(ref.events, end));
+  assert.ok(maxOpenTrades(run.events) <= 1);
+});
+
+const ES_FILE = new URL("../../shared/data/ticks/ES_ESH4_2023-12-25_trades.csv", import.meta.url);
+const hasFile = await Deno.stat(ES_FILE).then(() => true, () => false);
+if (!hasFile) console.warn(`live parity on real ES ticks skipped: ${ES_FILE.pathname} absent`);
+
+Deno.test({
+  name: "live parity: real ES ticks replayed by the simulator trade like the offline engine",
+  ignore: !hasFile,
+  async fn() {
+    const ticks: Tick[] = [];
+    await readTickFile(ES_FILE.pathname, {
+      onBatch(b) {
+        for (let i = 0; i < b.count; i++) {
+          ticks.push({ ts: b.ts[i]!, price: b.price[i]!, size: b.size[i]! });
+        }
+      },
+    });
+    // One hour at 600x; grace 30 s of market time (50 ms of wall time).
+    const { run, ref } = await faultRun(ticks, () => {}, {
+      speed: 600,
+      symbol: "ES",
+      atFraction: 0.05,
+      patch: (c) => {
+        c.contract.symbol = "ES";
+        c.live.grace_ms = 30_000;
+        c.live.contract_hours = false;
+      },
+    });
+    const last = ref.bars.at(-1)!;
+    const end = last.start + last.lengthMs;
+    assert.deepEqual(run.bars, ref.bars);
+    assert.deepEqual(tradesBefore(run.events, end), tradesBefore(ref.events, end));
+  },
+});
