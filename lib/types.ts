@@ -108,6 +108,11 @@ export interface SessionStartEvent {
   tickSize: number;
   /** Currency of P/L. */
   currency: string;
+  /**
+   * 1-based line number of a torn line (a crash mid-write) that the journal writer found at
+   * the end of the file before this run; written as `Repaired=<line>`.
+   */
+  repairedLine?: number;
 }
 
 /** A signal accepted: an entry order is working. */

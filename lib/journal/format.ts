@@ -128,6 +128,13 @@ function integer(value: number, key: string): string {
   return String(value);
 }
 
+function lineNumber(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`Journal value Repaired must be a line number (>= 1), got ${value}`);
+  }
+  return String(value);
+}
+
 /** Percent-escapes `%`, `|` and control characters so a value never breaks the line. */
 function escapeText(value: string): string {
   // deno-lint-ignore no-control-regex
@@ -139,7 +146,7 @@ function escapeText(value: string): string {
 type Pairs = [string, string][];
 
 function sessionStartPairs(e: SessionStartEvent): Pairs {
-  return [
+  const pairs: Pairs = [
     ["RunID", escapeText(e.runId)],
     ["Version", escapeText(e.version)],
     ["Config", escapeText(e.configDigest)],
@@ -149,6 +156,8 @@ function sessionStartPairs(e: SessionStartEvent): Pairs {
     ["TickSize", flexible(e.tickSize, 0, 10, "TickSize")],
     ["Currency", escapeText(e.currency)],
   ];
+  if (e.repairedLine !== undefined) pairs.push(["Repaired", lineNumber(e.repairedLine)]);
+  return pairs;
 }
 
 function entryPairs(e: EntryEvent, o: JournalFormatOptions): Pairs {
@@ -331,6 +340,10 @@ class Fields {
     this.#map = map;
   }
 
+  has(key: string): boolean {
+    return this.#map.has(key);
+  }
+
   keys(): string[] {
     return [...this.#map.keys()];
   }
@@ -409,7 +422,7 @@ function parseSessionStart(time: number, f: Fields): SessionStartEvent {
   const tickSize = f.number("TickSize");
   if (!(multiplier > 0)) throw new Bad(`SESSION_START Multiplier must be positive`);
   if (!(tickSize > 0)) throw new Bad(`SESSION_START TickSize must be positive`);
-  return {
+  const event: SessionStartEvent = {
     kind: "SESSION_START",
     time,
     runId: f.text("RunID"),
@@ -421,6 +434,13 @@ function parseSessionStart(time: number, f: Fields): SessionStartEvent {
     tickSize,
     currency: f.text("Currency"),
   };
+  // Optional, so journals written before the key existed still parse.
+  if (f.has("Repaired")) {
+    const line = f.integer("Repaired");
+    if (line < 1) throw new Bad(`SESSION_START Repaired must be a line number >= 1, got 0`);
+    event.repairedLine = line;
+  }
+  return event;
 }
 
 function parseEntry(time: number, f: Fields): EntryEvent {

@@ -1,6 +1,7 @@
 /**
  * Reading a journal back: `parseJournalText` (pure) and `readJournal` (reads a file).
- * Both report a line torn by a crash instead of failing on it or dropping it silently.
+ * Both report a line torn by a crash instead of failing on it, counting it, or dropping it
+ * silently.
  *
  * @module
  */
@@ -25,13 +26,17 @@ export interface ReadJournalOptions {
 
 /** What a journal holds. */
 export interface JournalContents {
-  /** Every event that parsed, in file order. */
+  /** Every event that parsed, in file order, without torn lines. */
   events: JournalEvent[];
-  /** The last line, when it has no newline and does not parse (the process died mid-write). */
+  /**
+   * The last line when it has no newline, whether it parses or not: the writer writes a line
+   * and its newline in one call, so a line without one is an interrupted write.
+   */
   torn: TornLine | undefined;
   /**
-   * Earlier torn lines: a line that does not parse and is directly followed by a
-   * SESSION_START. The writer of the next run started a new line after the torn text.
+   * Earlier torn lines, in file order: a line named by a later SESSION_START's
+   * `Repaired=<line>` (whether it parses or not), or, for journals written before that key
+   * existed, a line that does not parse and is directly followed by a SESSION_START.
    */
   repairedTorn: TornLine[];
   /** Bad lines, only in `lenient` mode (otherwise the first one is thrown). */
@@ -40,38 +45,67 @@ export interface JournalContents {
 
 const SESSION_START_RE = /^\S+ \| SESSION_START \| /;
 
+type Parsed = { event: JournalEvent } | { error: JournalParseError };
+
 /**
- * Parses a whole journal. A last line without newline that parses counts as an event; one
- * that does not is `torn`. A bad line before a SESSION_START line is `repairedTorn`. Any
- * other bad line throws a {@link JournalParseError} (or is collected with `lenient`).
- * Blank lines are skipped; a trailing `\r` is ignored.
+ * Parses a whole journal. A non-blank last line without newline is `torn` and never an event.
+ * A line named by a later SESSION_START's `Repaired=` key, or a bad line directly before a
+ * SESSION_START line, is `repairedTorn` and not an event. Any other bad line throws a
+ * {@link JournalParseError} (or is collected with `lenient`). Blank lines are skipped; a
+ * trailing `\r` is ignored.
  */
 export function parseJournalText(text: string, options: ReadJournalOptions = {}): JournalContents {
   const source = options.source ?? "journal";
   const out: JournalContents = { events: [], torn: undefined, repairedTorn: [], errors: [] };
-  const lines = text.split("\n");
+  const lines = text.split("\n").map((raw) => raw.endsWith("\r") ? raw.slice(0, -1) : raw);
   // With a final newline the split ends in "", which is not a line.
   const terminated = lines[lines.length - 1] === "";
   if (terminated) lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.trim() === "") continue;
-    const lineNo = i + 1;
+  const tornIndex = terminated ? -1 : lines.length - 1;
+
+  const parsed: (Parsed | undefined)[] = lines.map((line, i) => {
+    if (line.trim() === "" || i === tornIndex) return undefined;
     try {
-      out.events.push(parseJournalLine(line, lineNo, source));
+      return { event: parseJournalLine(line, i + 1, source) };
     } catch (e) {
       if (!(e instanceof JournalParseError)) throw e;
-      const isLast = i === lines.length - 1;
-      if (isLast && !terminated) {
-        out.torn = { line: lineNo, text: line };
-      } else if (!isLast && SESSION_START_RE.test(lines[i + 1]!)) {
-        out.repairedTorn.push({ line: lineNo, text: line });
-      } else if (options.lenient === true) {
-        out.errors.push(e);
-      } else {
-        throw e;
-      }
+      return { error: e };
+    }
+  });
+
+  // Backwards, so that the marker of a SESSION_START that is itself a repaired torn line
+  // (possibly cut inside its own Repaired value) is ignored.
+  const repaired = new Set<number>();
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const p = parsed[i];
+    if (p === undefined || !("event" in p) || repaired.has(i)) continue;
+    const e = p.event;
+    if (e.kind !== "SESSION_START" || e.repairedLine === undefined) continue;
+    if (e.repairedLine > i) {
+      const detail = `SESSION_START Repaired=${e.repairedLine} does not name an earlier line`;
+      parsed[i] = { error: new JournalParseError(source, i + 1, lines[i]!, detail) };
+      continue;
+    }
+    repaired.add(e.repairedLine - 1);
+  }
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === "") continue;
+    const at: TornLine = { line: i + 1, text: line };
+    const p = parsed[i];
+    if (i === tornIndex || p === undefined) {
+      out.torn = at;
+    } else if (repaired.has(i)) {
+      out.repairedTorn.push(at);
+    } else if ("event" in p) {
+      out.events.push(p.event);
+    } else if (i + 1 < lines.length && SESSION_START_RE.test(lines[i + 1]!)) {
+      out.repairedTorn.push(at);
+    } else if (options.lenient === true) {
+      out.errors.push(p.error);
+    } else {
+      throw p.error;
     }
   }
   return out;

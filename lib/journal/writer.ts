@@ -24,6 +24,12 @@ const NEWLINE = 0x0a;
  * `write` returns, so a crash never loses an event the engine has acted on. Events are
  * rare (entries and exits, not ticks), so a synchronous flush costs nothing that matters.
  *
+ * A file that ends without a newline holds a line torn by a crash. The writer ends that line
+ * with the first write (so the torn text is never glued to a new line) and marks the next
+ * SESSION_START it writes with `Repaired=<line>`, so readers know the line is not an event
+ * even if it happens to parse. The engine writes SESSION_START first, so the two normally
+ * go out in the same write call.
+ *
  * @example
  * ```ts
  * const journal = JournalWriter.open("trade_record.text", { timeZone, priceDecimals: 2, periods });
@@ -35,42 +41,36 @@ export class JournalWriter implements JournalSink {
   #file: Deno.FsFile | undefined;
   #options: JournalFormatOptions;
   #path: string;
-  #repaired: boolean;
+  #tornLine: number | undefined;
+  /** A newline is still owed to the torn last line. */
+  #needNewline: boolean;
+  /** The torn line still has to be named by a SESSION_START. */
+  #needMarker: boolean;
 
   private constructor(
     file: Deno.FsFile,
     path: string,
     options: JournalFormatOptions,
-    repaired: boolean,
+    tornLine: number | undefined,
   ) {
     this.#file = file;
     this.#path = path;
     this.#options = options;
-    this.#repaired = repaired;
+    this.#tornLine = tornLine;
+    this.#needNewline = tornLine !== undefined;
+    this.#needMarker = tornLine !== undefined;
   }
 
   /**
-   * Opens `path` for appending, creating it if needed. When the file ends without a newline
-   * (a line torn by a crash), appends one first so the next line starts clean; the torn text
-   * stays in the file and the reader reports it.
+   * Opens `path` for appending, creating it if needed, and notes whether it ends with a
+   * torn line (no final newline). Nothing is written until the first `write`: a run that
+   * dies before writing leaves the file as it found it, still torn for the next reader.
    */
   static open(path: string, options: JournalWriterOptions): JournalWriter {
     assertJournalFormatOptions(options);
     const file = Deno.openSync(path, { read: true, append: true, create: true });
     try {
-      const size = file.statSync().size;
-      let repaired = false;
-      if (size > 0) {
-        file.seekSync(-1, Deno.SeekMode.End);
-        const last = new Uint8Array(1);
-        const n = file.readSync(last);
-        if (n === 1 && last[0] !== NEWLINE) {
-          writeAll(file, new Uint8Array([NEWLINE]));
-          file.syncDataSync();
-          repaired = true;
-        }
-      }
-      return new JournalWriter(file, path, options, repaired);
+      return new JournalWriter(file, path, options, findTornLine(file));
     } catch (e) {
       file.close();
       throw e;
@@ -82,18 +82,34 @@ export class JournalWriter implements JournalSink {
     return this.#path;
   }
 
-  /** True when `open` found a torn last line and started a new line after it. */
+  /** True when `open` found a torn last line (the first write ends it with a newline). */
   get repairedTornLine(): boolean {
-    return this.#repaired;
+    return this.#tornLine !== undefined;
   }
 
-  /** Formats `event`, appends it with its newline in one write, then fdatasyncs. */
+  /** 1-based line number of the torn last line `open` found, if any. */
+  get tornLine(): number | undefined {
+    return this.#tornLine;
+  }
+
+  /**
+   * Formats `event`, appends it with its newline in one write (preceded by the newline owed
+   * to a torn line, and with `Repaired=<line>` if it is the first SESSION_START after one),
+   * then fdatasyncs.
+   */
   write(event: JournalEvent): void {
     const file = this.#file;
     if (file === undefined) throw new TypeError(`Journal ${this.#path} is closed`);
-    const bytes = encoder.encode(formatEvent(event, this.#options) + "\n");
+    const mark = this.#needMarker && event.kind === "SESSION_START";
+    const line = formatEvent(
+      mark ? { ...event, repairedLine: this.#tornLine! } : event,
+      this.#options,
+    );
+    const bytes = encoder.encode((this.#needNewline ? "\n" : "") + line + "\n");
     writeAll(file, bytes);
     file.syncDataSync();
+    this.#needNewline = false;
+    if (mark) this.#needMarker = false;
   }
 
   /** Closes the file; further writes throw. Closing twice is harmless. */
@@ -101,6 +117,25 @@ export class JournalWriter implements JournalSink {
     this.#file?.close();
     this.#file = undefined;
   }
+}
+
+/**
+ * The 1-based number of the last line when the file does not end with a newline, else
+ * undefined. Counts newlines the way the reader splits lines; journals are small.
+ */
+function findTornLine(file: Deno.FsFile): number | undefined {
+  if (file.statSync().size === 0) return undefined;
+  file.seekSync(0, Deno.SeekMode.Start);
+  const buf = new Uint8Array(64 * 1024);
+  let newlines = 0;
+  let last = NEWLINE;
+  for (;;) {
+    const n = file.readSync(buf);
+    if (n === null || n === 0) break;
+    for (let i = 0; i < n; i++) if (buf[i] === NEWLINE) newlines++;
+    last = buf[n - 1]!;
+  }
+  return last === NEWLINE ? undefined : newlines + 1;
 }
 
 /** One logical write of the whole buffer; loops only if the OS accepts a short write. */
