@@ -135,6 +135,42 @@ const VALID_BARS = new Set([
   "1 day",
 ]);
 
+/**
+ * Longest duration IB serves per bar size, from IB's "Step Sizes" table (historical data
+ * limitations): 1 secs up to 1800 S, 5 secs up to 3600 S, 10-15 secs up to 14400 S,
+ * 30 secs up to 28800 S, 1 min up to 1 D, 2 mins up to 2 D, 3-20 mins up to 1 W,
+ * 30 mins-8 hours up to 1 M. Daily bars: IB's table says 1 Y but TWS serves more; we cap at
+ * 20 Y so one request stays a few thousand bars.
+ */
+const MAX_DURATION: ReadonlyArray<readonly [maxBarMs: number, max: IbDuration]> = [
+  [1000, { count: 1800, unit: "S" }],
+  [5000, { count: 3600, unit: "S" }],
+  [15_000, { count: 14400, unit: "S" }],
+  [30_000, { count: 28800, unit: "S" }],
+  [60_000, { count: 1, unit: "D" }],
+  [120_000, { count: 2, unit: "D" }],
+  [1_200_000, { count: 1, unit: "W" }],
+  [28_800_000, { count: 1, unit: "M" }],
+  [DAY_MS, { count: 20, unit: "Y" }],
+];
+
+/** Nominal seconds of a duration, months as 31 days and years as 366 (upper bounds). */
+function nominalSeconds(d: IbDuration): number {
+  const unit = { S: 1, D: 86_400, W: 604_800, M: 31 * 86_400, Y: 366 * 86_400 }[d.unit];
+  return d.count * unit;
+}
+
+/** Longest duration IB serves for bars of `barMs` (see IB's step-size table). */
+export function maxDurationForBar(barMs: number): IbDuration {
+  for (const [upTo, max] of MAX_DURATION) if (barMs <= upTo) return max;
+  throw new RangeError(`No duration limit for bar length ${barMs} ms`);
+}
+
+/** True when `duration` is within what IB serves for bars of `barMs`. */
+export function durationFitsBar(duration: IbDuration, barMs: number): boolean {
+  return nominalSeconds(duration) <= nominalSeconds(maxDurationForBar(barMs));
+}
+
 /** Length in ms of an IB bar size (`1 secs` .. `1 day`); throws SyntaxError for others. */
 export function parseBarSize(text: string): number {
   const t = text.trim().replace(/\s+/g, " ");

@@ -24,10 +24,12 @@ import {
 import { Replay, type Speed, TickHistory, type TickSource } from "./feed.ts";
 import { DEFAULT_FAULT_MS, type FaultSpec, parseFaultSpec } from "./fault_spec.ts";
 import {
+  durationFitsBar,
   durationStart,
   formatConnectionTime,
   formatIbDate,
   formatIbDateTime,
+  maxDurationForBar,
   parseBarSize,
   parseIbDateTime,
   parseIbDuration,
@@ -116,6 +118,14 @@ export interface SimulatorOptions {
    * before the replay runs. Default 1.
    */
   waitForSubscribers?: number;
+  /** Queued bytes at which a client that does not read is dropped. Default 16 MiB. */
+  maxQueuedBytes?: number;
+  /** Simultaneous client connections; more are closed at once. Default 32. */
+  maxConnections?: number;
+  /** Wall ms a connection has to complete the handshake and START_API. Default 10,000. */
+  handshakeTimeoutMs?: number;
+  /** Wall ms one socket write may block (the client reads nothing) before the client is dropped. Default 30,000. */
+  writeStallMs?: number;
 }
 
 /** Programmatic fault triggers of a running simulator. */
@@ -148,6 +158,12 @@ export interface SimStats {
   ticksSent: number;
   malformedClosed: number;
   unknownMessages: number;
+  /** Connections closed at accept because `maxConnections` were open. */
+  refusedOverLimit: number;
+  /** Connections closed for not completing handshake + START_API in time. */
+  handshakeTimeouts: number;
+  /** Clients dropped for not reading (queue over `maxQueuedBytes` or a stalled write). */
+  slowClientsDropped: number;
 }
 
 /** A running simulator. */
@@ -177,10 +193,13 @@ const systemClock: Clock = { now: () => Date.now() };
 const TBT_LIMIT_TEXT = "Max number of tick-by-tick requests has been reached.";
 const PACING_TEXT =
   "Historical Market Data Service error message:Historical data request pacing violation";
+const TIME_LENGTH_TEXT = "Historical Market Data Service error message:Time length exceed max.";
 const NO_SECDEF_TEXT = "No security definition has been found for the request";
-/** Pending bytes per client above which the replay waits (max speed) or the client is dropped. */
+/** Pending bytes per client above which the replay waits for it (max speed). */
 const HIGH_WATER = 4 << 20;
-const DROP_WATER = 256 << 20;
+const DEFAULT_MAX_QUEUED = 16 << 20;
+/** IB serves at most this many historical ticks per request. */
+const MAX_HIST_TICKS = 1000;
 const BATCH = 4096;
 
 interface Live {
@@ -218,9 +237,18 @@ interface PacingEntry {
   conId: number;
 }
 
+/** Limits a session enforces on its own output, and where it reports a drop. */
+interface SessionLimits {
+  maxQueued: number;
+  writeStallMs: number;
+  onSlow(s: Session, why: string): void;
+}
+
 class Session {
   readonly id: number;
   readonly conn: Deno.Conn;
+  /** Handshake + START_API deadline timer, cleared once started. */
+  handshakeTimer: Timer | undefined;
   version = 0;
   clientId: number | undefined;
   started = false;
@@ -234,10 +262,13 @@ class Session {
   #writing = false;
   #flushScheduled = false;
   #drainWaiters: Array<() => void> = [];
+  #emptyWaiters: Array<() => void> = [];
+  #limits: SessionLimits;
 
-  constructor(id: number, conn: Deno.Conn) {
+  constructor(id: number, conn: Deno.Conn, limits: SessionLimits) {
     this.id = id;
     this.conn = conn;
+    this.#limits = limits;
   }
 
   get pendingBytes(): number {
@@ -264,17 +295,44 @@ class Session {
     const bytes = this.#out.take();
     this.#queue.push(bytes);
     this.#pending += bytes.length;
-    if (this.#pending > DROP_WATER) {
-      log.warn("Dropping client {id}: {bytes} bytes unread", { id: this.id, bytes: this.#pending });
+    if (this.#pending > this.#limits.maxQueued) {
+      this.#limits.onSlow(this, `${this.#pending} bytes queued unread`);
       this.close();
       return;
     }
-    if (!this.#writing) void this.#writeLoop();
+    if (!this.#writing) {
+      this.#writeLoop().catch((e) => {
+        log.warn("Write loop of client {id} failed: {error}", { id: this.id, error: String(e) });
+        this.close();
+      });
+    }
   }
 
+  /** Resolves once fewer than HIGH_WATER bytes are pending, or the session is closed. */
   drained(): Promise<void> {
     if (this.pendingBytes < HIGH_WATER || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Resolves once nothing is pending, or the session is closed (event-driven, no polling). */
+  empty(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.flush();
+    if (this.pendingBytes === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.#emptyWaiters.push(resolve));
+  }
+
+  /** One socket write; a client that reads nothing for `writeStallMs` is dropped. */
+  async #write(chunk: Uint8Array): Promise<number> {
+    const timer = setTimeout(() => {
+      this.#limits.onSlow(this, `write blocked for ${this.#limits.writeStallMs} ms`);
+      this.close();
+    }, this.#limits.writeStallMs);
+    try {
+      return await this.conn.write(chunk);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #writeLoop(): Promise<void> {
@@ -298,9 +356,10 @@ class Session {
           chunk = merged;
         }
         let off = 0;
-        while (off < chunk.length) off += await this.conn.write(chunk.subarray(off));
+        while (off < chunk.length) off += await this.#write(chunk.subarray(off));
         this.#pending -= chunk.length;
         if (this.#pending < HIGH_WATER) this.#wake();
+        if (this.pendingBytes === 0) this.#wakeEmpty();
       }
     } catch (e) {
       log.debug("Write to client {id} failed: {error}", { id: this.id, error: String(e) });
@@ -316,18 +375,34 @@ class Session {
     for (const f of w) f();
   }
 
+  #wakeEmpty(): void {
+    const w = this.#emptyWaiters;
+    this.#emptyWaiters = [];
+    for (const f of w) f();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.#queue = [];
     this.#pending = 0;
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
     this.#wake();
+    this.#wakeEmpty();
     try {
       this.conn.close();
     } catch {
       // already closed by the peer
     }
   }
+}
+
+/** `value` if it is a positive finite number; RangeError naming the option otherwise. */
+function positive(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`Simulator option ${name} is ${value} (must be a positive number)`);
+  }
+  return value;
 }
 
 /**
@@ -357,7 +432,16 @@ class Simulator {
   #startWall: number;
   #nextOrderId = 1;
   #closed = false;
+  /** True from a refusal's start until the listener is back (a TWS restart window). */
+  #refusing = false;
   #refusedUntil = 0;
+  #refuseTimer: Timer | undefined;
+  #refuseWaiters: Array<() => void> = [];
+  /** Resolvers of pending #sleep calls, settled by close() so nothing awaits forever. */
+  #sleepers = new Set<() => void>();
+  #limits: SessionLimits;
+  #maxConnections: number;
+  #handshakeTimeoutMs: number;
   #silentUntil = 0;
   #pumpTimer: Timer | undefined;
   #faultTimer: ReturnType<typeof setInterval> | undefined;
@@ -371,6 +455,9 @@ class Simulator {
     ticksSent: 0,
     malformedClosed: 0,
     unknownMessages: 0,
+    refusedOverLimit: 0,
+    handshakeTimeouts: 0,
+    slowClientsDropped: 0,
   };
   #doneWaiters: Array<() => void> = [];
   #acceptLoop: Promise<void> | undefined;
@@ -392,6 +479,17 @@ class Simulator {
     this.#tbtLimit = opts.tbtLimit ?? 5;
     this.#zone = opts.timeZone ?? "UTC";
     this.#account = opts.account ?? "DU1234567";
+    this.#maxConnections = positive("maxConnections", opts.maxConnections ?? 32);
+    this.#handshakeTimeoutMs = positive("handshakeTimeoutMs", opts.handshakeTimeoutMs ?? 10_000);
+    this.#limits = {
+      maxQueued: positive("maxQueuedBytes", opts.maxQueuedBytes ?? DEFAULT_MAX_QUEUED),
+      writeStallMs: positive("writeStallMs", opts.writeStallMs ?? 30_000),
+      onSlow: (s, why) => {
+        if (s.closed) return;
+        this.#stats.slowClientsDropped++;
+        this.#log.warn("Dropping client {id}: not reading ({why})", { id: s.id, why });
+      },
+    };
     this.#startWall = this.#clock.now();
     const speed = opts.speed ?? 1;
     const feeds: SimFeed[] = [...(opts.feeds ?? [])];
@@ -480,13 +578,24 @@ class Simulator {
     };
   }
 
+  /**
+   * Resolves once every client's queue is empty. Waits on write completions, not a poll:
+   * a client that never reads is dropped by the write-stall or queue limit, which wakes it.
+   */
   async #allDrained(): Promise<void> {
-    for (const s of this.#sessions) {
-      while (!s.closed && s.pendingBytes > 0) {
-        s.flush();
-        await new Promise<void>((r) => this.#setTimer(r, 1));
-      }
-    }
+    await Promise.all([...this.#sessions].map((s) => s.empty()));
+  }
+
+  /** Waits `ms` wall ms; settled early by close(). */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#sleepers.delete(done);
+        resolve();
+      };
+      this.#sleepers.add(done);
+      this.#setTimer(done, ms);
+    });
   }
 
   #setTimer(fn: () => void, ms: number): Timer {
@@ -505,6 +614,8 @@ class Simulator {
     if (this.#faultTimer !== undefined) clearInterval(this.#faultTimer);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    this.#refuseTimer = undefined;
+    for (const wake of [...this.#sleepers]) wake();
     try {
       this.#listener?.close();
     } catch {
@@ -514,6 +625,7 @@ class Simulator {
     await this.#acceptLoop;
     await Promise.allSettled([...this.#connTasks]);
     for (const w of this.#doneWaiters) w();
+    this.#endRefusalWaiters();
     this.#log.info("TWS simulator closed");
   }
 
@@ -527,14 +639,40 @@ class Simulator {
       } catch {
         return; // listener closed (shutdown or refusal window)
       }
-      if (this.#closed || this.#clock.now() < this.#refusedUntil) {
+      if (this.#closed || this.#refusing) {
         conn.close();
         continue;
       }
-      const s = new Session(this.#nextSessionId++, conn);
+      if (this.#sessions.size >= this.#maxConnections) {
+        this.#stats.refusedOverLimit++;
+        this.#log.warn("Refusing a connection: {n} clients connected (max {max})", {
+          n: this.#sessions.size,
+          max: this.#maxConnections,
+        });
+        conn.close();
+        continue;
+      }
+      const s = new Session(this.#nextSessionId++, conn, this.#limits);
       this.#stats.connections++;
       this.#sessions.add(s);
-      const task = this.#serve(s).finally(() => this.#connTasks.delete(task));
+      s.handshakeTimer = setTimeout(() => {
+        s.handshakeTimer = undefined;
+        if (s.started || s.closed) return;
+        this.#stats.handshakeTimeouts++;
+        this.#log.warn("Closing client {id}: no handshake and START_API within {ms} ms", {
+          id: s.id,
+          ms: this.#handshakeTimeoutMs,
+        });
+        s.close();
+      }, this.#handshakeTimeoutMs);
+      const task: Promise<void> = this.#serve(s)
+        .catch((e) => {
+          this.#log.warn("Session {id} ended with an error: {error}", {
+            id: s.id,
+            error: String(e),
+          });
+        })
+        .finally(() => this.#connTasks.delete(task));
       this.#connTasks.add(task);
     }
   }
@@ -672,6 +810,8 @@ class Simulator {
     }
     s.started = true;
     s.clientId = clientId;
+    if (s.handshakeTimer !== undefined) clearTimeout(s.handshakeTimer);
+    s.handshakeTimer = undefined;
     s.send(managedAccounts(this.#account));
     s.send(nextValidId(this.#nextOrderId));
     for (
@@ -769,13 +909,20 @@ class Simulator {
     let barMs: number;
     let end: number;
     let start: number;
+    let tooLong = false;
     try {
       barMs = parseBarSize(req.barSize);
       if (req.keepUpToDate && req.endDateTime.trim() !== "") {
         throw new SyntaxError("End date not supported with live updates");
       }
       end = this.#parseEnd(req.endDateTime);
-      start = durationStart(end, parseIbDuration(req.duration));
+      const duration = parseIbDuration(req.duration);
+      tooLong = !durationFitsBar(duration, barMs);
+      start = tooLong ? end : durationStart(end, duration);
+      // Calendar arithmetic far outside Date's range gives NaN: a bad request, not a crash.
+      if (!Number.isFinite(start) || !Number.isFinite(end)) {
+        throw new RangeError(`duration ${req.duration} before ${req.endDateTime || "now"}`);
+      }
     } catch (e) {
       s.send(
         errorMsg(
@@ -785,6 +932,19 @@ class Simulator {
           `Error validating request.-'bX' : cause - ${(e as Error).message}`,
         ),
       );
+      return;
+    }
+    if (tooLong) {
+      // IB bounds the bars of one request (its step-size table); the cap also keeps one
+      // frame small and the scan short.
+      const max = maxDurationForBar(barMs);
+      this.#log.info("Client {id}: {d} of {b} bars exceeds {max}; answering 162", {
+        id: s.id,
+        d: req.duration,
+        b: req.barSize,
+        max: `${max.count} ${max.unit}`,
+      });
+      s.send(errorMsg(s.version, req.reqId, 162, TIME_LENGTH_TEXT));
       return;
     }
     if (req.whatToShow.toUpperCase() !== "TRADES") {
@@ -906,9 +1066,12 @@ class Simulator {
       if (hasStart === hasEnd) {
         throw new SyntaxError("exactly one of start and end date/time must be set");
       }
-      if (req.numberOfTicks < 1) throw new RangeError(`numberOfTicks is ${req.numberOfTicks}`);
+      if (!(req.numberOfTicks >= 1)) throw new RangeError(`numberOfTicks is ${req.numberOfTicks}`);
       if (hasStart) start = parseIbDateTime(req.start, this.#zone);
       else end = parseIbDateTime(req.end, this.#zone);
+      if (!Number.isFinite(start) || !Number.isFinite(end)) {
+        throw new RangeError(`date out of range: "${hasStart ? req.start : req.end}"`);
+      }
     } catch (e) {
       s.send(
         errorMsg(
@@ -926,7 +1089,7 @@ class Simulator {
       s.send(errorMsg(s.version, req.reqId, 162, PACING_TEXT));
       return;
     }
-    const n = Math.min(req.numberOfTicks, 1000);
+    const n = Math.min(req.numberOfTicks, MAX_HIST_TICKS);
     const feed = this.#feedFor(contract);
     const out: HistTick[] = [];
     if (feed !== undefined) {
@@ -966,7 +1129,9 @@ class Simulator {
     if (this.#pumpTimer !== undefined) clearTimeout(this.#pumpTimer);
     this.#pumpTimer = setTimeout(() => {
       this.#pumpTimer = undefined;
-      void this.#pump();
+      this.#pump().catch((e) => {
+        this.#log.warn("Replay pump failed: {error}", { error: String(e) });
+      });
     }, ms);
   }
 
@@ -1095,34 +1260,89 @@ class Simulator {
     for (const s of this.#sessions) s.close();
   }
 
-  async #refuseFor(ms: number): Promise<void> {
-    if (!(ms >= 0)) throw new RangeError(`refuseFor ms is ${ms}`);
-    this.#log.info("Fault: restart, refusing connections for {ms} ms", { ms });
-    this.#refusedUntil = this.#clock.now() + ms;
+  /**
+   * Drops every client and closes the listener for `ms`. An overlapping call extends the
+   * window (one re-listen at its end); every caller resolves when connections are accepted
+   * again, or when the simulator closes.
+   */
+  #refuseFor(ms: number): Promise<void> {
+    if (!(ms >= 0) || !Number.isFinite(ms)) {
+      return Promise.reject(new RangeError(`refuseFor ms is ${ms}`));
+    }
+    if (this.#closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.#refuseWaiters.push(resolve));
+    const now = this.#clock.now();
+    const until = now + ms;
     this.#dropAll("restart");
+    if (this.#refusing) {
+      // Overlap: the window ends at the later of the two ends, with a single re-listen.
+      if (this.#refuseTimer === undefined || until > this.#refusedUntil) {
+        this.#log.info("Fault: restart window extended to {ms} ms from now", { ms });
+        this.#refusedUntil = until;
+        this.#armRefusal(ms);
+      }
+      return done;
+    }
+    this.#log.info("Fault: restart, refusing connections for {ms} ms", { ms });
+    this.#refusing = true;
+    this.#refusedUntil = until;
     try {
       this.#listener?.close();
     } catch {
-      // already closed by an overlapping refusal
+      // already closed
     }
+    this.#armRefusal(ms);
+    return done;
+  }
+
+  #armRefusal(ms: number): void {
+    if (this.#refuseTimer !== undefined) {
+      clearTimeout(this.#refuseTimer);
+      this.#timers.delete(this.#refuseTimer);
+    }
+    this.#refuseTimer = this.#setTimer(() => {
+      this.#refuseTimer = undefined;
+      this.#relisten().catch((e) => {
+        this.#log.warn("Re-listening after a restart failed: {error}", { error: String(e) });
+        this.#endRefusalWaiters();
+      });
+    }, ms);
+  }
+
+  /** Listens again after a refusal window; yields to a window extended meanwhile. */
+  async #relisten(): Promise<void> {
     await this.#acceptLoop;
     this.#listener = undefined;
-    await new Promise<void>((resolve) => this.#setTimer(resolve, ms));
-    if (this.#closed) return;
-    for (let attempt = 0; attempt < 100 && !this.#closed; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      // Closed, or a new refusal re-armed the timer: that one re-listens.
+      if (this.#closed || this.#refuseTimer !== undefined) return;
       try {
         this.#listener = Deno.listen({
           hostname: this.#hostname,
           port: this.#port,
           transport: "tcp",
         });
-        this.#acceptLoop = this.#accept(this.#listener);
-        this.#log.info("Restart over: accepting connections again");
-        return;
       } catch {
-        await new Promise<void>((resolve) => this.#setTimer(resolve, 50));
+        await this.#sleep(50);
+        continue;
       }
+      this.#acceptLoop = this.#accept(this.#listener);
+      this.#refusing = false;
+      this.#log.info("Restart over: accepting connections again");
+      this.#endRefusalWaiters();
+      return;
     }
+    this.#log.warn("Could not listen on {host}:{port} again after a restart", {
+      host: this.#hostname,
+      port: this.#port,
+    });
+    this.#endRefusalWaiters();
+  }
+
+  #endRefusalWaiters(): void {
+    const w = this.#refuseWaiters;
+    this.#refuseWaiters = [];
+    for (const f of w) f();
   }
 
   #connectivityLost(): void {
@@ -1183,7 +1403,9 @@ class Simulator {
         return this.#dropAll("scheduled drop");
       case "refuse":
       case "reset":
-        void this.#refuseFor(d);
+        this.#refuseFor(d).catch((e) => {
+          this.#log.warn("Scheduled refusal failed: {error}", { error: String(e) });
+        });
         return;
       case "1101":
       case "1102":
