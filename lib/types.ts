@@ -61,11 +61,17 @@ export interface Bar {
 
 /** Indicator values at a closed bar; `undefined` while an indicator is warming up. */
 export interface IndicatorSnapshot {
+  /** Fast EMA of bar closes (period `indicators.ema_fast`). */
   emaFast: number | undefined;
+  /** Slow EMA of bar closes (period `indicators.ema_slow`). */
   emaSlow: number | undefined;
+  /** RSI of bar closes, 0..100 (period `indicators.rsi_period`). */
   rsi: number | undefined;
+  /** Average true range in points (period `indicators.atr_period`). */
   atr: number | undefined;
+  /** Session VWAP; also undefined when VWAP is switched off in config. */
   vwap: number | undefined;
+  /** Bar volume / mean volume of the previous `indicators.rvol_lookback` bars. */
   rvol: number | undefined;
   /** EMA fast crossed EMA slow on this bar: "UP" (fast now above), "DOWN", or undefined. */
   cross: "UP" | "DOWN" | undefined;
@@ -79,18 +85,25 @@ export interface Clock {
 
 /** Indicator values recorded with an entry. */
 export interface EntryContext {
+  /** Fast EMA at the signal bar. */
   emaFast: number;
+  /** Slow EMA at the signal bar. */
   emaSlow: number;
+  /** RSI at the signal bar, 0..100. */
   rsi: number;
+  /** ATR at the signal bar, in points; sizes the stop. */
   atr: number;
   /** Undefined when VWAP is switched off in config. */
   vwap: number | undefined;
+  /** Relative volume of the signal bar. */
   rvol: number;
 }
 
 /** First line of a run in the journal. */
 export interface SessionStartEvent {
+  /** Event tag. */
   kind: "SESSION_START";
+  /** Event time, epoch milliseconds UTC. */
   time: number;
   /** Unique id of this run; trade ids are prefixed with it. */
   runId: string;
@@ -117,25 +130,37 @@ export interface SessionStartEvent {
 
 /** A signal accepted: an entry order is working. */
 export interface EntryEvent {
+  /** Event tag. */
   kind: "ENTRY";
+  /** Order time: the signal bar's end (`bar_close`) or the next tick (`next_tick`), epoch ms. */
   time: number;
+  /** Trade id: the run id, a dash and the trade's number in the run. */
   tradeId: string;
+  /** Trade direction. */
   side: Side;
   /** Intended entry price (limit price for `bar_close`, first fill for `next_tick`). */
   entry: number;
+  /** Stop price, rounded to the tick size. */
   stop: number;
+  /** Target price, rounded to the tick size. */
   target: number;
   /** Contracts ordered. */
   size: number;
+  /** Indicator values that triggered the entry. */
   context: EntryContext;
 }
 
 /** Part or all of an entry order filled. */
 export interface FillEvent {
+  /** Event tag. */
   kind: "FILL";
+  /** Fill time, epoch milliseconds UTC. */
   time: number;
+  /** Trade the fill belongs to. */
   tradeId: string;
+  /** Fill price. */
   price: number;
+  /** Contracts in this fill. */
   qty: number;
   /** Contracts filled so far, including this fill. */
   filled: number;
@@ -145,8 +170,11 @@ export interface FillEvent {
 
 /** The unfilled remainder of an entry order was cancelled. */
 export interface CancelEvent {
+  /** Event tag. */
   kind: "CANCEL";
+  /** Event time, epoch milliseconds UTC. */
   time: number;
+  /** Trade whose entry order was cancelled. */
   tradeId: string;
   /** Contracts cancelled. */
   qty: number;
@@ -156,10 +184,15 @@ export interface CancelEvent {
 
 /** A trade closed; P/L is for the filled quantity. */
 export interface ExitEvent {
+  /** Event tag. */
   kind: "EXIT";
+  /** Exit time, epoch milliseconds UTC. */
   time: number;
+  /** Trade that closed. */
   tradeId: string;
+  /** Trade direction. */
   side: Side;
+  /** Why the trade closed. */
   reason: ExitReason;
   /** Exit fill price. */
   price: number;
@@ -183,13 +216,19 @@ export interface ExitEvent {
 
 /** Last line of a run in the journal. */
 export interface SessionEndEvent {
+  /** Event tag. */
   kind: "SESSION_END";
+  /** Event time, epoch milliseconds UTC. */
   time: number;
+  /** Id of the run that ended (as in its SESSION_START). */
   runId: string;
   /** Why the run ended, e.g. `END_OF_DATA`, `SIGINT`, `SIGTERM`. */
   reason: string;
+  /** Ticks processed in the run (zero-size prints excluded). */
   ticks: number;
+  /** Bars closed in the run. */
   bars: number;
+  /** Trades that got at least one fill. */
   trades: number;
 }
 

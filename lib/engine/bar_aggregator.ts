@@ -50,7 +50,9 @@ export type PushResult = typeof PushResult[keyof typeof PushResult];
  * ```
  */
 export class BarAggregator {
+  /** Bar length in milliseconds. */
   readonly barMs: number;
+  /** What happens to late ticks. */
   readonly lateTicks: LateTickPolicy;
   /** The bar most recently closed by `push`, `closeDue` or `flush`. */
   lastClosed: Bar | undefined = undefined;

@@ -71,9 +71,13 @@ export interface EngineStats {
 
 /** Identification written in the journal's SESSION_START line. */
 export interface SessionInfo {
+  /** SESSION_START time, epoch milliseconds UTC. */
   time: number;
+  /** scalpbot version. */
   version: string;
+  /** Short digest of the effective config. */
   configDigest: string;
+  /** Where ticks come from, e.g. `file:ticks.csv`. */
   source: string;
 }
 
@@ -90,6 +94,7 @@ export interface SessionInfo {
  * ```
  */
 export class Engine {
+  /** The validated config the engine runs with. */
   readonly config: Config;
   #journal: JournalSink;
   #listener: EngineListener;

@@ -10,15 +10,23 @@ import { roundToTick } from "./prices.ts";
 
 /** Settings for {@linkcode PaperTrader}. */
 export interface PaperTraderOptions {
+  /** Minimum price increment; stop and target are rounded to it. */
   tickSize: number;
+  /** Currency per point per contract. */
   multiplier: number;
+  /** Contracts per entry order. */
   contracts: number;
+  /** Stop distance from entry, in ATRs. */
   stopAtrMultiple: number;
+  /** Target distance from entry, in points. */
   targetPoints: number;
   /** Entry fills only against volume that trades at the entry price or better. */
   partialFills: boolean;
+  /** Commission per contract per side, in currency. */
   commissionPerContract: number;
+  /** Ticks by which a stop exit fills worse than the triggering print. */
   stopSlippageTicks: number;
+  /** `bar_close`: enter at the signal bar's close; `next_tick`: at the next print. */
   entryPrice: "bar_close" | "next_tick";
   /**
    * Bar closes after which an entry order that is not complete is cancelled (its filled part,
@@ -33,7 +41,9 @@ export interface PaperTraderOptions {
 
 /** An active trade, as restart recovery needs it. */
 export interface OpenTradeState {
+  /** Id of the trade. */
   tradeId: string;
+  /** Trade direction. */
   side: Side;
   /** Contracts ordered. */
   ordered: number;
@@ -41,8 +51,11 @@ export interface OpenTradeState {
   filled: number;
   /** Sum of fill price x qty. */
   filledValue: number;
+  /** Entry order price: the signal bar's close, or the first print after it (`next_tick`). */
   entryPrice: number;
+  /** Stop price. */
   stop: number;
+  /** Target price. */
   target: number;
   /** Time of the first fill, or NaN when nothing has filled yet. */
   entryTime: number;

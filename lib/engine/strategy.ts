@@ -8,15 +8,25 @@ import type { IndicatorSnapshot, Side } from "../types.ts";
 
 /** Entry rules taken from config. */
 export interface EntryRules {
+  /** Long entries allowed. */
   long: boolean;
+  /** Short entries allowed. */
   short: boolean;
+  /** A long needs RSI above this (0..100). */
   rsiLongMin: number;
+  /** A short needs RSI below this (0..100). */
   rsiShortMax: number;
+  /** Also refuse longs at or above `overbought` and shorts at or below `oversold`. */
   overboughtFilter: boolean;
+  /** RSI level (0..100) at or above which longs are refused when the filter is on. */
   overbought: number;
+  /** RSI level (0..100) at or below which shorts are refused when the filter is on. */
   oversold: number;
+  /** `state`: fast EMA above (below) slow; `cross`: only on the bar where it crosses. */
   trigger: "state" | "cross";
+  /** Relative volume must exceed this. */
   rvolThreshold: number;
+  /** Require the close above VWAP for longs, below for shorts. */
   useVwap: boolean;
 }
 

@@ -9,7 +9,9 @@ import { parseHhmm } from "../time/hhmm.ts";
 
 /** A local time window `start`-`end` as "HH:MM" strings; may wrap midnight. */
 export interface LocalWindow {
+  /** Window start, local "HH:MM". */
   start: string;
+  /** Window end, local "HH:MM"; before `start` when the window wraps midnight. */
   end: string;
 }
 

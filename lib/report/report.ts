@@ -13,15 +13,21 @@ import { formatIsoOffset } from "../time/zone.ts";
 
 /** Trades and net P/L for one exit reason. */
 export interface ReasonStats {
+  /** Exits with this reason. */
   trades: number;
+  /** Sum of their net P/L, in currency. */
   netPnl: number;
 }
 
 /** Trades, wins, losses and net P/L for one side. */
 export interface SideStats {
+  /** Exits on this side. */
   trades: number;
+  /** Of those, exits with net P/L > 0. */
   wins: number;
+  /** Of those, exits with net P/L < 0. */
   losses: number;
+  /** Sum of their net P/L, in currency. */
   netPnl: number;
 }
 
@@ -33,16 +39,19 @@ export interface Report {
   runsEnded: number;
   /** The one currency of all runs; null when no SESSION_START was seen. */
   currency: string | null;
-  /** Earliest and latest event time (epoch ms); null without events. */
+  /** Earliest event time (epoch ms); null without events. */
   firstTime: number | null;
+  /** Latest event time (epoch ms); null without events. */
   lastTime: number | null;
   /** ENTRY events. */
   entries: number;
   /** EXIT events: one per closed trade. */
   trades: number;
-  /** Exits with net P/L > 0, < 0 and = 0. */
+  /** Exits with net P/L > 0. */
   wins: number;
+  /** Exits with net P/L < 0. */
   losses: number;
+  /** Exits with net P/L = 0. */
   breakeven: number;
   /** wins / trades (0..1). */
   winRate: number | null;
@@ -50,16 +59,19 @@ export interface Report {
   grossPoints: number;
   /** Net P/L in points: sum of net / multiplier of the trade's run; null if a run is unknown. */
   netPoints: number | null;
-  /** Sums of the exits' gross P/L, commission and net P/L, in currency. */
+  /** Sum of the exits' gross P/L, in currency. */
   grossPnl: number;
+  /** Sum of the exits' commission, in currency. */
   commission: number;
+  /** Sum of the exits' net P/L, in currency. */
   netPnl: number;
   /** Sum of winning nets / |sum of losing nets|; null without losses. */
   profitFactor: number | null;
   /** netPnl / trades. */
   avgTrade: number | null;
-  /** Mean net of winners, of losers (negative). */
+  /** Mean net P/L of winners; null without wins. */
   avgWin: number | null;
+  /** Mean net P/L of losers (negative); null without losses. */
   avgLoss: number | null;
   /** avgWin / |avgLoss|; null without wins or without losses. */
   payoffRatio: number | null;
@@ -75,13 +87,17 @@ export interface Report {
   maxDrawdownRecoveryTime: number | null;
   /** Peak to recovery, or peak to the last exit when not recovered. */
   maxDrawdownDurationMs: number | null;
-  /** Most consecutive losing / winning exits (a breakeven ends both). */
+  /** Most consecutive losing exits (a breakeven ends the streak). */
   longestLosingStreak: number;
+  /** Most consecutive winning exits (a breakeven ends the streak). */
   longestWinningStreak: number;
-  /** Mean and median of exit time - entry time (first fill). */
+  /** Mean of exit time - entry time (first fill), in ms; null without exits. */
   avgHoldMs: number | null;
+  /** Median of exit time - entry time (first fill), in ms; null without exits. */
   medianHoldMs: number | null;
+  /** Exits and net P/L per exit reason. */
   byReason: Record<ExitReason, ReasonStats>;
+  /** Exits, wins, losses and net P/L per side. */
   bySide: Record<Side, SideStats>;
   /** Trades (trade ids) with more than one FILL. */
   partialFills: number;

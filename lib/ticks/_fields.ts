@@ -58,14 +58,24 @@ export function slowDecimal(text: string): number {
   return DECIMAL_RE.test(text) ? Number(text) : NaN;
 }
 
-/** Timestamp failure codes kept in `cursor.err`. */
+/**
+ * Timestamp failure codes kept in `cursor.err`. This one: not an ISO-8601 date-time or
+ * epoch number.
+ */
 export const TS_FORMAT = 1;
+/** Month outside 01..12. */
 export const TS_MONTH = 2;
+/** Day outside the month's days. */
 export const TS_DAY = 3;
+/** Hour above 23. */
 export const TS_HOUR = 4;
+/** Minute above 59. */
 export const TS_MINUTE = 5;
+/** Second above 59. */
 export const TS_SECOND = 6;
+/** Bad time-zone offset. */
 export const TS_ZONE = 7;
+/** Epoch number at or above `EPOCH_MAX`. */
 export const TS_RANGE = 8;
 
 /** Epoch numbers below this are seconds, at or above it milliseconds (1e11 ms is 1973-03-03). */
