@@ -3,7 +3,7 @@
  * sockets close only the offending connections, and a real IBApi client keeps working.
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { EventName, SecType, type TickByTickDataType } from "@stoqey/ib";
+import { EventName, type HistoricalTickLast, SecType, type TickByTickDataType } from "@stoqey/ib";
 import { startSimulator } from "../lib/sim/server.ts";
 import { arraySource } from "../lib/sim/feed.ts";
 import {
@@ -113,15 +113,21 @@ Deno.test("sim survives thousands of random and mutated frames; a good client st
   const good = await connectClient(sim.port, { clientId: 1 });
   try {
     const r = rng(20250610);
-    let frames = 0;
-    const sessions: Uint8Array[][] = [];
+    const sessions: Array<{ kind: number; surelyMalformed: boolean; chunks: Uint8Array[] }> = [];
     for (let s = 0; s < 400; s++) {
       const kind = s % 4;
       const chunks: Uint8Array[] = [];
+      // Malformed for certain: random bytes that break the "API\0" prefix, or a handshake
+      // whose version range (1..50) cannot meet the simulator's 157..193.
+      let surelyMalformed = false;
       if (kind === 0) {
-        chunks.push(randomBytes(r, 1 + Math.floor(r() * 200))); // no API prefix at all
-        frames++;
+        const bytes = randomBytes(r, 1 + Math.floor(r() * 200)); // no API prefix at all
+        chunks.push(bytes);
+        surelyMalformed = [0x41, 0x50, 0x49, 0x00].some((b, i) =>
+          i < bytes.length && bytes[i] !== b
+        );
       } else {
+        surelyMalformed = kind === 3 && s % 8 === 3;
         chunks.push(kind === 3 && s % 8 === 3 ? encodeHandshake(1, 50) : encodeHandshake(100, 193));
         chunks.push(encodeFrame([71, 2, 100 + s, ""]));
         for (let k = 0; k < 12; k++) {
@@ -133,22 +139,46 @@ Deno.test("sim survives thousands of random and mutated frames; a good client st
               ? mutate(r, base)
               : randomBytes(r, 1 + Math.floor(r() * 64)),
           );
-          frames++;
         }
       }
       // Some sessions arrive split at every byte.
-      sessions.push(
-        s % 10 === 0 ? [...chunks.flatMap((c) => [...c])].map((b) => new Uint8Array([b])) : chunks,
-      );
+      sessions.push({
+        kind,
+        surelyMalformed,
+        chunks: s % 10 === 0
+          ? [...chunks.flatMap((c) => [...c])].map((b) => new Uint8Array([b]))
+          : chunks,
+      });
     }
-    ok(frames >= 3000, `sent ${frames} frames`);
-    for (let i = 0; i < sessions.length; i += 16) {
-      await Promise.all(sessions.slice(i, i + 16).map((ch) => rawSession(sim.port, ch)));
-      good.ib.reqCurrentTime();
-    }
-    await good.waitFor("current times", () => good.named(EventName.currentTime).length === 25);
+    // 100 sessions of raw random bytes, then 300 of a handshake, START_API and 12 valid,
+    // mutated or random frames each: 4,200 frames after the 100 random blobs.
+    const run = async (list: typeof sessions) => {
+      for (let i = 0; i < list.length; i += 16) {
+        await Promise.all(list.slice(i, i + 16).map((x) => rawSession(sim.port, x.chunks)));
+        good.ib.reqCurrentTime();
+      }
+    };
+    // Well-formed sessions first: none of them may be taken for malformed.
+    const valid = sessions.filter((x) => x.kind === 1);
+    const rest = sessions.filter((x) => x.kind !== 1);
+    await run(valid);
+    equal(sim.stats().malformedClosed, 0);
+    await run(rest);
+    const rounds = Math.ceil(valid.length / 16) + Math.ceil(rest.length / 16);
+    await good.waitFor(
+      "current times",
+      () => good.named(EventName.currentTime).length === rounds,
+    );
     equal(good.disconnected, false);
-    ok(sim.stats().malformedClosed > 50, `malformed closes: ${sim.stats().malformedClosed}`);
+    // Every surely-malformed session was closed as such; mutated or random-tail sessions may
+    // or may not be (a cut frame just ends with the socket); valid ones never are.
+    const sure = rest.filter((x) => x.surelyMalformed).length;
+    const { malformedClosed } = sim.stats();
+    ok(sure >= 140, `${sure} surely malformed sessions`);
+    ok(
+      malformedClosed >= sure && malformedClosed <= rest.length,
+      `malformed closes ${malformedClosed}, expected ${sure}..${rest.length}`,
+    );
     // The good client streams normally afterwards.
     good.ib.reqTickByTickData(
       9,
@@ -178,7 +208,16 @@ Deno.test("sim survives thousands of random and mutated frames; a good client st
       false,
     );
     await good.waitFor("history", () => good.named(EventName.historicalTicksLast).length === 1);
-    equal((good.named(EventName.historicalTicksLast)[0]![1] as unknown[]).length, 10);
+    // The last 10 trades up to 14:00:00: trades 4990-4999 (trade 4990 is at +3493 s, a whole
+    // second, and trade 4989 is in the second before, so none is added).
+    deepStrictEqual(
+      (good.named(EventName.historicalTicksLast)[0]![1] as HistoricalTickLast[]).map((t) => [
+        t.time,
+        t.price,
+        t.size,
+      ]),
+      ticks.slice(4990).map((t) => [Math.floor(t.ts / 1000), t.price, t.size]),
+    );
     deepStrictEqual(good.decodeErrors(), []);
     deepStrictEqual(good.errors, []);
     equal(sim.stats().activeSessions, 1);

@@ -164,6 +164,8 @@ export interface SimStats {
   handshakeTimeouts: number;
   /** Clients dropped for not reading (queue over `maxQueuedBytes` or a stalled write). */
   slowClientsDropped: number;
+  /** Bytes queued for all clients now, not yet written to their sockets. */
+  queuedBytes: number;
 }
 
 /** A running simulator. */
@@ -458,6 +460,7 @@ class Simulator {
     refusedOverLimit: 0,
     handshakeTimeouts: 0,
     slowClientsDropped: 0,
+    queuedBytes: 0,
   };
   #doneWaiters: Array<() => void> = [];
   #acceptLoop: Promise<void> | undefined;
@@ -567,7 +570,11 @@ class Simulator {
       faults,
       shiftMs: feed?.replay.shiftMs ?? 0,
       now: () => this.now(),
-      stats: () => ({ ...this.#stats, activeSessions: this.#sessions.size }),
+      stats: () => {
+        let queuedBytes = 0;
+        for (const s of this.#sessions) queuedBytes += s.pendingBytes;
+        return { ...this.#stats, activeSessions: this.#sessions.size, queuedBytes };
+      },
       replayDone: () => {
         if (feed === undefined || feed.replay.ended) return this.#allDrained();
         return new Promise<void>((resolve) => this.#doneWaiters.push(resolve)).then(() =>
