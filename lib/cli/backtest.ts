@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { ensureParentDir } from "./fs.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -85,7 +85,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   const quiet = values.quiet === true || values.json === true;
   const fmt = journalFormatOptions(config);
   const events: JournalEvent[] = [];
-  await Deno.mkdir(dirname(journalPath), { recursive: true });
+  await ensureParentDir(journalPath);
   // Opened on the first event, so a run that fails before its first tick writes nothing.
   const journal = new LazyJournal(journalPath, fmt);
   const barsOut = values["bars-out"] === undefined

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { ensureParentDir } from "./fs.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -68,7 +68,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   if (found.openTrades.length > 1) {
     console.log(`[live] journal has ${found.openTrades.length} open trades; resuming the last`);
   }
-  await Deno.mkdir(dirname(o.journalPath) || ".", { recursive: true });
+  await ensureParentDir(o.journalPath);
   const events: JournalEvent[] = [];
   let fmt = journalFormatOptions(config);
   const listener: EngineListener = {
