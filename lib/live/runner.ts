@@ -132,6 +132,8 @@ export class LiveRunner {
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastActivity = 0;
   #watchdogBusy = false;
+  /** Bar closes are held: the stream is silent in liquid hours (see #holdBars). */
+  #holding = false;
   /** Set by the watchdog: the stream was silent, so its next trade may follow a gap. */
   #suspect = false;
   #lastHistAt = -Infinity;
@@ -320,6 +322,10 @@ export class LiveRunner {
         return;
       case 2110:
         this.#log(`[conn] TWS-server connectivity broken (2110): waiting`);
+        return;
+      case 326:
+        // IBApi reports every message sent with id -1 as info, this refusal included.
+        this.#onError(code, message, -1);
         return;
       default:
         if (code >= 2100 && code < 2200) return; // farm status chatter
@@ -619,9 +625,32 @@ export class LiveRunner {
     const engine = this.#engine;
     if (engine === undefined || this.#stopped || this.#state !== "connected") return;
     const now = this.#ex.now();
-    if (engine.closeDueBars(now - this.#cfg.live.grace_ms) !== undefined) this.stats.timerBars++;
+    if (!this.#holdBars(now)) {
+      if (engine.closeDueBars(now - this.#cfg.live.grace_ms) !== undefined) this.stats.timerBars++;
+    }
     this.#flatten(engine, now);
     this.#watchdog(now);
+  }
+
+  /**
+   * True while bar closes wait for the watchdog: in liquid hours, with the watchdog on, a
+   * stream silent for longer than the grace period may be a dead feed, and a bar closed now
+   * would miss the trades the backfill brings later. The watchdog's sync (or the next live
+   * trade) confirms the stream and lets the held bars close.
+   */
+  #holdBars(now: number): boolean {
+    const live = this.#cfg.live;
+    const silent = live.watchdog_ms > 0 &&
+      this.#clock.now() - this.#lastActivity > live.grace_ms &&
+      (this.#liquid === undefined || this.#liquid.isLiquid(now));
+    if (silent && !this.#holding) {
+      this.#log(
+        `[live] no trade for ${live.grace_ms / 1000} s in liquid hours: bar closes wait for ` +
+          `the next trade or the watchdog (${live.watchdog_ms / 1000} s)`,
+      );
+    }
+    this.#holding = silent;
+    return silent;
   }
 
   #flatten(engine: Engine, now: number): void {
@@ -653,8 +682,12 @@ export class LiveRunner {
         void this.#sync("watchdog");
       },
       () => {
-        if (this.#stopped) return;
+        if (this.#stopped || gen !== this.#gen) return;
         this.#log(`[watchdog] no answer from TWS: reconnecting`);
+        // Leave "connected" at once: no bar may close before the reconnect's backfill.
+        this.#gen++;
+        this.#buffering = true;
+        this.#setState("disconnected");
         this.#ib.disconnect();
       },
     ).finally(() => {
