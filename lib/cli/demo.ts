@@ -8,7 +8,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/load.ts";
+import { configDigest, loadConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
 import { demoSession, TickGenerator } from "../gen/generator.ts";
 import type { LiveRunner } from "../live/runner.ts";
 import type { TickSource } from "../sim/feed.ts";
@@ -102,16 +103,25 @@ export async function runDemo(args: string[]): Promise<number> {
       `live.reconnect_max_ms=4000`,
       `live.page_interval_ms=450`,
       `live.watchdog_ms=0`,
+      // Tick size, multiplier, zone and hours of the simulator's contract, not config.yaml's.
+      `live.contract_hours=true`,
     ],
   });
+  const config = demoContract(loaded.config);
+  if (loaded.config.contract.month !== undefined) {
+    console.log(
+      `[demo] ignoring contract.month ${loaded.config.contract.month} from the config: ` +
+        `the demo trades the simulator's MES front month`,
+    );
+  }
   const timers: Array<ReturnType<typeof setTimeout>> = [];
   const at = (fraction: number, fn: () => void) =>
     timers.push(setTimeout(fn, Math.round(seconds * 1000 * fraction)));
   let exitCode = 1;
   try {
     exitCode = await runLiveSession({
-      config: loaded.config,
-      digest: loaded.digest,
+      config,
+      digest: configDigest(config),
       journalPath,
       clock: { now: () => sim.now() },
       printBars: values["no-bars"] !== true,
@@ -151,4 +161,17 @@ export async function runDemo(args: string[]): Promise<number> {
     await sim.close();
   }
   return exitCode;
+}
+
+/**
+ * The demo's contract: MES futures on CME in USD, front month. An override cannot unset a
+ * key, so a `contract.month` from config.yaml is dropped here (it would name an expiry the
+ * simulator does not list, or not the one it replays).
+ */
+export function demoContract(config: Config): Config {
+  const { month: _ignored, ...contract } = config.contract;
+  return {
+    ...config,
+    contract: { ...contract, symbol: "MES", sec_type: "FUT", exchange: "CME", currency: "USD" },
+  };
 }
