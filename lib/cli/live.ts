@@ -87,7 +87,11 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
       journal.write(e);
     },
   };
-  const runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
+  // Trade ids are `<runId>-<n>`: a run id already in the journal would repeat them.
+  let runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
+  while (found.runs.includes(runId)) {
+    runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
+  }
   let fatal: Error | undefined;
   let wakeFatal: () => void = () => {};
   const runner = new LiveRunner({
