@@ -424,7 +424,7 @@ class Simulator {
   #maxVersion: number;
   #hostname: string;
   #port: number;
-  #listener: Deno.Listener | undefined;
+  #listener: Deno.TcpListener | undefined;
   #sessions = new Set<Session>();
   #nextSessionId = 1;
   #feeds: FeedState[] = [];
@@ -638,9 +638,9 @@ class Simulator {
 
   // ---- connections ----
 
-  async #accept(listener: Deno.Listener): Promise<void> {
+  async #accept(listener: Deno.TcpListener): Promise<void> {
     for (;;) {
-      let conn: Deno.Conn;
+      let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
       } catch {
@@ -659,6 +659,9 @@ class Simulator {
         conn.close();
         continue;
       }
+      // Without TCP_NODELAY, Nagle holds each small write until the client's delayed ACK
+      // (40 ms on Linux): ticks would reach the client in 40 ms lumps.
+      conn.setNoDelay(true);
       const s = new Session(this.#nextSessionId++, conn, this.#limits);
       this.#stats.connections++;
       this.#sessions.add(s);
