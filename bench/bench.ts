@@ -7,7 +7,7 @@
 import { benchEngineStages, peakRssOfBacktest, writeBenchFile } from "./engine_bench.ts";
 import { benchIndicators, randomWalkBars } from "./indicators_bench.ts";
 import { benchSim } from "./sim_bench.ts";
-import { benchLive } from "./live_bench.ts";
+import { benchLive, formatLatency } from "./live_bench.ts";
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
@@ -72,14 +72,7 @@ try {
 
   console.log("\n## Live mode against the simulator (real IBApi client over loopback)");
   const live = await benchLive();
-  for (const l of live.latency) {
-    console.log(
-      `tick latency at ${fmt(l.rate)}/s (simulator's scheduled send -> wire -> client -> engine ` +
-        `and journal): ${fmt(l.ticks)} ticks, p50 ${(l.p50Us / 1000).toFixed(2)} ms, p99 ${
-          (l.p99Us / 1000).toFixed(2)
-        } ms`,
-    );
-  }
+  for (const l of live.latency) console.log(`tick latency ${formatLatency(l)}`);
   const m = live.memory;
   console.log(
     `memory over ${fmt(m.ticks)} ticks at max speed: heap ${m.first.heapMb.toFixed(1)} -> ${

@@ -72,6 +72,11 @@ export interface LiveRunnerOptions {
   onEngine?: (engine: Engine) => void;
   /** Called when a non-recoverable problem stops the run (unknown contract, no front month). */
   onFatal?: (error: Error) => void;
+  /**
+   * Called first thing when the adapter delivers a live trade, before any processing (the
+   * benchmark timestamps it to measure the bot's own latency).
+   */
+  onTickReceived?: (ts: number, price: number, size: number) => void;
 }
 
 /** Counters of a live run. */
@@ -157,10 +162,16 @@ export class LiveRunner {
       maxReqPerSec: ib.max_req_per_sec,
       tickType: ib.tick_type,
     };
+    const received = options.onTickReceived;
     this.#ib = new IbAdapter(adapterOptions, {
       onReady: () => this.#onReady(),
       onDisconnected: () => this.#onDisconnected(),
-      onTick: (reqId, ts, price, size) => this.#onTick(reqId, ts, price, size),
+      onTick: received === undefined
+        ? (reqId, ts, price, size) => this.#onTick(reqId, ts, price, size)
+        : (reqId, ts, price, size) => {
+          received(ts, price, size);
+          this.#onTick(reqId, ts, price, size);
+        },
       onInfo: (code, message) => this.#onInfo(code, message),
       onError: (code, message, reqId) => this.#onError(code, message, reqId),
       onAccounts: (a) =>
