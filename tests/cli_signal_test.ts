@@ -24,42 +24,51 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * Starts `scalpbot backtest` on a named pipe in `dir`, writes the climbing bars into it and
+ * waits until the entry's fill is journaled. The pipe stays open: the backtest then blocks
+ * waiting for more ticks, as on a live feed.
+ */
+async function startOnPipe(dir: string, output: "piped" | "null") {
+  const fifo = `${dir}/ticks.pipe`;
+  const journal = `${dir}/j.text`;
+  const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  assert.ok(mk.success, "mkfifo failed");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-read=${dir},.`,
+      `--allow-write=${dir}`,
+      "--allow-env=LOG_TOKENS,LOG_STREAM",
+      MAIN,
+      "backtest",
+      "--ticks",
+      fifo,
+      "--journal",
+      journal,
+      "--set",
+      "indicators.rvol_threshold=0",
+    ],
+    stdout: output,
+    stderr: output,
+  }).spawn();
+  const writer = await Deno.open(fifo, { write: true });
+  await writer.write(new TextEncoder().encode(climbingCsv()));
+  await waitFor(async () => {
+    try {
+      return (await Deno.readTextFile(journal)).includes("| FILL |");
+    } catch {
+      return false;
+    }
+  }, "the entry fill in the journal");
+  return { child, writer, journal };
+}
+
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   Deno.test(`backtest on ${sig} closes the open trade as MANUAL, ends the journal and reports`, async () => {
     const dir = await Deno.makeTempDir();
-    const fifo = `${dir}/ticks.pipe`;
-    const journal = `${dir}/j.text`;
     try {
-      const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-      assert.ok(mk.success, "mkfifo failed");
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          `--allow-read=${dir},.`,
-          `--allow-write=${dir}`,
-          "--allow-env=LOG_TOKENS,LOG_STREAM",
-          MAIN,
-          "backtest",
-          "--ticks",
-          fifo,
-          "--journal",
-          journal,
-          "--set",
-          "indicators.rvol_threshold=0",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      // The pipe stays open: the backtest blocks waiting for more ticks, as on a live feed.
-      const writer = await Deno.open(fifo, { write: true });
-      await writer.write(new TextEncoder().encode(climbingCsv()));
-      await waitFor(async () => {
-        try {
-          return (await Deno.readTextFile(journal)).includes("| FILL |");
-        } catch {
-          return false;
-        }
-      }, "the entry fill in the journal");
+      const { child, writer, journal } = await startOnPipe(dir, "piped");
       child.kill(sig);
       const out = await child.output();
       writer.close();
@@ -86,37 +95,8 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 
 Deno.test("backtest killed with SIGKILL leaves a journal that reads back with the trade open", async () => {
   const dir = await Deno.makeTempDir();
-  const fifo = `${dir}/ticks.pipe`;
-  const journal = `${dir}/j.text`;
   try {
-    assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        `--allow-read=${dir},.`,
-        `--allow-write=${dir}`,
-        "--allow-env=LOG_TOKENS,LOG_STREAM",
-        MAIN,
-        "backtest",
-        "--ticks",
-        fifo,
-        "--journal",
-        journal,
-        "--set",
-        "indicators.rvol_threshold=0",
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const writer = await Deno.open(fifo, { write: true });
-    await writer.write(new TextEncoder().encode(climbingCsv()));
-    await waitFor(async () => {
-      try {
-        return (await Deno.readTextFile(journal)).includes("| FILL |");
-      } catch {
-        return false;
-      }
-    }, "the entry fill in the journal");
+    const { child, writer, journal } = await startOnPipe(dir, "null");
     child.kill("SIGKILL");
     await child.status;
     writer.close();
