@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 /**
  * Test harness for the live-mode tests: a simulator replaying given ticks on an injected
  * clock, a LiveRunner against it over loopback, and an offline reference engine over the
@@ -238,4 +239,18 @@ export async function faultRun(
   }
   const ref = offlineRun(run.runner.engine!.config, ticks, run.sim.shiftMs);
   return { run, ref };
+}
+
+/**
+ * Asserts a faulted live run survived: more than 5 bars, bars equal to the uninterrupted
+ * offline reference, the same trades up to the last reference bar, never two trades open.
+ */
+export function assertSurvived(r: FaultResult): void {
+  const { run, ref } = r;
+  assert.ok(run.bars.length > 5, `only ${run.bars.length} bars`);
+  assert.deepEqual(run.bars, ref.bars);
+  const last = ref.bars.at(-1)!;
+  const end = last.start + last.lengthMs;
+  assert.deepEqual(tradesBefore(run.events, end), tradesBefore(ref.events, end));
+  assert.ok(maxOpenTrades(run.events) <= 1);
 }

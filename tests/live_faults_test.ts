@@ -5,27 +5,10 @@
  * backfill fills the gap exactly), the trades must match, and never two trades are open.
  */
 import assert from "node:assert/strict";
-import {
-  type FaultResult,
-  faultRun,
-  generatedTicks,
-  maxOpenTrades,
-  tradesBefore,
-  until,
-} from "./_live_harness.ts";
+import { assertSurvived, faultRun, generatedTicks, until } from "./_live_harness.ts";
 
 const TICKS = generatedTicks(3, 7);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function assertSurvived(r: FaultResult): void {
-  const { run, ref } = r;
-  assert.ok(run.bars.length > 5, `only ${run.bars.length} bars`);
-  assert.deepEqual(run.bars, ref.bars);
-  const last = ref.bars.at(-1)!;
-  const end = last.start + last.lengthMs;
-  assert.deepEqual(tradesBefore(run.events, end), tradesBefore(ref.events, end));
-  assert.ok(maxOpenTrades(run.events) <= 1);
-}
 
 Deno.test("live: a dropped socket is reconnected and the gap backfilled; bars equal offline", async () => {
   const r = await faultRun(TICKS, async (run) => {

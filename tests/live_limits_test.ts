@@ -7,28 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { EventName, SecType, TickByTickDataType } from "@stoqey/ib";
-import {
-  type FaultResult,
-  faultRun,
-  generatedTicks,
-  maxOpenTrades,
-  tradesBefore,
-  until,
-} from "./_live_harness.ts";
+import { assertSurvived, faultRun, generatedTicks, until } from "./_live_harness.ts";
 import { connectClient } from "./_sim_client.ts";
 
 const TICKS = generatedTicks(3, 7);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function assertSurvived(r: FaultResult): void {
-  const { run, ref } = r;
-  assert.ok(run.bars.length > 5, `only ${run.bars.length} bars`);
-  assert.deepEqual(run.bars, ref.bars);
-  const last = ref.bars.at(-1)!;
-  const end = last.start + last.lengthMs;
-  assert.deepEqual(tradesBefore(run.events, end), tradesBefore(ref.events, end));
-  assert.ok(maxOpenTrades(run.events) <= 1);
-}
 
 const count = (lines: readonly string[], text: string) =>
   lines.filter((l) => l.includes(text)).length;

@@ -957,17 +957,7 @@ class Simulator {
       s.send(errorMsg(s.version, req.reqId, 162, TIME_LENGTH_TEXT));
       return;
     }
-    if (req.whatToShow.toUpperCase() !== "TRADES") {
-      s.send(
-        errorMsg(
-          s.version,
-          req.reqId,
-          162,
-          `Historical Market Data Service error message:No data of type ${req.whatToShow} is available`,
-        ),
-      );
-      return;
-    }
+    if (!servesTrades(s, req.reqId, req.whatToShow)) return;
     const key =
       `bars|${contract.conId}|${req.endDateTime}|${req.barSize}|${req.duration}|${req.useRth}|${req.keepUpToDate}`;
     if (barMs <= 30_000 && this.#pacingViolated(key, contract.conId)) {
@@ -1057,17 +1047,7 @@ class Simulator {
   #reqHistoricalTicks(s: Session, req: Extract<ClientRequest, { kind: "historicalTicks" }>): void {
     const contract = this.#resolve(s, req.reqId, req.contract);
     if (contract === undefined) return;
-    if (req.whatToShow.toUpperCase() !== "TRADES") {
-      s.send(
-        errorMsg(
-          s.version,
-          req.reqId,
-          162,
-          `Historical Market Data Service error message:No data of type ${req.whatToShow} is available`,
-        ),
-      );
-      return;
-    }
+    if (!servesTrades(s, req.reqId, req.whatToShow)) return;
     const hasStart = req.start.trim() !== "";
     const hasEnd = req.end.trim() !== "";
     let start = 0;
@@ -1433,4 +1413,18 @@ class Simulator {
         return;
     }
   }
+}
+
+/** True for TRADES, the only history served; anything else is answered with IB's 162. */
+function servesTrades(s: Session, reqId: number, whatToShow: string): boolean {
+  if (whatToShow.toUpperCase() === "TRADES") return true;
+  s.send(
+    errorMsg(
+      s.version,
+      reqId,
+      162,
+      `Historical Market Data Service error message:No data of type ${whatToShow} is available`,
+    ),
+  );
+  return false;
 }
