@@ -1,11 +1,12 @@
 /**
  * scalpbot's command-line entry: parses the subcommand, loads its module lazily, and maps
- * known errors to one clear line and an exit code (2: usage or config, 1: anything else).
+ * every error to one clear line and an exit code (2: usage or config, 1: anything else),
+ * never a stack trace.
  *
  * @module
  */
 import { ConfigError } from "./lib/config/errors.ts";
-import { UsageError } from "./lib/cli/usage_error.ts";
+import { RunError, UsageError } from "./lib/cli/usage_error.ts";
 import { VERSION } from "./lib/version.ts";
 
 const HELP = `scalpbot ${VERSION}: paper-trades futures scalps from Interactive Brokers data
@@ -60,12 +61,16 @@ export async function main(args: string[]): Promise<number> {
 
 function reportError(e: unknown): number {
   if (e instanceof ConfigError || e instanceof UsageError) {
-    console.error(`scalpbot: ${e.message}`);
+    console.error(`scalpbot: ${oneLine(e.message)}`);
     return 2;
   }
   if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
-    console.error(`scalpbot: ${e.message}`);
+    console.error(`scalpbot: ${oneLine(e.message)}`);
     return 2;
+  }
+  if (e instanceof RunError) {
+    console.error(`scalpbot: ${oneLine(e.message)}`);
+    return 1;
   }
   if (e instanceof Deno.errors.NotCapable) {
     console.error(`scalpbot: ${e.message}`);
@@ -73,18 +78,71 @@ function reportError(e: unknown): number {
     console.error("   matching deno flag, e.g. --allow-read=PATH, or run from the project folder)");
     return 1;
   }
-  if (e instanceof Deno.errors.NotFound) {
-    console.error(`scalpbot: ${e.message}`);
+  if (isDenoError(e)) {
+    // File system and network errors: Deno's message names the path or the address.
+    console.error(`scalpbot: ${oneLine(e.message)}`);
     return 1;
   }
   if (e instanceof SyntaxError || e instanceof RangeError) {
     // Bad data (tick files, journal lines): the message names the place and the value.
-    console.error(`scalpbot: ${e.message}`);
+    console.error(`scalpbot: ${oneLine(e.message)}`);
     return 1;
   }
-  throw e;
+  return reportUnexpected(e);
+}
+
+/**
+ * An error no check foresaw is a bug: one line naming it and a hint, exit 1. The stack
+ * trace is shown only on request (SCALPBOT_DEBUG=1, when the env permission allows it).
+ */
+function reportUnexpected(e: unknown): number {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  console.error(`scalpbot: unexpected error: ${oneLine(what)}`);
+  if (debugWanted() && e instanceof Error && e.stack !== undefined) {
+    console.error(e.stack);
+  } else {
+    console.error(
+      "  (a bug in scalpbot: please report it with the command line; " +
+        "SCALPBOT_DEBUG=1 with --allow-env=SCALPBOT_DEBUG shows where it happened)",
+    );
+  }
+  return 1;
+}
+
+function debugWanted(): boolean {
+  const desc = { name: "env", variable: "SCALPBOT_DEBUG" } as const;
+  if (Deno.permissions.querySync(desc).state !== "granted") return false;
+  return (Deno.env.get("SCALPBOT_DEBUG") ?? "") !== "";
+}
+
+/** An error class Deno throws for OS and permission failures (NotFound, AddrInUse, ...). */
+function isDenoError(e: unknown): e is Error {
+  return e instanceof Error &&
+    Object.values(Deno.errors).some((c) => typeof c === "function" && e instanceof c);
+}
+
+/** Collapses line breaks: every error is one line on the console. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+}
+
+/**
+ * Last line of defence for errors thrown outside `main`'s await chain (a timer, a
+ * listener, a promise nobody awaits): one line and exit 1 instead of Deno's stack trace.
+ */
+function exitOnStrayError(): void {
+  const stray = (error: unknown) => Deno.exit(reportError(error));
+  globalThis.addEventListener("unhandledrejection", (ev) => {
+    ev.preventDefault();
+    stray(ev.reason);
+  });
+  globalThis.addEventListener("error", (ev) => {
+    ev.preventDefault();
+    stray(ev.error);
+  });
 }
 
 if (import.meta.main) {
+  exitOnStrayError();
   Deno.exit(await main(Deno.args));
 }

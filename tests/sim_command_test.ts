@@ -57,5 +57,7 @@ Deno.test("runSimCommand rejects bad flags and fault specs with UsageError", asy
   await rejects(runSimCommand(["--fault", "boom@+1s"]), UsageError);
   await rejects(runSimCommand(["--max-version", "120"]), UsageError);
   await rejects(runSimCommand(["--symbol", "NQ"]), UsageError);
-  await rejects(runSimCommand(["--bogus"]), TypeError);
+  await rejects(runSimCommand(["--bogus"]), UsageError);
+  await rejects(runSimCommand(["--port", "1", "--port", "2"]), /--port is given twice/);
+  await rejects(runSimCommand(["--tz", "Mars/Base"]), /--tz .*"Mars\/Base"/);
 });

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { ensureParentDir } from "./fs.ts";
-import { parseArgs } from "node:util";
+import { checkInputFile, checkOutputFile, ensureParentDirSync, sameFile } from "./fs.ts";
+import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";
@@ -21,6 +21,7 @@ import { BarsCsvWriter } from "./bars_csv.ts";
 import { formatBarLine, formatEventLine, formatProgress, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
 import { UsageError } from "./usage_error.ts";
+import { yieldEvery } from "./yield.ts";
 import { VERSION } from "../version.ts";
 
 /** Help text of the backtest command. */
@@ -32,6 +33,7 @@ prints the report.
 
   --ticks FILE         tick CSV file (header with time, price and size columns)
   --seed N             seed of the generated session when no --ticks (default 1)
+  --days N             generate N days from the session's start instead of its 3.5 hours
   --config FILE        config file (default: ./config.yaml if present, else built-in defaults)
   --set KEY=VALUE      override a config key, e.g. --set strategy.short=true (repeatable)
   --journal FILE       journal path (default: journal.path from config)
@@ -46,25 +48,21 @@ prints the report.
 
 /** Runs the backtest command; returns the process exit code. */
 export async function runBacktest(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      ticks: { type: "string" },
-      seed: { type: "string" },
-      config: { type: "string" },
-      set: { type: "string", multiple: true },
-      journal: { type: "string" },
-      append: { type: "boolean" },
-      overwrite: { type: "boolean" },
-      "bars-out": { type: "string" },
-      "skip-malformed": { type: "boolean" },
-      "print-bars": { type: "boolean" },
-      quiet: { type: "boolean" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values } = parseCommandArgs("backtest", args, {
+    ticks: { type: "string" },
+    seed: { type: "string" },
+    days: { type: "string" },
+    config: { type: "string" },
+    set: { type: "string", multiple: true },
+    journal: { type: "string" },
+    append: { type: "boolean" },
+    overwrite: { type: "boolean" },
+    "bars-out": { type: "string" },
+    "skip-malformed": { type: "boolean" },
+    "print-bars": { type: "boolean" },
+    quiet: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(BACKTEST_HELP);
@@ -74,23 +72,51 @@ export async function runBacktest(args: string[]): Promise<number> {
     throw new UsageError("--append and --overwrite cannot be used together");
   }
   const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isSafeInteger(seed)) {
+  if (values.seed?.trim() === "" || !Number.isSafeInteger(seed)) {
     throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   }
+  const days = values.days === undefined ? undefined : Number(values.days);
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {
+    throw new UsageError(`--days must be an integer in 1..3650, got "${values.days}"`);
+  }
+  if (days !== undefined && values.ticks !== undefined) {
+    throw new UsageError("--days applies to the generated session; it cannot go with --ticks");
+  }
+  // Inputs first: the config and the tick file are read and checked before any output is
+  // created, truncated or opened (a missing tick file must not cost the journal).
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
   const config = loaded.config;
+  if (values.ticks !== undefined) await checkInputFile(values.ticks, "tick file");
   const journalPath = values.journal ?? config.journal.path;
-  await checkJournal(journalPath, values.append === true, values.overwrite === true);
+  const barsPath = values["bars-out"];
+  await checkOutputFile(journalPath, "journal");
+  if (barsPath !== undefined) {
+    await checkOutputFile(barsPath, "--bars-out");
+    if (await sameFile(barsPath, journalPath)) {
+      throw new UsageError(`--bars-out ${barsPath} is the journal; choose another file`);
+    }
+  }
+  for (const out of [journalPath, barsPath]) {
+    if (out !== undefined && values.ticks !== undefined && await sameFile(values.ticks, out)) {
+      throw new UsageError(`--ticks ${values.ticks} is also an output (${out}); choose another`);
+    }
+  }
+  const replace = await checkJournal(
+    journalPath,
+    values.append === true,
+    values.overwrite === true,
+  );
 
   const quiet = values.quiet === true || values.json === true;
   const fmt = journalFormatOptions(config);
   const events: JournalEvent[] = [];
-  await ensureParentDir(journalPath);
-  // Opened on the first event, so a run that fails before its first tick writes nothing.
-  const journal = new LazyJournal(journalPath, fmt);
-  const barsOut = values["bars-out"] === undefined
-    ? undefined
-    : BarsCsvWriter.create(values["bars-out"], config.contract.tick_size);
+  // Opened (and with --overwrite emptied) on the first event, so a run that fails before
+  // its first tick leaves the file as it was.
+  const journal = new LazyJournal(journalPath, fmt, replace);
+  let barsOut: BarsCsvWriter | undefined;
+  const openBars = barsPath === undefined
+    ? () => {}
+    : () => void (barsOut ??= BarsCsvWriter.create(barsPath, config.contract.tick_size));
   const printBars = values["print-bars"] === true && !quiet;
   const listener: EngineListener = {
     onBar(bar, snapshot, signal) {
@@ -104,6 +130,11 @@ export async function runBacktest(args: string[]): Promise<number> {
   };
   const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
   const engine = new Engine({ config, journal, runId, listener });
+  // Outputs open here, once the first tick has been read: every input has been checked.
+  const start = (info: SessionInfo) => {
+    openBars();
+    engine.start(info);
+  };
 
   const abort = new AbortController();
   const onSignal = (name: string) => () => abort.abort(new Interrupted(name));
@@ -117,14 +148,19 @@ export async function runBacktest(args: string[]): Promise<number> {
   try {
     try {
       if (values.ticks !== undefined) {
-        readStats = await backtestFile(engine, values.ticks, {
+        readStats = await backtestFile(engine, start, values.ticks, {
           skipMalformed: values["skip-malformed"] === true,
           signal: abort.signal,
           progress: !quiet && Deno.stderr.isTerminal(),
           digest: loaded.digest,
         });
       } else {
-        await backtestGenerated(engine, seed, config, loaded.digest, abort.signal);
+        await backtestGenerated(
+          engine,
+          start,
+          { seed, days, config, digest: loaded.digest },
+          abort.signal,
+        );
       }
     } catch (e) {
       if (!(e instanceof Interrupted)) {
@@ -175,12 +211,20 @@ class Interrupted extends Error {
   }
 }
 
-/** A journal file opened on its first event. */
+/** A journal file opened on its first event (emptied first when it is to be replaced). */
 class LazyJournal implements JournalSink {
   #writer: JournalWriter | undefined;
-  constructor(readonly path: string, readonly options: JournalFormatOptions) {}
+  constructor(
+    readonly path: string,
+    readonly options: JournalFormatOptions,
+    readonly replace: boolean,
+  ) {}
   write(event: JournalEvent): void {
-    this.#writer ??= JournalWriter.open(this.path, this.options);
+    if (this.#writer === undefined) {
+      ensureParentDirSync(this.path);
+      if (this.replace) Deno.truncateSync(this.path, 0);
+      this.#writer = JournalWriter.open(this.path, this.options);
+    }
     this.#writer.write(event);
   }
   close(): void {
@@ -188,13 +232,22 @@ class LazyJournal implements JournalSink {
   }
 }
 
-async function checkJournal(path: string, append: boolean, overwrite: boolean): Promise<void> {
-  const found = await inspectJournal(path);
-  if (!found.exists) return;
+/**
+ * Refuses a journal that holds other runs (without --append or --overwrite) or that is not
+ * a journal (without --overwrite). Touches nothing: returns true when the run is to empty
+ * the file before its first line.
+ */
+async function checkJournal(path: string, append: boolean, overwrite: boolean): Promise<boolean> {
   if (overwrite) {
-    await Deno.truncate(path, 0);
-    return;
+    try {
+      return (await Deno.stat(path)).isFile;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      throw e;
+    }
   }
+  const found = await inspectJournal(path);
+  if (!found.exists) return false;
   const size = (await Deno.stat(path)).size;
   if (size > 0 && (found.events === 0 || found.errors.length > 0)) {
     const bad = found.errors[0];
@@ -203,7 +256,7 @@ async function checkJournal(path: string, append: boolean, overwrite: boolean): 
         `choose another --journal, or --overwrite to replace it`,
     );
   }
-  if (found.events === 0 || append) return;
+  if (found.events === 0 || append) return false;
   const last = found.runs.at(-1) ?? "an unknown run";
   throw new UsageError(
     `Journal ${path} already holds ${found.runs.length} run(s) (last: ${last}); ` +
@@ -220,6 +273,7 @@ interface FileRunOptions {
 
 async function backtestFile(
   engine: Engine,
+  start: (info: SessionInfo) => void,
   path: string,
   o: FileRunOptions,
 ): Promise<TickReadStats> {
@@ -231,7 +285,7 @@ async function backtestFile(
     onBatch(batch: TickBatch) {
       if (first && batch.count > 0) {
         first = false;
-        engine.start(sessionInfo(batch.ts[0]!, `file:${path}`, o.digest));
+        start(sessionInfo(batch.ts[0]!, `file:${path}`, o.digest));
       }
       engine.onBatch(batch);
     },
@@ -247,24 +301,35 @@ async function backtestFile(
       );
     },
   });
-  if (first) engine.start(sessionInfo(0, `file:${path}`, o.digest));
+  if (first) start(sessionInfo(0, `file:${path}`, o.digest));
   return stats;
+}
+
+interface GeneratedRun {
+  seed: number;
+  /** Days to generate from the session's start; undefined: the demo session's 3.5 hours. */
+  days: number | undefined;
+  config: Config;
+  digest: string;
 }
 
 async function backtestGenerated(
   engine: Engine,
-  seed: number,
-  config: Config,
-  digest: string,
+  start: (info: SessionInfo) => void,
+  run: GeneratedRun,
   signal: AbortSignal,
 ): Promise<void> {
+  const { seed, days, config } = run;
+  const session = demoSession(seed);
   const options = {
-    ...demoSession(seed),
+    ...session,
+    ...(days === undefined ? {} : { endMs: session.startMs + days * 86_400_000 }),
     tickSize: config.contract.tick_size,
     timeZone: config.session.timezone,
   };
   const gen = new TickGenerator(options);
-  engine.start(sessionInfo(options.startMs, `generated:seed=${seed}`, digest));
+  const source = `generated:seed=${seed}${days === undefined ? "" : `,days=${days}`}`;
+  start(sessionInfo(options.startMs, source, run.digest));
   const size = 8192;
   const batch: TickBatch = {
     ts: new Float64Array(size),
@@ -272,15 +337,20 @@ async function backtestGenerated(
     size: new Float64Array(size),
     count: 0,
   };
+  // A microtask (`await Promise.resolve()`) never lets the signal handler run: only a turn
+  // of the event loop does, taken every few ms of work so that Ctrl+C lands quickly.
+  const pause = yieldEvery(YIELD_MS);
   for (;;) {
     batch.count = gen.fillBatch(batch, size);
     if (batch.count === 0) break;
     engine.onBatch(batch);
-    // Let a Ctrl+C land between batches.
-    await Promise.resolve();
+    await pause();
     signal.throwIfAborted();
   }
 }
+
+/** Most work between two turns of the event loop, in ms (a signal waits at most this). */
+const YIELD_MS = 20;
 
 function sessionInfo(time: number, source: string, digest: string): SessionInfo {
   return { time, version: VERSION, configDigest: digest, source };

@@ -7,7 +7,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "./args.ts";
+import { checkOutputFile } from "./fs.ts";
+import { inspectJournal } from "../journal/inspect.ts";
 import { configDigest, loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { demoSession, TickGenerator } from "../gen/generator.ts";
@@ -33,17 +35,12 @@ Runs live mode against the built-in TWS simulator replaying a generated MES sess
 
 /** Runs the demo; returns the process exit code. */
 export async function runDemo(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      seed: { type: "string" },
-      seconds: { type: "string" },
-      journal: { type: "string" },
-      "no-bars": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values } = parseCommandArgs("demo", args, {
+    seed: { type: "string" },
+    seconds: { type: "string" },
+    journal: { type: "string" },
+    "no-bars": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(DEMO_HELP);
@@ -51,19 +48,34 @@ export async function runDemo(args: string[]): Promise<number> {
   }
   const seed = Number(values.seed ?? 1);
   const seconds = Number(values.seconds ?? 60);
-  if (!Number.isSafeInteger(seed)) {
+  if (values.seed?.trim() === "" || !Number.isSafeInteger(seed)) {
     throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   }
   if (!(seconds >= 5 && seconds <= 3600)) {
     throw new UsageError(`--seconds must be between 5 and 3600, got "${values.seconds}"`);
   }
   const journalPath = values.journal ?? "demo_trade_record.text";
-  await Deno.remove(journalPath).catch(() => {});
-
+  // Inputs (the config) first; the journal is replaced only once everything is checked.
   const session = demoSession(seed);
   const historyMs = 15 * 60_000;
   const liveMs = session.endMs! - session.startMs - historyMs;
   const speed = Math.max(1, Math.round(liveMs / (seconds * 1000)));
+  const loaded = await loadConfig(undefined, { overrides: demoOverrides(speed) });
+  await checkOutputFile(journalPath, "journal");
+  const found = await inspectJournal(journalPath);
+  if (found.exists && (found.events === 0 || found.errors.length > 0)) {
+    const size = (await Deno.stat(journalPath)).size;
+    if (size > 0) {
+      throw new UsageError(
+        `${journalPath} is not a scalpbot journal; the demo replaces its journal, so choose ` +
+          `another --journal`,
+      );
+    }
+  }
+  await Deno.remove(journalPath).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+
   const gen = new TickGenerator(session);
   const source: TickSource = { next: (): Tick | undefined => gen.next() };
   const wall0 = Date.now();
@@ -84,30 +96,8 @@ export async function runDemo(args: string[]): Promise<number> {
     `[demo] TWS simulator on 127.0.0.1:${sim.port}: generated MES session (seed ${seed}) ` +
       `at ${speed}x; 15 min of history for the warm-up`,
   );
-  // Grace and timer in simulator time: the bot's clock is the simulator's accelerated clock.
-  const loaded = await loadConfig(undefined, {
-    overrides: [
-      `ib.host=127.0.0.1`,
-      `ib.port=${sim.port}`,
-      // The demo's market is a script, whatever config.yaml trades.
-      `contract.symbol=MES`,
-      `contract.sec_type=FUT`,
-      `contract.exchange=CME`,
-      `contract.currency=USD`,
-      // 100 wall ms of grace: an accelerated clock turns event-loop jitter into late ticks.
-      `live.grace_ms=${Math.min(60_000, 100 * speed)}`,
-      `live.warmup_bars=12`,
-      `live.timer_ms=20`,
-      // Backoff and page spacing are wall-clock waits.
-      `live.reconnect_min_ms=500`,
-      `live.reconnect_max_ms=4000`,
-      `live.page_interval_ms=450`,
-      `live.watchdog_ms=0`,
-      // Tick size, multiplier, zone and hours of the simulator's contract, not config.yaml's.
-      `live.contract_hours=true`,
-    ],
-  });
-  const config = demoContract(loaded.config);
+  // The simulator's port is known only now; the rest of the config was checked before.
+  const config = demoContract(loaded.config, sim.port);
   if (loaded.config.contract.month !== undefined) {
     console.log(
       `[demo] ignoring contract.month ${loaded.config.contract.month} from the config: ` +
@@ -168,10 +158,37 @@ export async function runDemo(args: string[]): Promise<number> {
  * key, so a `contract.month` from config.yaml is dropped here (it would name an expiry the
  * simulator does not list, or not the one it replays).
  */
-export function demoContract(config: Config): Config {
+export function demoContract(config: Config, port?: number): Config {
   const { month: _ignored, ...contract } = config.contract;
   return {
     ...config,
+    ib: { ...config.ib, host: "127.0.0.1", port: port ?? config.ib.port },
     contract: { ...contract, symbol: "MES", sec_type: "FUT", exchange: "CME", currency: "USD" },
   };
+}
+
+/**
+ * The demo's settings over config.yaml's (the port is the simulator's, set once it runs).
+ * Grace and timer are in simulator time: the bot's clock is the simulator's accelerated one.
+ */
+function demoOverrides(speed: number): string[] {
+  return [
+    `ib.host=127.0.0.1`,
+    // The demo's market is a script, whatever config.yaml trades.
+    `contract.symbol=MES`,
+    `contract.sec_type=FUT`,
+    `contract.exchange=CME`,
+    `contract.currency=USD`,
+    // 100 wall ms of grace: an accelerated clock turns event-loop jitter into late ticks.
+    `live.grace_ms=${Math.min(60_000, 100 * speed)}`,
+    `live.warmup_bars=12`,
+    `live.timer_ms=20`,
+    // Backoff and page spacing are wall-clock waits.
+    `live.reconnect_min_ms=500`,
+    `live.reconnect_max_ms=4000`,
+    `live.page_interval_ms=450`,
+    `live.watchdog_ms=0`,
+    // Tick size, multiplier, zone and hours of the simulator's contract, not config.yaml's.
+    `live.contract_hours=true`,
+  ];
 }

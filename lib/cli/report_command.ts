@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "./args.ts";
+import { checkInputFile } from "./fs.ts";
 import { readJournal } from "../journal/reader.ts";
 import { computeReport, formatReport, reportToJson } from "../report/report.ts";
 import type { JournalEvent } from "../types.ts";
@@ -22,25 +23,25 @@ factor, drawdown, hold times and more.
 
 /** Runs the report command; returns the exit code. */
 export async function runReport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      json: { type: "boolean" },
-      run: { type: "string" },
-      lenient: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseCommandArgs("report", args, {
+    json: { type: "boolean" },
+    run: { type: "string" },
+    lenient: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, true);
   if (values.help) {
     console.log(REPORT_HELP);
     return 0;
   }
   if (positionals.length > 1) {
-    throw new UsageError(`report takes one journal file, got ${positionals.length}`);
+    throw new UsageError(
+      `report takes one journal file, got ${positionals.length}: ${
+        positionals.map((p) => JSON.stringify(p)).join(", ")
+      }`,
+    );
   }
   const path = positionals[0] ?? "trade_record.text";
+  await checkInputFile(path, "journal");
   const contents = await readJournal(path, { lenient: values.lenient === true });
   for (const e of contents.errors) console.error(`warning: ${e.message}`);
   for (const t of contents.repairedTorn) {

@@ -159,8 +159,11 @@ export const liveSchema = z.strictObject({
   grace_ms: z.int().min(0).max(60_000).default(2000),
   /** How often the bar timer runs, in local ms. */
   timer_ms: z.int().min(5).max(10_000).default(250),
-  /** History before the first live tick: `ticks`, `bars` or `off`. */
-  warmup: z.enum(["ticks", "bars", "off"]).default("ticks"),
+  /**
+   * History before the first live tick: `ticks` or `off`. (There is no `bars`: a warm-up
+   * from bars would be inexact, and restart recovery needs the ticks themselves.)
+   */
+  warmup: z.enum(["ticks", "off"]).default("ticks"),
   /** Bars of history asked for by the warm-up. */
   warmup_bars: z.int().min(0).max(10_000).default(30),
   /** Historical-tick pages (1000 ticks each) at most, per warm-up or backfill. */

@@ -5,8 +5,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { UsageError } from "../cli/usage_error.ts";
+import { parseCommandArgs } from "../cli/args.ts";
+import { checkInputFile } from "../cli/fs.ts";
+import { RunError, UsageError } from "../cli/usage_error.ts";
+import { assertTimeZone } from "../time/zone.ts";
 import { demoSession, TickGenerator, type TickGeneratorOptions } from "../gen/generator.ts";
 import { readTickFile } from "../ticks/csv_reader.ts";
 import { SIM_SYMBOLS } from "./contracts.ts";
@@ -100,31 +102,40 @@ async function loadTickFile(path: string): Promise<TickSource> {
   return columnSource(ts.subarray(0, n), price.subarray(0, n), size.subarray(0, n));
 }
 
+/** A failure to listen on `host:port` as one line naming the address (NotCapable passes). */
+function listenError(e: unknown, host: string, port: number): unknown {
+  if (e instanceof Deno.errors.NotCapable || !(e instanceof Error)) return e;
+  const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (e instanceof Deno.errors.AddrInUse) {
+    return new RunError(
+      `sim: cannot listen on ${address}: the port is already in use (another simulator, ` +
+        `TWS or IB Gateway?); choose another --port`,
+    );
+  }
+  const why = e.message.split(/\r?\n/, 1)[0];
+  return new RunError(`sim: cannot listen on ${address}: ${why}`, { cause: e });
+}
+
 /**
  * Runs `scalpbot sim` with `args`; resolves to the exit code once stopped by a signal.
  * Throws UsageError for bad flags and SyntaxError for a bad fault spec or tick file.
  */
 export async function runSimCommand(args: string[], options: RunSimOptions = {}): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      ticks: { type: "string" },
-      seed: { type: "string" },
-      endless: { type: "boolean" },
-      symbol: { type: "string" },
-      speed: { type: "string" },
-      history: { type: "string" },
-      "max-version": { type: "string" },
-      "tbt-limit": { type: "string" },
-      tz: { type: "string" },
-      "no-pacing": { type: "boolean" },
-      fault: { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-    allowPositionals: false,
+  const { values } = parseCommandArgs("sim", args, {
+    port: { type: "string" },
+    host: { type: "string" },
+    ticks: { type: "string" },
+    seed: { type: "string" },
+    endless: { type: "boolean" },
+    symbol: { type: "string" },
+    speed: { type: "string" },
+    history: { type: "string" },
+    "max-version": { type: "string" },
+    "tbt-limit": { type: "string" },
+    tz: { type: "string" },
+    "no-pacing": { type: "boolean" },
+    fault: { type: "string", multiple: true },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(HELP);
@@ -160,9 +171,23 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
   }
   const port = int("port", values.port, 0, 65535) ?? 7497;
   const seed = int("seed", values.seed, 0, Number.MAX_SAFE_INTEGER) ?? 1;
+  const maxVersion = int("max-version", values["max-version"], MIN_SIM_VERSION, MAX_SIM_VERSION) ??
+    MAX_SIM_VERSION;
+  const tbtLimit = int("tbt-limit", values["tbt-limit"], 1, 1000) ?? 5;
+  const timeZone = values.tz ?? "UTC";
+  try {
+    assertTimeZone(timeZone);
+  } catch {
+    throw new UsageError(
+      `--tz must be an IANA time zone such as UTC or America/Chicago, got "${timeZone}"`,
+    );
+  }
+  const host = values.host ?? "127.0.0.1";
+  if (host.trim() === "") throw new UsageError(`--host must be an address, got ""`);
   let source: TickSource;
   let sourceName: string;
   if (values.ticks !== undefined) {
+    await checkInputFile(values.ticks, "tick file");
     source = await loadTickFile(values.ticks);
     sourceName = `file:${values.ticks}`;
   } else {
@@ -174,20 +199,24 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
     source = new TickGenerator(base);
     sourceName = `generated:seed=${seed}${values.endless ? ",endless" : ""}`;
   }
-  const sim = await startSimulator({
-    port,
-    hostname: values.host ?? "127.0.0.1",
-    maxServerVersion: int("max-version", values["max-version"], MIN_SIM_VERSION, MAX_SIM_VERSION) ??
-      MAX_SIM_VERSION,
-    source,
-    symbol,
-    speed,
-    historyMs,
-    faults,
-    tbtLimit: int("tbt-limit", values["tbt-limit"], 1, 1000) ?? 5,
-    timeZone: values.tz ?? "UTC",
-    pacing: !values["no-pacing"],
-  });
+  let sim: SimulatorHandle;
+  try {
+    sim = await startSimulator({
+      port,
+      hostname: host,
+      maxServerVersion: maxVersion,
+      source,
+      symbol,
+      speed,
+      historyMs,
+      faults,
+      tbtLimit,
+      timeZone,
+      pacing: !values["no-pacing"],
+    });
+  } catch (e) {
+    throw listenError(e, host, port);
+  }
   console.log(
     `TWS simulator on ${sim.hostname}:${sim.port}: ${symbol} from ${sourceName}, speed ${speed}` +
       `${faults.length > 0 ? `, ${faults.length} fault(s) scheduled` : ""} (Ctrl-C to stop)`,
