@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
-import { roundToTick } from "../lib/engine/prices.ts";
+import { oneTickAway, roundToTick } from "../lib/engine/prices.ts";
+import fc from "fast-check";
 import type { EntryContext, JournalEvent } from "../lib/types.ts";
 
 const T = Date.UTC(2025, 1, 17, 18, 1, 0);
@@ -271,4 +272,96 @@ Deno.test("PaperTrader close cancels an order with no fills and logs no exit", (
   assert.deepEqual(kinds(events), ["ENTRY", "CANCEL"]);
   assert.equal(t.tradesOpened, 0);
   assert.equal(t.busy, false);
+});
+
+Deno.test("PaperTrader keeps a stop one tick from the entry when rounding would put it on the entry", () => {
+  // 5000 - 1.5 x 0.1 = 4999.85 rounds to 5000.00, the entry: the stop goes to 4999.75.
+  const long = trader();
+  long.t.signal("LONG", 5000, T, ctx(0.1));
+  const e = long.events[0]!;
+  assert.ok(e.kind === "ENTRY");
+  assert.equal(e.stop, 4999.75);
+  assert.equal(e.target, 5003);
+  // The next print at the entry price no longer stops the trade out at no loss.
+  long.t.onTick(T + 1_000, 5000, 1);
+  assert.deepEqual(kinds(long.events), ["ENTRY", "FILL"]);
+  long.t.onTick(T + 2_000, 4999.75, 1);
+  assert.deepEqual(kinds(long.events), ["ENTRY", "FILL", "EXIT"]);
+
+  // Short: 5000 + 1.5 x 0.05 = 5000.075 -> 5000.00 -> 5000.25. A flat ATR of 0 likewise.
+  for (const atr of [0.05, 0]) {
+    const short = trader();
+    short.t.signal("SHORT", 5000, T, ctx(atr));
+    const s = short.events[0]!;
+    assert.ok(s.kind === "ENTRY");
+    assert.equal(s.stop, 5000.25, `ATR ${atr}`);
+    assert.equal(s.target, 4997);
+  }
+});
+
+Deno.test("PaperTrader keeps stop and target on their side of an entry off the tick grid", () => {
+  // Gold prices (0.1 grid) under MES settings (0.25): entry 1300.2, ATR 0.01 -> 1300.185
+  // rounds to 1300.25, above a long's entry. The stop goes to 1299.75, the first grid price
+  // a full tick below the entry; a target of 0.1 point (1300.3 -> 1300.25) goes to 1300.5.
+  const { t, events } = trader({ targetPoints: 0.1 });
+  t.signal("LONG", 1300.2, T, ctx(0.01));
+  const e = events[0]!;
+  assert.ok(e.kind === "ENTRY");
+  assert.equal(e.stop, 1299.75);
+  assert.equal(e.target, 1300.5);
+});
+
+Deno.test("oneTickAway leaves a level that is far enough and moves one that is not", () => {
+  assert.equal(oneTickAway(4998, 5000, -1, 0.25), 4998);
+  assert.equal(oneTickAway(4999.75, 5000, -1, 0.25), 4999.75);
+  assert.equal(oneTickAway(5000, 5000, -1, 0.25), 4999.75);
+  assert.equal(oneTickAway(5000, 5000, 1, 0.25), 5000.25);
+  assert.equal(oneTickAway(1300, 1300.1, -1, 0.1), 1300); // binary noise: 1300.1 - 0.1
+  assert.equal(oneTickAway(1300.1, 1300.1, -1, 0.1), 1300);
+  assert.equal(oneTickAway(1300.1, 1300.1, 1, 0.1), 1300.2);
+  assert.equal(oneTickAway(12000, 12000, 1, 2.5), 12002.5);
+  assert.equal(oneTickAway(12001, 12001, -1, 2.5), 11997.5); // off grid: 11998.5 floors
+});
+
+Deno.test("property: a stop is never on the entry or on its wrong side, nor less than a tick away", () => {
+  const tickSizes = [0.005, 0.01, 0.03125, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...tickSizes),
+      fc.integer({ min: 1, max: 2_000_000 }), // entry in ticks
+      fc.constantFrom(0, 0.2, 0.5, 0.9), // entry off the grid by this fraction of a tick
+      fc.oneof(
+        fc.constant(0),
+        fc.double({ min: 0, max: 5, noNaN: true }), // ATR in ticks, often under one
+        fc.double({ min: 0, max: 500, noNaN: true }),
+      ),
+      fc.double({ min: 0.01, max: 100, noNaN: true }), // stop_atr_multiple
+      fc.constantFrom<"LONG" | "SHORT">("LONG", "SHORT"),
+      (tick, ticks, offGrid, atrTicks, multiple, side) => {
+        const decimals = String(tick).split(".")[1]?.length ?? 0;
+        const entry = Number(((ticks + offGrid) * tick).toFixed(decimals + 2));
+        const { t, events } = trader({ tickSize: tick, stopAtrMultiple: multiple });
+        t.signal(side, entry, T, ctx(atrTicks * tick));
+        const e = events[0]!;
+        assert.ok(e.kind === "ENTRY");
+        const loss = side === "LONG" ? entry - e.stop : e.stop - entry;
+        const win = side === "LONG" ? e.target - entry : entry - e.target;
+        // A full tick at least, up to float noise far below a tick.
+        assert.ok(loss >= tick * (1 - 1e-6), `stop ${e.stop} vs entry ${entry} (${side})`);
+        assert.ok(win >= tick * (1 - 1e-6), `target ${e.target} vs entry ${entry} (${side})`);
+        // On the grid.
+        const k = e.stop / tick;
+        assert.ok(Math.abs(k - Math.round(k)) < 1e-6, `stop ${e.stop} off the ${tick} grid`);
+        // Not moved further than needed: the stop is either the rounded ATR distance or the
+        // nearest grid price a tick away (within one tick of it).
+        const rounded = roundToTick(
+          entry - (side === "LONG" ? 1 : -1) * multiple * atrTicks * tick,
+          tick,
+          entry,
+        );
+        if (loss > tick * 2 + 1e-6) assert.equal(e.stop, rounded);
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import type { EntryContext, ExitReason, JournalEvent, Side } from "../types.ts";
-import { roundToTick } from "./prices.ts";
+import { oneTickAway, roundToTick } from "./prices.ts";
 
 /** Settings for {@linkcode PaperTrader}. */
 export interface PaperTraderOptions {
@@ -16,7 +16,7 @@ export interface PaperTraderOptions {
   multiplier: number;
   /** Contracts per entry order. */
   contracts: number;
-  /** Stop distance from entry, in ATRs. */
+  /** Stop distance from entry, in ATRs (the stop is kept at least one tick from the entry). */
   stopAtrMultiple: number;
   /** Target distance from entry, in points. */
   targetPoints: number;
@@ -212,8 +212,20 @@ export class PaperTrader {
   #openOrder(side: Side, entry: number, atr: number, ts: number, context: EntryContext): void {
     const o = this.#o;
     const dir = side === "LONG" ? 1 : -1;
-    const stop = roundToTick(entry - dir * o.stopAtrMultiple * atr, o.tickSize, entry);
-    const target = roundToTick(entry + dir * o.targetPoints, o.tickSize, entry);
+    // At least a tick from the entry, whatever the rounding: a stop on (or past) the entry
+    // would exit on the next print, and a target there would book a zero-point win.
+    const stop = oneTickAway(
+      roundToTick(entry - dir * o.stopAtrMultiple * atr, o.tickSize, entry),
+      entry,
+      dir === 1 ? -1 : 1,
+      o.tickSize,
+    );
+    const target = oneTickAway(
+      roundToTick(entry + dir * o.targetPoints, o.tickSize, entry),
+      entry,
+      dir === 1 ? 1 : -1,
+      o.tickSize,
+    );
     const tradeId = o.tradeId(++this.#seq);
     this.#trade = {
       tradeId,

@@ -45,3 +45,26 @@ export function roundToTick(price: number, tickSize: number, anchor = -Infinity)
   else ticks = frac > 0.5 ? lower + 1 : lower;
   return Number((ticks * tickSize).toFixed(tickDecimals(tickSize)));
 }
+
+/**
+ * Keeps `level` (a stop or target on the grid) at least one full tick from `entry` on side
+ * `dir` (-1: below the entry, +1: above it), moving it to the nearest grid price that is.
+ * Rounding a distance under half a tick puts a level on the entry, and with an entry off the
+ * grid (a tick file of another contract) even past it; a stop there would exit at once.
+ *
+ * @example
+ * ```ts
+ * oneTickAway(5000, 5000, -1, 0.25); // 4999.75: a long stop rounded onto the entry
+ * oneTickAway(1300.25, 1300.2, -1, 0.25); // 1299.75: rounded past an off-grid entry
+ * oneTickAway(4998, 5000, -1, 0.25); // 4998: already far enough
+ * ```
+ */
+export function oneTickAway(level: number, entry: number, dir: 1 | -1, tickSize: number): number {
+  const d = tickDecimals(tickSize);
+  if (dir < 0) {
+    const limit = Number((Math.floor((entry - tickSize) / tickSize + 1e-9) * tickSize).toFixed(d));
+    return level > limit ? limit : level;
+  }
+  const limit = Number((Math.ceil((entry + tickSize) / tickSize - 1e-9) * tickSize).toFixed(d));
+  return level < limit ? limit : level;
+}
