@@ -212,6 +212,11 @@ export interface ExitEvent {
   commission: number;
   /** Net currency P/L: gross - commission. */
   netPnl: number;
+  /**
+   * True when a restarted live run found this exit in the trades printed while it was down
+   * (written as `Recovered=1`; absent otherwise).
+   */
+  recovered?: boolean;
 }
 
 /** Last line of a run in the journal. */

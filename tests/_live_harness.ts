@@ -15,6 +15,7 @@ import { arraySource } from "../lib/sim/feed.ts";
 import { type SimulatorHandle, startSimulator } from "../lib/sim/server.ts";
 import { demoSession, generateSession } from "../lib/gen/generator.ts";
 import type { Bar, Clock, JournalEvent, Tick } from "../lib/types.ts";
+import { type LiveProxy, startProxy } from "./_live_proxy.ts";
 
 /** Quiet simulator logger (warnings still show). */
 export const quietSimLog = {
@@ -78,7 +79,12 @@ export interface LiveRunOptions {
   /** Recorded ms before the start, served as history. */
   historyMs?: number;
   patch?: (c: Config) => void;
-  resume?: ResumeState;
+  /** The journal's open trade; a function gets the running simulator (for its shift). */
+  resume?: ResumeState | ((sim: SimulatorHandle) => ResumeState);
+  /** Runs the runner through a proxy that rewrites the simulator's frames. */
+  rewrite?: (fields: string[]) => string[];
+  /** Called after each history page a sync receives (to inject a fault there). */
+  onHistoryPage?: (run: LiveRun, page: number) => void;
   runId?: string;
   tbtLimit?: number;
   print?: boolean;
@@ -100,7 +106,10 @@ export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
     symbol: o.symbol ?? "MES",
     ...(o.tbtLimit === undefined ? {} : { tbtLimit: o.tbtLimit }),
   });
-  const config = liveConfig(sim.port, o.patch);
+  const proxy: LiveProxy | undefined = o.rewrite === undefined
+    ? undefined
+    : startProxy(sim.port, o.rewrite);
+  const config = liveConfig(proxy?.port ?? sim.port, o.patch);
   const bars: Bar[] = [];
   const events: JournalEvent[] = [];
   const lines: string[] = [];
@@ -121,10 +130,12 @@ export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
       if (o.print) console.log(line);
     },
     random: () => 0.5,
-    resume: o.resume,
+    resume: typeof o.resume === "function" ? o.resume(sim) : o.resume,
+    onHistoryPage: (page) => {
+      if (o.onHistoryPage !== undefined) o.onHistoryPage(run, page);
+    },
   });
-  runner.start();
-  return {
+  const run: LiveRun = {
     sim,
     runner,
     bars,
@@ -134,9 +145,12 @@ export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
     async finish(reason = "END_OF_DATA") {
       runner.stop(reason, "END");
       await new Promise((r) => setTimeout(r, 30));
+      await proxy?.close();
       await sim.close();
     },
   };
+  runner.start();
+  return run;
 }
 
 /** Waits until `pred` holds (polling), or throws after `ms`. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { ensureParentDir } from "./fs.ts";
+import { netAddress, PermissionMissing } from "./permissions.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -18,7 +19,6 @@ import type { Clock, JournalEvent } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { formatBarLine, formatEventLine, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
-import { UsageError } from "./usage_error.ts";
 
 /** Help text of the live command. */
 export const LIVE_HELP = `scalpbot live [options]
@@ -39,11 +39,12 @@ export async function netPermissionProblem(
   host: string,
   port: number,
 ): Promise<string | undefined> {
-  const status = await Deno.permissions.query({ name: "net", host: `${host}:${port}` });
+  const address = netAddress(host, port);
+  const status = await Deno.permissions.query({ name: "net", host: address });
   if (status.state === "granted") return undefined;
-  return `scalpbot has no network permission for TWS at ${host}:${port}. ` +
-    `Grant it with --allow-net=${host}:${port} (deno run ... --allow-net=${host}:${port} main.ts live), ` +
-    `or change ib.host / ib.port in the config.`;
+  // main.ts follows this line with the complete command that grants it.
+  return `no network permission for TWS at ${address}: grant ` +
+    `--allow-net=${address} (deno task live does), or change ib.host / ib.port in the config.`;
 }
 
 /** Options of {@linkcode runLiveSession}. */
@@ -168,8 +169,10 @@ export function resumeFrom(open: readonly OpenTrade[]): ResumeState | undefined 
     entryTime: t.fills[0]?.time ?? NaN,
     fills: t.fills.length,
   };
+  // Every print from the trade's last journaled event on is checked against stop and target.
+  const since = Math.max(e.time, ...t.fills.map((f) => f.time), ...t.cancels.map((c) => c.time));
   // A new run id starts its own numbering, so ids cannot repeat.
-  return { state, lastSeq: 0 };
+  return { state, lastSeq: 0, since };
 }
 
 /** Runs the live command; returns the process exit code. */
@@ -194,7 +197,7 @@ export async function runLive(args: string[]): Promise<number> {
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
   const config = loaded.config;
   const problem = await netPermissionProblem(config.ib.host, config.ib.port);
-  if (problem !== undefined) throw new UsageError(problem);
+  if (problem !== undefined) throw new PermissionMissing(problem);
   return await runLiveSession({
     config,
     digest: loaded.digest,

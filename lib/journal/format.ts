@@ -200,7 +200,7 @@ function cancelPairs(e: CancelEvent): Pairs {
 
 function exitPairs(e: ExitEvent, o: JournalFormatOptions): Pairs {
   const p = o.priceDecimals;
-  return [
+  const pairs: Pairs = [
     ["TradeID", escapeText(e.tradeId)],
     ["Side", e.side],
     ["Reason", e.reason],
@@ -214,6 +214,9 @@ function exitPairs(e: ExitEvent, o: JournalFormatOptions): Pairs {
     ["Commission", fixed(e.commission, MONEY_DECIMALS, "Commission")],
     ["Net", fixed(e.netPnl, MONEY_DECIMALS, "Net")],
   ];
+  // Found on a live restart, in the trades printed while the bot was down.
+  if (e.recovered === true) pairs.push(["Recovered", "1"]);
+  return pairs;
 }
 
 function sessionEndPairs(e: SessionEndEvent): Pairs {
@@ -507,6 +510,7 @@ function parseExit(time: number, f: Fields): ExitEvent {
     grossPnl: f.money("Gross"),
     commission: f.money("Commission"),
     netPnl: f.money("Net"),
+    ...(f.has("Recovered") && f.oneOf("Recovered", ["1"]) === "1" ? { recovered: true } : {}),
   };
 }
 

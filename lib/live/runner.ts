@@ -13,8 +13,8 @@
  */
 import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener } from "../engine/engine.ts";
-import type { OpenTradeState } from "../engine/paper_trader.ts";
 import { IbAdapter, type IbAdapterOptions, IbRequestError, type TickPage } from "../ib/adapter.ts";
+import { hostPort } from "../ib/host.ts";
 import {
   maskAccount,
   parseIbHours,
@@ -29,6 +29,9 @@ import type { JournalSink } from "../journal/writer.ts";
 import type { Clock } from "../types.ts";
 import { fetchRange, type TickColumns, unprocessed } from "./backfill.ts";
 import { ExchangeClock } from "./exchange_clock.ts";
+import { FirstSync, type ResumeState } from "./recovery.ts";
+
+export type { ResumeState } from "./recovery.ts";
 
 /** Connection states; every transition is logged. */
 export type ConnState =
@@ -39,13 +42,6 @@ export type ConnState =
   | "lost"
   | "disconnected"
   | "stopped";
-
-/** A trade found open in the journal, to be managed again (restart recovery). */
-export interface ResumeState {
-  state: OpenTradeState;
-  /** Trade numbers already used by this run id (0 for a new run id). */
-  lastSeq: number;
-}
 
 /** Options of {@linkcode LiveRunner}. */
 export interface LiveRunnerOptions {
@@ -77,6 +73,8 @@ export interface LiveRunnerOptions {
    * benchmark timestamps it to measure the bot's own latency).
    */
   onTickReceived?: (ts: number, price: number, size: number) => void;
+  /** Called after each history page a sync receives, with its number in the sync (tests). */
+  onHistoryPage?: (page: number) => void;
 }
 
 /** Counters of a live run. */
@@ -143,6 +141,7 @@ export class LiveRunner {
   #suspect = false;
   #lastHistAt = -Infinity;
   #stopped = false;
+  #first: FirstSync;
   #syncWaiters: Array<() => void> = [];
   #stateListeners: Array<(s: ConnState) => void> = [];
 
@@ -154,6 +153,7 @@ export class LiveRunner {
     this.#ex = new ExchangeClock(options.clock);
     this.#log = options.log ?? (() => {});
     this.#random = options.random ?? Math.random;
+    this.#first = new FirstSync(options.resume);
     const ib = options.config.ib;
     const adapterOptions: IbAdapterOptions = {
       host: ib.host,
@@ -178,6 +178,7 @@ export class LiveRunner {
         this.#log(
           `[ib] account ${a.split(",").filter((x) => x !== "").map(maskAccount).join(", ")}`,
         ),
+      onWarning: (line) => this.#log(line),
     });
   }
 
@@ -233,8 +234,12 @@ export class LiveRunner {
     this.#subId = undefined;
     const engine = this.#engine;
     if (engine !== undefined) {
-      // Trades buffered during a sync that never finished are still real trades.
-      this.#drainBuffer(-Infinity);
+      // A sync cut short leaves a gap before the buffered trades: they may still end the open
+      // trade, but no bar may close on them (a signal would open a trade while stopping).
+      const buffered = this.#takeBuffer();
+      for (let i = 0; i < buffered.ts.length && engine.openTrade !== undefined; i++) {
+        this.#feed(buffered.ts[i]!, buffered.price[i]!, buffered.size[i]!);
+      }
       if (exit === "MANUAL" && this.#cfg.live.on_stop === "keep" && engine.openTrade) {
         const t = engine.openTrade;
         this.#log(`[live] keeping trade ${t.tradeId} open for the next start`);
@@ -267,7 +272,7 @@ export class LiveRunner {
     if (this.#stopped) return;
     const ib = this.#cfg.ib;
     this.#setState("connecting");
-    this.#log(`[conn] connecting to ${ib.host}:${ib.port} (client id ${ib.client_id})`);
+    this.#log(`[conn] connecting to ${hostPort(ib.host, ib.port)} (client id ${ib.client_id})`);
     try {
       this.#ib.connect();
     } catch (e) {
@@ -350,7 +355,7 @@ export class LiveRunner {
     switch (code) {
       case 502:
         this.#log(
-          `[conn] cannot reach TWS at ${ib.host}:${ib.port} (${message}); is TWS or IB Gateway ` +
+          `[conn] cannot reach TWS at ${hostPort(ib.host, ib.port)} (${message}); is TWS or IB Gateway ` +
             `running with the API enabled on that port? Will keep trying.`,
         );
         return;
@@ -385,7 +390,6 @@ export class LiveRunner {
   async #sync(why: string): Promise<void> {
     const gen = ++this.#gen;
     this.#buffering = true;
-    this.#buf = { ts: [], price: [], size: [] };
     this.#setState("syncing");
     const stale = () => gen !== this.#gen || this.#stopped;
     try {
@@ -408,22 +412,28 @@ export class LiveRunner {
         until = await this.#serverTime();
       }
       if (stale()) return;
-      const firstSync = this.#engine === undefined;
-      if (firstSync) this.#createEngine(until);
-      const engine = this.#engine!;
+      // Pending until one first sync completes, whatever interrupted an earlier one.
+      const firstSync = !this.#first.done;
       let from: number | undefined;
-      if (Number.isFinite(this.#lastSecond)) from = this.#lastSecond;
-      else if (firstSync && this.#cfg.live.warmup === "ticks" && this.#cfg.live.warmup_bars > 0) {
-        from = until - this.#cfg.live.warmup_bars * this.#cfg.bars.seconds * 1000;
+      if (!firstSync) from = Number.isFinite(this.#lastSecond) ? this.#lastSecond : undefined;
+      else {
+        const l = this.#cfg.live;
+        const warm = l.warmup === "ticks" && l.warmup_bars > 0
+          ? until - l.warmup_bars * this.#cfg.bars.seconds * 1000
+          : undefined;
+        from = this.#first.historyFrom(warm, until);
       }
-      let fed = 0;
+      let history: TickColumns = { ts: [], price: [], size: [] };
       if (from !== undefined && from < until) {
+        let n = 0;
         const r = await fetchRange(
-          (end) => this.#page(end, gen),
-          { fromMs: from, untilMs: until },
-          {
-            maxPages: this.#cfg.live.max_pages,
+          async (end) => {
+            const page = await this.#page(end, gen);
+            this.options.onHistoryPage?.(++n);
+            return page;
           },
+          { fromMs: from, untilMs: until },
+          { maxPages: this.#cfg.live.max_pages },
         );
         if (stale()) return;
         this.stats.backfillPages += r.pages;
@@ -431,23 +441,27 @@ export class LiveRunner {
           this.stats.truncatedBackfills++;
           this.#log(`[live] history capped at ${r.pages} pages (live.max_pages): a gap remains`);
         }
-        const fresh = unprocessed(r, {
-          lastSecond: this.#lastSecond,
-          inLastSecond: this.#inLastSecond,
-        });
-        for (let i = 0; i < fresh.ts.length; i++) {
-          this.#feed(fresh.ts[i]!, fresh.price[i]!, fresh.size[i]!);
+        if (firstSync) {
+          const w = this.#first.gapWarning(r);
+          if (w !== undefined) this.#log(w);
         }
-        fed = fresh.ts.length;
-        if (firstSync) this.stats.warmupTicks += fed;
-        else this.stats.backfilledTicks += fed;
+        history = unprocessed(r, this.#processed());
       }
-      if (firstSync) {
-        this.#resumeTrade(engine);
-      }
+      // From here on no await: history, resume and buffered trades go in as one step.
+      if (firstSync) this.#createEngine(until);
+      const engine = this.#engine!;
+      const feed = (ts: number, price: number, size: number) => this.#feed(ts, price, size);
+      if (firstSync) this.#first.feedHistory(engine, history, feed, this.#log);
+      else {for (let i = 0; i < history.ts.length; i++) {
+          feed(history.ts[i]!, history.price[i]!, history.size[i]!);
+        }}
+      const fed = history.ts.length;
+      if (firstSync) this.stats.warmupTicks += fed;
+      else this.stats.backfilledTicks += fed;
       this.stats.syncs++;
-      this.#drainBuffer(until);
+      this.#drainBuffer();
       this.#buffering = false;
+      this.#first.complete();
       this.#attempt = 0;
       this.#lastActivity = this.#clock.now();
       this.#log(
@@ -548,11 +562,16 @@ export class LiveRunner {
   #createEngine(liveFrom: number): void {
     const o = this.options;
     const ib = this.#cfg.ib;
+    const first = this.#first;
+    const listener = o.listener;
     const engine = new Engine({
       config: this.#cfg,
-      journal: o.journal,
+      journal: { write: (e) => o.journal.write(first.mark(e)) },
       runId: o.runId,
-      ...(o.listener === undefined ? {} : { listener: o.listener }),
+      listener: {
+        onBar: (bar, snapshot, signal) => listener?.onBar?.(bar, snapshot, signal),
+        onEvent: (e) => listener?.onEvent?.(first.mark(e)),
+      },
       // Warm-up bars (ending before live data) calibrate but never trade.
       entriesAfter: liveFrom,
     });
@@ -560,21 +579,10 @@ export class LiveRunner {
       time: liveFrom,
       version: o.version,
       configDigest: o.configDigest,
-      source: `ib:${ib.host}:${ib.port}`,
+      source: `ib:${hostPort(ib.host, ib.port)}`,
     });
     this.#engine = engine;
     o.onEngine?.(engine);
-  }
-
-  #resumeTrade(engine: Engine): void {
-    const r = this.options.resume;
-    if (r === undefined) return;
-    engine.resumeTrade(r.state, r.lastSeq);
-    const t = r.state;
-    this.#log(
-      `[live] resumed open trade ${t.tradeId}: ${t.side} ${t.filled} @ ${t.entryPrice}, ` +
-        `stop ${t.stop}, target ${t.target}`,
-    );
   }
 
   // ---- ticks ----
@@ -599,12 +607,26 @@ export class LiveRunner {
     this.#feed(ts, price, size);
   }
 
-  #drainBuffer(fromMs: number): void {
+  /**
+   * Where the engine stands. Live trades buffered during a sync are deduplicated against it,
+   * not cut at the sync's `until`: a trade stamped before `until` may reach the history
+   * service after the history request (or the live stream late), and is then only in the
+   * buffer.
+   */
+  #processed(): { lastSecond: number; inLastSecond: number } {
+    return { lastSecond: this.#lastSecond, inLastSecond: this.#inLastSecond };
+  }
+
+  /** Empties the live buffer; returns its trades the engine has not processed. */
+  #takeBuffer(): TickColumns {
     const b = this.#buf;
     this.#buf = { ts: [], price: [], size: [] };
-    for (let i = 0; i < b.ts.length; i++) {
-      if (b.ts[i]! >= fromMs) this.#feed(b.ts[i]!, b.price[i]!, b.size[i]!);
-    }
+    return unprocessed(b, this.#processed());
+  }
+
+  #drainBuffer(): void {
+    const b = this.#takeBuffer();
+    for (let i = 0; i < b.ts.length; i++) this.#feed(b.ts[i]!, b.price[i]!, b.size[i]!);
   }
 
   #feed(ts: number, price: number, size: number): void {
