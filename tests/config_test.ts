@@ -99,10 +99,17 @@ Deno.test("examples/xina50.yaml parses with the SGX contract and Singapore sessi
   assert.equal(c.session.timezone, XINA50.timezone);
   assert.deepEqual(c.session.starts, XINA50.starts);
   assert.deepEqual(c.session.liquid_hours, XINA50.liquid_hours);
+  // SGX's A50 costs more per contract than the CME micro default (IBKR's non-US tiered rate).
+  assert.equal(c.fills.commission_per_contract, 1.05);
   // Everything else stays at the defaults.
   const defaults = configSchema.parse({});
   assert.deepEqual(
-    { ...c, contract: defaults.contract, session: defaults.session },
+    {
+      ...c,
+      contract: defaults.contract,
+      session: defaults.session,
+      fills: { ...c.fills, commission_per_contract: defaults.fills.commission_per_contract },
+    },
     defaults,
   );
 });

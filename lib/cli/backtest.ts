@@ -16,6 +16,7 @@ import type { JournalFormatOptions } from "../journal/format.ts";
 import { type JournalSink, JournalWriter } from "../journal/writer.ts";
 import { computeReport, formatReport, reportToJson } from "../report/report.ts";
 import { readTickFile, type TickReadStats } from "../ticks/csv_reader.ts";
+import { GridWatch } from "../ticks/grid_check.ts";
 import type { JournalEvent, TickBatch } from "../types.ts";
 import { BarsCsvWriter } from "./bars_csv.ts";
 import { formatBarLine, formatEventLine, formatProgress, journalFormatOptions } from "./console.ts";
@@ -279,10 +280,13 @@ async function backtestFile(
 ): Promise<TickReadStats> {
   let first = true;
   let lastShown = -1;
+  // Prices off the contract's tick grid (gold under MES settings) warn once, on stderr.
+  const grid = new GridWatch(engine.config.contract, path, (line) => console.error(line));
   const stats = await readTickFile(path, {
     skipMalformed: o.skipMalformed,
     signal: o.signal,
     onBatch(batch: TickBatch) {
+      grid.onBatch(batch);
       if (first && batch.count > 0) {
         first = false;
         start(sessionInfo(batch.ts[0]!, `file:${path}`, o.digest));
@@ -301,6 +305,7 @@ async function backtestFile(
       );
     },
   });
+  grid.finish();
   if (first) start(sessionInfo(0, `file:${path}`, o.digest));
   return stats;
 }
