@@ -87,6 +87,10 @@ export interface SessionInfo {
  *
  * @example
  * ```ts
+ * import { parseConfigText } from "../config/load.ts";
+ * const config = parseConfigText("", { source: "defaults" });
+ * const journal = { write() {} };
+ * const firstTs = Date.UTC(2025, 1, 17, 14, 30);
  * const engine = new Engine({ config, journal, runId: "R1" });
  * engine.start({ time: firstTs, version: "0.1.0", configDigest: "abc", source: "test" });
  * engine.onTick(firstTs, 5000, 1);

@@ -55,8 +55,10 @@ export function entryRulesFrom(config: Config): EntryRules {
  *
  * @example
  * ```ts
- * evaluateEntry(5001, { emaFast: 2, emaSlow: 1, rsi: 60, atr: 1, vwap: 5000, rvol: 2, cross: undefined }, rules);
- * // "LONG" with the default rules
+ * import { parseConfigText } from "../config/load.ts";
+ * const rules = entryRulesFrom(parseConfigText("", { source: "defaults" }));
+ * const snapshot = { emaFast: 2, emaSlow: 1, rsi: 60, atr: 1, vwap: 5000, rvol: 2, cross: undefined };
+ * evaluateEntry(5001, snapshot, rules); // "LONG" with the default rules
  * ```
  */
 export function evaluateEntry(
