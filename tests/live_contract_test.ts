@@ -96,8 +96,8 @@ Deno.test("patchConfig takes tick size, multiplier, zone, starts and liquid hour
   assert.equal(patchConfig(off, LIST[0]!), off);
 });
 
-Deno.test("maskAccount keeps two leading and three trailing characters", () => {
-  assert.equal(maskAccount("DU1234567"), "DU****567");
+Deno.test("maskAccount shows at most three characters: the type prefix, then the end", () => {
+  assert.equal(maskAccount("DU1234567"), "DU******7");
   assert.equal(maskAccount("U12"), "***");
 });
 

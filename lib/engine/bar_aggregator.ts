@@ -32,10 +32,31 @@ export const PushResult = {
   LATE_ADDED: 2,
   /** Stamped before the open bar and dropped (policy `drop`, or no bar open). */
   LATE_DROPPED: 3,
+  /** Not a trade: a non-finite field, a price not above 0, a negative size (see `saneTick`). */
+  REJECTED: 4,
 } as const;
 
 /** One of the {@linkcode PushResult} values. */
 export type PushResult = typeof PushResult[keyof typeof PushResult];
+
+/** Largest |epoch ms| a Date can hold: a later stamp cannot be printed as a time. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * True when a trade can enter a bar: finite time within Date's range, finite price above 0,
+ * finite size not below 0. Whatever the source checked, a NaN or a negative price must never
+ * reach a bar, an indicator or the journal.
+ *
+ * @example
+ * ```ts
+ * saneTick(Date.UTC(2025, 0, 2), 5000.25, 1); // true
+ * saneTick(Date.UTC(2025, 0, 2), NaN, 1); // false
+ * ```
+ */
+export function saneTick(ts: number, price: number, size: number): boolean {
+  return Math.abs(ts) <= MAX_DATE_MS && price > 0 && price < Infinity && size >= 0 &&
+    size < Infinity;
+}
 
 /**
  * Streaming bar builder. Keeps the open bar in number fields; allocates only when a bar
@@ -58,6 +79,8 @@ export class BarAggregator {
   lastClosed: Bar | undefined = undefined;
   /** Ticks stamped before the open bar or the last closed bar's end. */
   lateCount = 0;
+  /** Ticks refused by {@linkcode saneTick}. */
+  rejectedCount = 0;
 
   #open = false;
   #start = 0;
@@ -102,6 +125,10 @@ export class BarAggregator {
    * bar that the tick closed.
    */
   push(ts: number, price: number, size: number): PushResult {
+    if (!saneTick(ts, price, size)) {
+      this.rejectedCount++;
+      return PushResult.REJECTED;
+    }
     if (this.#open) {
       if (ts < this.#end) {
         if (ts >= this.#start) {

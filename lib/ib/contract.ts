@@ -194,9 +194,5 @@ export function patchConfig(config: Config, c: ResolvedContract): Config {
   };
 }
 
-/** `DU1234567` -> `DU****567`: enough to tell accounts apart in a log, not to copy one. */
-export function maskAccount(id: string): string {
-  const t = id.trim();
-  if (t.length <= 5) return "*".repeat(t.length);
-  return `${t.slice(0, 2)}${"*".repeat(t.length - 5)}${t.slice(-3)}`;
-}
+/** Account masking lives in `mask.ts` (one function for every printed text). */
+export { maskAccount } from "./mask.ts";

@@ -253,7 +253,8 @@ export function assertJournalFormatOptions(options: JournalFormatOptions): void 
 
 /**
  * Formats one event as one journal line, without the trailing newline.
- * Throws a RangeError for a non-finite number or a non-integer quantity.
+ * Throws a RangeError for a non-finite number, a non-integer quantity, or any value that
+ * would make a line `parseJournalLine` cannot read back.
  *
  * @example
  * ```ts
@@ -289,6 +290,14 @@ export function formatEvent(event: JournalEvent, options: JournalFormatOptions):
   }
   let line = formatIsoOffset(finite(event.time, "time"), options.timeZone) + SEP + event.kind;
   for (const [k, v] of pairs) line += `${SEP}${k}=${v}`;
+  // A finite value can still print unreadably (1e300 -> "1e+300", year 275760): a line
+  // that `report` could not read back is never written.
+  try {
+    parseJournalLine(line, 1, "journal");
+  } catch (e) {
+    if (!(e instanceof JournalParseError)) throw e;
+    throw new RangeError(`Journal line would not read back: ${e.detail}`);
+  }
   return line;
 }
 
