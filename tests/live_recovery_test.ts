@@ -8,13 +8,16 @@
 import assert from "node:assert/strict";
 import { journalFormatOptions } from "../lib/cli/console.ts";
 import { resumeFrom } from "../lib/cli/live.ts";
-import { inspectJournal } from "../lib/journal/inspect.ts";
+import type { Config } from "../lib/config/schema.ts";
+import { inspectJournal, summarizeJournal } from "../lib/journal/inspect.ts";
+import { parseJournalText } from "../lib/journal/reader.ts";
 import { JournalWriter } from "../lib/journal/writer.ts";
 import type { JournalEvent } from "../lib/types.ts";
 import {
   fed,
   generatedTicks,
   liveConfig,
+  type LiveRun,
   maxOpenTrades,
   offlineRun,
   startLiveRun,
@@ -188,4 +191,263 @@ Deno.test("live restart recovery: the open trade of the journal is exited under 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+// ---- prints while the bot was down, an interrupted first sync, a stop during the sync ----
+
+/** The recording's first minutes are history when the simulator starts: the bot was down. */
+const DOWN_MS = 180_000;
+const REC = generatedTicks(6, 29);
+const sec = (ts: number) => Math.floor(ts / 1000) * 1000;
+
+/** An earlier run's journal with one trade open: ENTRY and FILL at `at` (simulator time). */
+function openTradeJournal(
+  side: "LONG" | "SHORT",
+  entry: number,
+  stop: number,
+  target: number,
+  at: number,
+): JournalEvent[] {
+  const ctx = { emaFast: entry, emaSlow: entry, rsi: 50, atr: 1, vwap: entry, rvol: 1 };
+  return [
+    {
+      kind: "SESSION_START",
+      time: at - 60_000,
+      runId: "OLD",
+      version: "test",
+      configDigest: "test",
+      source: "ib:127.0.0.1:7497",
+      symbol: "MES",
+      multiplier: 5,
+      tickSize: 0.25,
+      currency: "USD",
+    },
+    {
+      kind: "ENTRY",
+      time: at,
+      tradeId: "OLD-001",
+      side,
+      entry,
+      stop,
+      target,
+      size: 1,
+      context: ctx,
+    },
+    {
+      kind: "FILL",
+      time: at,
+      tradeId: "OLD-001",
+      price: entry,
+      qty: 1,
+      filled: 1,
+      remaining: 0,
+    },
+  ];
+}
+
+/** The resume state `scalpbot live` builds from that journal. */
+function resumeOf(events: JournalEvent[]) {
+  const r = resumeFrom(summarizeJournal(events).openTrades);
+  assert.ok(r !== undefined);
+  return r;
+}
+
+/** Runs the recording with the given open trade (times relative to the recording) until it exits. */
+async function recover(
+  trade: { side: "LONG" | "SHORT"; entry: number; stop: number; target: number; at: number },
+  patch: (c: Config) => void,
+) {
+  const run = await startLiveRun({
+    ticks: REC,
+    historyMs: DOWN_MS,
+    runId: "NEW",
+    patch,
+    resume: (sim) =>
+      resumeOf(
+        openTradeJournal(trade.side, trade.entry, trade.stop, trade.target, trade.at + sim.shiftMs),
+      ),
+  });
+  try {
+    await until("the resumed trade's exit", () => run.events.some((e) => e.kind === "EXIT"));
+  } finally {
+    await run.finish();
+  }
+  const exit = run.events.find((e) => e.kind === "EXIT");
+  assert.ok(exit !== undefined && exit.kind === "EXIT");
+  return { run, exit, shift: run.sim.shiftMs };
+}
+
+/** The recovered EXIT line reads back from the journal text with its mark. */
+function assertJournaledRecovered(run: LiveRun): void {
+  const line = run.journal.lines.find((l) => l.includes("| EXIT |"));
+  assert.ok(line !== undefined && line.includes("Recovered=1"), line);
+  const back = parseJournalText(run.journal.lines.join("\n") + "\n").events;
+  const exit = back.find((e) => e.kind === "EXIT");
+  assert.ok(exit?.kind === "EXIT" && exit.recovered === true);
+}
+
+Deno.test("live restart recovery: a target hit while the bot was down exits at the first touching print", async () => {
+  // The earlier run filled LONG 20 s into the recording, then the bot died. Its target is the
+  // highest print of the next 100 s, its stop below every print until then.
+  const k0 = REC.findIndex((t) => t.ts >= REC[0]!.ts + 20_000);
+  const at = sec(REC[k0]!.ts);
+  const entry = REC[k0]!.price;
+  const since = REC.filter((t) => sec(t.ts) >= at);
+  const window = since.filter((t) => t.ts < at + 100_000);
+  const target = Math.max(...window.map((t) => t.price));
+  assert.ok(target >= entry + 1, `target ${target} too close to entry ${entry}`);
+  const hit = since.find((t) => t.price >= target)!;
+  const stop = Math.min(...since.filter((t) => t.ts <= hit.ts).map((t) => t.price)) - 0.25;
+  assert.ok(hit.ts < REC[0]!.ts + DOWN_MS - 30_000, "the target was not hit while down");
+
+  // Warm-up of 2 bars (30 s): the check reaches further back than the warm-up.
+  const { run, exit, shift } = await recover(
+    { side: "LONG", entry, stop, target, at },
+    (c) => {
+      c.live.warmup = "ticks";
+      c.live.warmup_bars = 2;
+    },
+  );
+  assert.equal(exit.tradeId, "OLD-001");
+  assert.equal(exit.reason, "TARGET");
+  assert.equal(exit.price, target);
+  assert.equal(exit.time, sec(hit.ts) + shift);
+  assert.equal(exit.recovered, true);
+  const start = run.events.find((e) => e.kind === "SESSION_START")!.time;
+  assert.ok(exit.time < start, "found in the history, before the live start");
+  assertJournaledRecovered(run);
+});
+
+Deno.test("live restart recovery: a stop hit while down stays a loss though price then recovers past the target", async () => {
+  // Filled LONG 20 s in; the stop is the lowest print of the next 100 s; the target is above
+  // every print before that low, and the market reaches it afterwards.
+  const k0 = REC.findIndex((t) => t.ts >= REC[0]!.ts + 20_000);
+  const at = sec(REC[k0]!.ts);
+  const entry = REC[k0]!.price;
+  const since = REC.filter((t) => sec(t.ts) >= at);
+  const window = since.filter((t) => t.ts < at + 100_000);
+  const stop = Math.min(...window.map((t) => t.price));
+  assert.ok(stop <= entry - 1, `stop ${stop} too close to entry ${entry}`);
+  const hit = since.find((t) => t.price <= stop)!;
+  const target = Math.max(...since.filter((t) => t.ts <= hit.ts).map((t) => t.price)) + 0.25;
+  assert.ok(
+    since.some((t) => t.ts > hit.ts && t.price >= target),
+    "price never recovers to the target: the test proves nothing",
+  );
+
+  // No warm-up at all: the recovery check fetches the history on its own.
+  const { run, exit, shift } = await recover(
+    { side: "LONG", entry, stop, target, at },
+    (c) => {
+      c.live.warmup = "off";
+      c.fills.stop_slippage_ticks = 1;
+    },
+  );
+  assert.equal(exit.tradeId, "OLD-001");
+  assert.equal(exit.reason, "STOP");
+  // A stop fills at the touching print less the slippage (1 tick).
+  assert.equal(exit.price, hit.price - 0.25);
+  assert.equal(exit.time, sec(hit.ts) + shift);
+  assert.equal(exit.recovered, true);
+  assert.ok(exit.netPnl < 0);
+  assert.equal(run.events.filter((e) => e.kind === "EXIT").length, 1);
+  assertJournaledRecovered(run);
+});
+
+/** A trade whose stop and target no print of the recording reaches: it stays open. */
+function farTrade(rec = REC) {
+  const prices = rec.map((t) => t.price);
+  const k0 = rec.findIndex((t) => t.ts >= rec[0]!.ts + 20_000);
+  return {
+    side: "LONG" as const,
+    entry: rec[k0]!.price,
+    stop: Math.min(...prices) - 5,
+    target: Math.max(...prices) + 5,
+    at: sec(rec[k0]!.ts),
+  };
+}
+
+Deno.test("live restart recovery: a first sync cut after two warm-up pages is redone; the open trade is kept, no second one opens", async () => {
+  const t = farTrade();
+  let drops = 0;
+  const run = await startLiveRun({
+    ticks: REC,
+    historyMs: DOWN_MS,
+    runId: "NEW",
+    patch: (c) => {
+      c.live.warmup = "ticks";
+    },
+    resume: (sim) =>
+      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+    onHistoryPage: (r, page) => {
+      if (page === 2 && drops === 0) {
+        drops++;
+        r.sim.faults.dropAll();
+      }
+    },
+  });
+  try {
+    await until("in sync after the drop", () => run.runner.stats.syncs >= 1);
+    await run.sim.replayDone();
+    const last = sec(REC.at(-1)!.ts) + run.sim.shiftMs;
+    await until("the last tick fed", () => (run.runner.engine?.lastTickTime ?? 0) >= last, 20_000);
+  } finally {
+    await run.finish();
+  }
+  assert.equal(drops, 1);
+  assert.ok(run.runner.stats.connects >= 2, `${run.runner.stats.connects} connect(s)`);
+  assert.ok(run.runner.stats.warmupTicks > 0, "the redone first sync skipped the warm-up");
+  assert.ok(run.lines.some((l) => l.includes("resumed open trade OLD-001")));
+  // Nothing opened beside the journal's trade, which ends under its own id at the end.
+  assert.deepEqual(run.events.filter((e) => e.kind === "ENTRY"), []);
+  const exits = run.events.filter((e) => e.kind === "EXIT");
+  assert.equal(exits.length, 1);
+  assert.ok(exits[0]!.kind === "EXIT" && exits[0]!.tradeId === "OLD-001");
+  // The plain engine signals in the live part: a run that lost the trade would have traded.
+  const start = run.events.find((e) => e.kind === "SESSION_START")!.time;
+  const ref = offlineRun(run.runner.engine!.config, REC, run.sim.shiftMs);
+  assert.ok(ref.events.some((e) => e.kind === "ENTRY" && e.time > start), "no signal live");
+});
+
+Deno.test("live: stopping during a restart's unfinished first sync opens nothing and leaves the trade open", async () => {
+  const rec = generatedTicks(10, 29);
+  const t = farTrade(rec);
+  const run = await startLiveRun({
+    ticks: rec,
+    historyMs: 60_000,
+    speed: 100,
+    runId: "NEW",
+    patch: (c) => {
+      c.live.warmup = "ticks";
+      // The second history page waits 60 s: the sync is still running when the stop comes.
+      c.live.page_interval_ms = 60_000;
+    },
+    resume: (sim) =>
+      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+  });
+  let liveFrom = 0;
+  let stopAt = 0;
+  try {
+    await until("syncing", () => run.runner.state === "syncing");
+    liveFrom = run.sim.now();
+    // 420 s of live trades (4.2 s at 100x) pile up in the buffer: 28 bars.
+    await until("420 s of buffered trades", () => run.sim.now() >= liveFrom + 420_000);
+    assert.equal(run.runner.state, "syncing");
+    stopAt = run.sim.now();
+    run.runner.stop("SIGINT", "MANUAL");
+  } finally {
+    await run.finish();
+  }
+  assert.equal(run.runner.state, "stopped");
+  assert.deepEqual(run.events.filter((e) => e.kind === "ENTRY" || e.kind === "EXIT"), []);
+  // Nothing journaled: the open trade stays open for the next start.
+  assert.deepEqual(run.journal.lines, []);
+  // Those buffered trades alone make the plain engine signal: fed to an engine that had not
+  // resumed the trade (as before), they opened one.
+  const buffered = rec.filter((x) => {
+    const ts = sec(x.ts) + run.sim.shiftMs;
+    return ts >= liveFrom && ts < stopAt;
+  });
+  const ref = offlineRun(liveConfig(7497), buffered);
+  assert.ok(ref.events.some((e) => e.kind === "ENTRY"), "no signal in the buffered trades");
 });
