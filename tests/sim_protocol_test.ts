@@ -132,7 +132,7 @@ for (const version of VERSIONS) {
         "CNH6",
         "CNM6",
       ]);
-      equal(xina[0]!.minTick, 2.5);
+      equal(xina[0]!.minTick, 1); // SGX: 1 index point since October 2020
       const gc = details.filter(([id]) => id === 13).map(([, d]) => d);
       deepStrictEqual(gc.map((d) => d.contract.localSymbol), ["GCQ5"]);
       equal(gc[0]!.contract.multiplier, 100);

@@ -58,7 +58,7 @@ const GEN: Record<string, Partial<TickGeneratorOptions>> = {
     liquidHours: { start: "08:20", end: "13:30" },
   },
   XINA50: {
-    tickSize: 2.5,
+    tickSize: 1, // SGX: 1 index point since October 2020
     startPrice: 13000,
     timeZone: "Asia/Singapore",
     sessionBreak: { start: "16:35", end: "17:15" },

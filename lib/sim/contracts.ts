@@ -181,7 +181,7 @@ const SPECS: Spec[] = [
     exchange: "SGX",
     currency: "USD",
     tz: "Singapore",
-    minTick: 2.5,
+    minTick: 1, // 1 index point since 5 Oct 2020 (2.5 before): see examples/xina50.yaml
     multiplier: 1,
     baseConId: 633660000,
     underConId: 152540223,
