@@ -59,7 +59,8 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-function reportError(e: unknown): number {
+/** Prints `e` as one line (two for a bug) and returns the exit code; exported for tests. */
+export function reportError(e: unknown): number {
   if (e instanceof ConfigError || e instanceof UsageError) {
     console.error(`scalpbot: ${oneLine(e.message)}`);
     return 2;

@@ -110,3 +110,59 @@ Deno.test("backtest killed with SIGKILL leaves a journal that reads back with th
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`generated backtest stops within a second of ${sig}, with a clean journal`, async () => {
+    const dir = await Deno.makeTempDir();
+    const journal = `${dir}/j.text`;
+    try {
+      // 365 generated days take many seconds; the signal must not wait for the loop's end.
+      await Deno.writeTextFile(`${dir}/c.yaml`, "# the defaults\n");
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          `--allow-read=${dir},.`,
+          `--allow-write=${dir}`,
+          "--allow-env=LOG_TOKENS,LOG_STREAM",
+          MAIN,
+          "backtest",
+          "--days",
+          "365",
+          "--journal",
+          journal,
+          "--config",
+          `${dir}/c.yaml`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // Running: the SESSION_START is on disk and a few bars have gone by.
+      await waitFor(async () => {
+        try {
+          return (await Deno.readTextFile(journal)).includes("| SESSION_START |");
+        } catch {
+          return false;
+        }
+      }, "the session start in the journal");
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = performance.now();
+      child.kill(sig);
+      const out = await child.output();
+      const took = performance.now() - sent;
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      assert.match(stdout, new RegExp(`Stopped by ${sig}`));
+      // 100 ms of loop at most, plus the report and the process's exit.
+      assert.ok(took < 1000, `exited ${took.toFixed(0)} ms after ${sig}`);
+      const { events, torn } = parseJournalText(await Deno.readTextFile(journal));
+      assert.equal(torn, undefined);
+      const end = events.at(-1)!;
+      assert.ok(end.kind === "SESSION_END");
+      assert.equal(end.reason, sig);
+      // Stopped early: far fewer bars than 365 days hold (about 720 000).
+      assert.ok(end.bars > 0 && end.bars < 200_000, `${end.bars} bars`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

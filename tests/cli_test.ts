@@ -267,3 +267,120 @@ Deno.test("backtest of a missing tick file writes no journal and blocks no later
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("backtest --overwrite leaves the journal byte for byte when a tick file is missing or a folder", async () => {
+  const dir = await Deno.makeTempDir();
+  const j = `${dir}/j.text`;
+  try {
+    assert.equal((await run(["backtest", "--journal", j, "--quiet"])).code, 0);
+    const before = await Deno.readFile(j);
+    assert.ok(before.length > 1000);
+    await Deno.mkdir(`${dir}/data`);
+    for (const ticks of [`${dir}/nope.csv`, `${dir}/data`, `${dir}/data/`]) {
+      const r = await run(["backtest", "--ticks", ticks, "--journal", j, "--overwrite"]);
+      assert.equal(r.code, 1);
+      assert.equal(r.err.split("\n").length, 1, r.err);
+      assert.ok(r.err.includes(ticks), r.err);
+      assert.deepEqual(await Deno.readFile(j), before);
+    }
+    // A good run does replace it.
+    await Deno.writeTextFile(`${dir}/t.csv`, "ts_utc,price,size\n2025-02-17T15:00:01Z,5000,1\n");
+    const ok = await run(["backtest", "--ticks", `${dir}/t.csv`, "--journal", j, "--overwrite"]);
+    assert.equal(ok.code, 0, ok.err);
+    const events = await journalEvents(j);
+    assert.deepEqual(events.map((e) => e.kind), ["SESSION_START", "SESSION_END"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backtest outside the permitted folder: journal untouched, one line, no stack trace", async () => {
+  const dir = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  const j = `${dir}/j.text`;
+  try {
+    assert.equal((await run(["backtest", "--journal", j, "--quiet"])).code, 0);
+    const before = await Deno.readFile(j);
+    await Deno.writeTextFile(
+      `${outside}/t.csv`,
+      "ts_utc,price,size\n2025-02-17T15:00:01Z,5000,1\n",
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        `--allow-read=${dir}`,
+        `--allow-write=${dir}`,
+        "--allow-env=LOG_TOKENS,LOG_STREAM",
+        new URL("../main.ts", import.meta.url).pathname,
+        "backtest",
+        "--ticks",
+        `${outside}/t.csv`,
+        "--journal",
+        j,
+        "--overwrite",
+      ],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, err);
+    assert.match(err.split("\n")[0]!, new RegExp(`read access to "${outside}/t\\.csv"`));
+    assert.doesNotMatch(err, /^\s+at /m);
+    assert.deepEqual(await Deno.readFile(j), before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("an option given twice is refused, a repeatable one (--set) is not", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const twice = await run(["backtest", "--journal", `${dir}/a.text`, "--journal", `${dir}/b`]);
+    assert.equal(twice.code, 2);
+    assert.equal(
+      twice.err,
+      `scalpbot: backtest: --journal is given twice (--journal "${dir}/a.text", then ` +
+        `--journal "${dir}/b"); give it once`,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+    const sets = await run([
+      "backtest",
+      "--journal",
+      `${dir}/j.text`,
+      "--quiet",
+      "--set",
+      "contract.multiplier=7",
+      "--set",
+      "contract.tick_size=0.5",
+    ]);
+    assert.equal(sets.code, 0, sets.err);
+    const start = (await journalEvents(`${dir}/j.text`))[0]!;
+    assert.ok(start.kind === "SESSION_START");
+    assert.equal(start.multiplier, 7);
+    assert.equal(start.tickSize, 0.5);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an unexpected error ends as one line and a hint, exit 1, no stack trace", async () => {
+  const { reportError } = await import("../main.ts");
+  const err: string[] = [];
+  const { error } = console;
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  try {
+    const code = reportError(new TypeError("Cannot read properties of undefined\n(reading 'x')"));
+    assert.equal(code, 1);
+  } finally {
+    console.error = error;
+  }
+  assert.equal(err.length, 2);
+  assert.equal(
+    err[0],
+    "scalpbot: unexpected error: TypeError: Cannot read properties of undefined (reading 'x')",
+  );
+  assert.match(err[1]!, /a bug in scalpbot: please report it/);
+  assert.doesNotMatch(err.join("\n"), /^\s+at /m);
+});

@@ -21,7 +21,7 @@ import type { JournalEvent, TickBatch } from "../types.ts";
 import { BarsCsvWriter } from "./bars_csv.ts";
 import { formatBarLine, formatEventLine, formatProgress, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
-import { UsageError } from "./usage_error.ts";
+import { RunError, UsageError } from "./usage_error.ts";
 import { yieldEvery } from "./yield.ts";
 import { VERSION } from "../version.ts";
 
@@ -279,6 +279,10 @@ async function backtestFile(
   o: FileRunOptions,
 ): Promise<TickReadStats> {
   let first = true;
+  // The run (and its outputs) starts at the first trade with a size: a file of zero-size
+  // prints only is refused untouched. The zero-size prints before it are counted as usual.
+  let firstTs: number | undefined;
+  let zeroBefore = 0;
   let lastShown = -1;
   // Prices off the contract's tick grid (gold under MES settings) warn once, on stderr.
   const grid = new GridWatch(engine.config.contract, path, (line) => console.error(line));
@@ -287,9 +291,16 @@ async function backtestFile(
     signal: o.signal,
     onBatch(batch: TickBatch) {
       grid.onBatch(batch);
-      if (first && batch.count > 0) {
+      if (first) {
+        if (batch.count === 0) return;
+        firstTs ??= batch.ts[0]!;
+        if (!batch.size.subarray(0, batch.count).some((s) => s > 0)) {
+          zeroBefore += batch.count;
+          return;
+        }
         first = false;
-        start(sessionInfo(batch.ts[0]!, `file:${path}`, o.digest));
+        start(sessionInfo(firstTs, `file:${path}`, o.digest));
+        for (; zeroBefore > 0; zeroBefore--) engine.onTick(firstTs, 0, 0);
       }
       engine.onBatch(batch);
     },
@@ -306,7 +317,15 @@ async function backtestFile(
     },
   });
   grid.finish();
-  if (first) start(sessionInfo(0, `file:${path}`, o.digest));
+  if (first) {
+    // Nothing to replay: refuse before any output is touched rather than journal an empty
+    // run (stamped 1970) over what --overwrite would replace.
+    const skipped = stats.malformed > 0 ? `, ${stats.malformed} malformed lines skipped` : "";
+    const zero = zeroBefore > 0 ? `, ${zeroBefore} of size 0` : "";
+    throw new RunError(
+      `tick file ${path} holds no trades (no line with a size above 0${zero}${skipped})`,
+    );
+  }
   return stats;
 }
 

@@ -15,15 +15,24 @@ import { RunError } from "./usage_error.ts";
  */
 export async function ensureParentDir(path: string): Promise<void> {
   const dir = dirname(path);
-  if (dir === "." || dir === "") return;
+  if (dir === "." || dir === "" || !mayWrite(dir)) return;
   await Deno.mkdir(dir, { recursive: true });
 }
 
 /** Synchronous {@linkcode ensureParentDir}, for outputs opened from inside a run. */
 export function ensureParentDirSync(path: string): void {
   const dir = dirname(path);
-  if (dir === "." || dir === "") return;
+  if (dir === "." || dir === "" || !mayWrite(dir)) return;
   Deno.mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * Whether the write permission covers `dir`. A run granted only the file (its folder
+ * exists: `deno task live` grants no more) skips the mkdir, which Deno checks against the
+ * folder even when it exists; a missing folder then fails the open with a clear NotFound.
+ */
+function mayWrite(dir: string): boolean {
+  return Deno.permissions.querySync({ name: "write", path: dir }).state === "granted";
 }
 
 /**
@@ -38,14 +47,14 @@ export async function checkInputFile(path: string, what: string): Promise<void> 
   try {
     info = await Deno.stat(path);
   } catch (e) {
-    throw fileError(e, path, what);
+    throw await fileError(e, path, what);
   }
   if (info.isDirectory) throw new RunError(`${what} ${path} is a directory, not a file`);
   if (!info.isFile) return; // a pipe or a device: read as it comes
   try {
     (await Deno.open(path, { read: true })).close();
   } catch (e) {
-    throw fileError(e, path, what);
+    throw await fileError(e, path, what);
   }
 }
 
@@ -69,10 +78,9 @@ export async function checkOutputFile(path: string, what: string): Promise<void>
       break;
     } catch (e) {
       if (e instanceof RunError) throw e;
-      if (e instanceof Deno.errors.NotADirectory) {
-        throw new RunError(`${what} ${path}: a part of the path is a file, not a folder`);
-      }
-      if (!(e instanceof Deno.errors.NotFound)) throw fileError(e, path, what);
+      // A folder above that the run may not look at (only the file is granted): stop here.
+      if (e instanceof Deno.errors.NotCapable && existing !== path) break;
+      if (!(e instanceof Deno.errors.NotFound)) throw await fileError(e, path, what);
       const up = dirname(existing);
       if (up === existing) break;
       existing = up;
@@ -101,6 +109,20 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
   }
 }
 
+/** The first part of `path` that exists and is not a folder, if any. */
+async function fileOnTheWay(path: string): Promise<string | undefined> {
+  const parts: string[] = [];
+  for (let p = dirname(path); p !== dirname(p); p = dirname(p)) parts.unshift(p);
+  for (const p of parts) {
+    try {
+      if (!(await Deno.stat(p)).isDirectory) return p;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** The child of `existing` on the way down to `path`. */
 function firstMissing(path: string, existing: string): string {
   let p = path;
@@ -109,11 +131,16 @@ function firstMissing(path: string, existing: string): string {
 }
 
 /** A file-system error on `path` as one line; NotCapable passes through for main.ts. */
-function fileError(e: unknown, path: string, what: string): Error {
+async function fileError(e: unknown, path: string, what: string): Promise<Error> {
   if (e instanceof Deno.errors.NotCapable) return e;
   if (e instanceof Deno.errors.NotFound) return new RunError(`${what} ${path}: no such file`);
   if (e instanceof Deno.errors.NotADirectory) {
-    return new RunError(`${what} ${path}: a part of the path is a file, not a folder`);
+    const file = await fileOnTheWay(path);
+    return new RunError(
+      `${what} ${path}: ${
+        file === undefined ? "a part of the path" : file
+      } is a file, not a folder`,
+    );
   }
   if (e instanceof Deno.errors.PermissionDenied) {
     return new RunError(`${what} ${path}: the system refuses access (file permissions)`);

@@ -140,6 +140,9 @@ export async function loadConfig(
   options: LoadConfigOptions = {},
 ): Promise<LoadedConfig> {
   const cwd = options.cwd ?? Deno.cwd();
+  if (path !== undefined && path.trim() === "") {
+    throw new ConfigError("--config needs a file name", { source: "--config" });
+  }
   const source = path ?? DEFAULT_CONFIG_FILE;
   let text: string | undefined;
   try {
