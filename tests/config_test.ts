@@ -543,3 +543,20 @@ Deno.test("parsed YAML values in the test tables are what the test assumes", () 
   assert.equal(parseYaml("17:00"), "17:00");
   assert.equal(parseYaml("202509"), 202509);
 });
+
+Deno.test("live.warmup: bars is refused with the key, the value and what is allowed", () => {
+  // The option did nothing; the warm-up is by ticks (exact, and what restart recovery needs).
+  assert.throws(
+    () => parseConfigText("live:\n  warmup: bars\n", { source: "config.yaml" }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message ===
+        'config.yaml: live.warmup = "bars" is not allowed: expected one of ticks, off',
+  );
+  assert.throws(
+    () => parseConfigText("", { source: "config.yaml", overrides: ["live.warmup=bars"] }),
+    /^ConfigError: --set live\.warmup=bars: live\.warmup = "bars" is not allowed/,
+  );
+  assert.equal(parseConfigText("live:\n  warmup: off\n", { source: "c" }).live.warmup, "off");
+  assert.equal(parseConfigText("live:\n  warmup: ticks\n", { source: "c" }).live.warmup, "ticks");
+});
