@@ -4,32 +4,39 @@
  *
  * @module
  */
-import { ensureParentDir } from "./fs.ts";
-import { netAddress, PermissionMissing } from "./permissions.ts";
+import { checkInputFile, checkOutputFile, ensureParentDir } from "./fs.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import type { EngineListener } from "../engine/engine.ts";
 import type { OpenTradeState } from "../engine/paper_trader.ts";
-import { inspectJournal, type OpenTrade } from "../journal/inspect.ts";
+import { inspectJournal, type JournalInspection, type OpenTrade } from "../journal/inspect.ts";
 import { JournalWriter } from "../journal/writer.ts";
 import { LiveRunner, type ResumeState } from "../live/runner.ts";
 import { computeReport, formatReport } from "../report/report.ts";
-import type { Clock, JournalEvent } from "../types.ts";
+import type { Clock, JournalEvent, SessionStartEvent } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { formatBarLine, formatEventLine, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
+import { UsageError } from "./usage_error.ts";
 
 /** Help text of the live command. */
 export const LIVE_HELP = `scalpbot live [options]
 
 Paper-trades live on TWS or IB Gateway data (tick-by-tick trades). Reconnects by itself;
 Ctrl+C or SIGTERM ends the run, closes the open trade as MANUAL (live.on_stop: keep leaves it
-for the next start), and prints the report. A trade left open in the journal is resumed.
+for the next start), and prints the report. A trade left open in the journal is resumed,
+and every trade printed since its last journal line is checked against its stop and target
+(an exit found so is journaled with Recovered=1).
+
+The journal continues without a flag when it is new, or when its last run is a live run
+(Source=ib:...) of the same symbol with the same config (Config= digest): a restart of the
+same bot. Anything else (a backtest, another contract, a changed config) needs --append.
 
   --config FILE        config file (default: ./config.yaml if present, else built-in defaults)
   --set KEY=VALUE      override a config key, e.g. --set ib.port=4002 (repeatable)
   --journal FILE       journal path (default: journal.path from config)
+  --append             add this run to a journal that holds other runs
   --print-bars         print a line per closed bar (default on; --no-bars to hide)
   --no-bars            do not print bar lines
 `;
@@ -39,12 +46,11 @@ export async function netPermissionProblem(
   host: string,
   port: number,
 ): Promise<string | undefined> {
-  const address = netAddress(host, port);
-  const status = await Deno.permissions.query({ name: "net", host: address });
+  const status = await Deno.permissions.query({ name: "net", host: `${host}:${port}` });
   if (status.state === "granted") return undefined;
-  // main.ts follows this line with the complete command that grants it.
-  return `no network permission for TWS at ${address}: grant ` +
-    `--allow-net=${address} (deno task live does), or change ib.host / ib.port in the config.`;
+  return `scalpbot has no network permission for TWS at ${host}:${port}. ` +
+    `Grant it with --allow-net=${host}:${port} (deno run ... --allow-net=${host}:${port} main.ts live), ` +
+    `or change ib.host / ib.port in the config.`;
 }
 
 /** Options of {@linkcode runLiveSession}. */
@@ -59,15 +65,26 @@ export interface LiveSessionOptions {
   until?: (runner: LiveRunner) => Promise<{ reason: string; exit: "MANUAL" | "END" }>;
   /** Called once the runner exists (the demo injects faults through it). */
   onRunner?: (runner: LiveRunner) => void;
+  /** The journal as already inspected (default: read here). */
+  found?: JournalInspection;
 }
 
 /** Runs a live session until a signal (or `until`); prints the report; returns the exit code. */
 export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   const config = o.config;
-  const found = await inspectJournal(o.journalPath);
-  const resume = resumeFrom(found.openTrades);
-  if (found.openTrades.length > 1) {
-    console.log(`[live] journal has ${found.openTrades.length} open trades; resuming the last`);
+  const found = o.found ?? await inspectJournal(o.journalPath);
+  const symbol = config.contract.symbol;
+  // Only a live run's trade on this contract is ours to manage (an --append may mix others).
+  const open = found.openTrades.filter((t) => {
+    const ok = isLiveRun(found.starts.find((s) => s.runId === t.runId), symbol);
+    if (!ok) {
+      console.log(`[live] trade ${t.entry.tradeId} is not a live ${symbol} trade: not resumed`);
+    }
+    return ok;
+  });
+  const resume = resumeFrom(open);
+  if (open.length > 1) {
+    console.log(`[live] journal has ${open.length} open trades; resuming the last`);
   }
   await ensureParentDir(o.journalPath);
   const events: JournalEvent[] = [];
@@ -151,6 +168,36 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   return 0;
 }
 
+/** True when `start` opened a live run (Source `ib:...`) on `symbol`. */
+function isLiveRun(start: SessionStartEvent | undefined, symbol: string): boolean {
+  return start !== undefined && start.source.startsWith("ib:") && start.symbol === symbol;
+}
+
+/**
+ * Why `live` may not write to a journal holding `found`, or undefined when it may: a file
+ * that is not a journal is refused; runs other than a restart of this one (its last run is
+ * a live run of `symbol` with config digest `digest`) need `append`.
+ */
+export function liveJournalProblem(
+  path: string,
+  found: JournalInspection,
+  o: { symbol: string; digest: string; append: boolean },
+): string | undefined {
+  if (!found.exists) return undefined;
+  const bad = found.errors[0];
+  if (bad !== undefined) {
+    return `${path} is not a scalpbot journal (${bad.message}); choose another --journal`;
+  }
+  if (found.events === 0 || o.append) return undefined;
+  const last = found.starts.at(-1);
+  if (isLiveRun(last, o.symbol) && last!.configDigest === o.digest) return undefined;
+  const what = last === undefined
+    ? "events without a SESSION_START"
+    : `run ${last.runId} (source ${last.source}, ${last.symbol}, config ${last.configDigest})`;
+  return `Journal ${path} holds ${what}, not a live ${o.symbol} run with this config ` +
+    `(${o.digest}); pass --append to add this run to it, or choose another --journal FILE`;
+}
+
 /** Builds the resume state of the last open trade in a journal, if any. */
 export function resumeFrom(open: readonly OpenTrade[]): ResumeState | undefined {
   const t = open.at(-1);
@@ -185,6 +232,7 @@ export async function runLive(args: string[]): Promise<number> {
       config: { type: "string" },
       set: { type: "string", multiple: true },
       journal: { type: "string" },
+      append: { type: "boolean" },
       "print-bars": { type: "boolean" },
       "no-bars": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -197,11 +245,24 @@ export async function runLive(args: string[]): Promise<number> {
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
   const config = loaded.config;
   const problem = await netPermissionProblem(config.ib.host, config.ib.port);
-  if (problem !== undefined) throw new PermissionMissing(problem);
+  if (problem !== undefined) throw new UsageError(problem);
+  // Every input is checked before the journal is created or written.
+  const journalPath = values.journal ?? config.journal.path;
+  await checkOutputFile(journalPath, "journal");
+  const exists = await Deno.stat(journalPath).then(() => true, () => false);
+  if (exists) await checkInputFile(journalPath, "journal");
+  const found = await inspectJournal(journalPath);
+  const refused = liveJournalProblem(journalPath, found, {
+    symbol: config.contract.symbol,
+    digest: loaded.digest,
+    append: values.append === true,
+  });
+  if (refused !== undefined) throw new UsageError(refused);
   return await runLiveSession({
     config,
     digest: loaded.digest,
-    journalPath: values.journal ?? config.journal.path,
+    journalPath,
+    found,
     clock: { now: () => Date.now() },
     printBars: values["no-bars"] !== true,
   });

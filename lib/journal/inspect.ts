@@ -5,7 +5,13 @@
  *
  * @module
  */
-import type { CancelEvent, EntryEvent, FillEvent, JournalEvent } from "../types.ts";
+import type {
+  CancelEvent,
+  EntryEvent,
+  FillEvent,
+  JournalEvent,
+  SessionStartEvent,
+} from "../types.ts";
 import type { JournalParseError } from "./format.ts";
 import { readJournal, type TornLine } from "./reader.ts";
 
@@ -24,6 +30,8 @@ export interface OpenTrade {
 export interface JournalSummary {
   /** RunIDs of the SESSION_START lines, in file order. */
   runs: string[];
+  /** The SESSION_START lines, in file order (which runs are live, on what, with what config). */
+  starts: SessionStartEvent[];
   /** True when there are no runs or the last SESSION_START has a matching SESSION_END. */
   lastRunEnded: boolean;
   /**
@@ -52,6 +60,7 @@ export interface JournalInspection extends JournalSummary {
 /** Summarizes events already parsed from a journal (pure). */
 export function summarizeJournal(events: readonly JournalEvent[]): JournalSummary {
   const runs: string[] = [];
+  const starts: SessionStartEvent[] = [];
   let lastRunEnded = true;
   let runId: string | undefined;
   let lastTradeId: string | undefined;
@@ -60,6 +69,7 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
     switch (e.kind) {
       case "SESSION_START":
         runs.push(e.runId);
+        starts.push(e);
         runId = e.runId;
         lastRunEnded = false;
         break;
@@ -87,7 +97,7 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
     }
   }
   const openTrades = [...open.values()].filter((t) => t.filled > 0 || t.cancels.length === 0);
-  return { runs, lastRunEnded, openTrades, lastTradeId, events: events.length };
+  return { runs, starts, lastRunEnded, openTrades, lastTradeId, events: events.length };
 }
 
 /**
