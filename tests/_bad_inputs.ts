@@ -586,6 +586,12 @@ const CLI: Array<[string, string[], 1 | 2, RegExp]> = [
     2,
     /notes\.txt is not a scalpbot journal/,
   ],
+  [
+    "demo journal a trade record",
+    ["demo", "--journal", "j.text"],
+    2,
+    /j\.text holds 1 run\(s\) and the demo replaces its journal; choose another --journal/,
+  ],
 ];
 
 const cliCases: Case[] = CLI.map(([name, args, code, line]) => ({

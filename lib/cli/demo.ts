@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { basename } from "node:path";
 import { parseCommandArgs } from "./args.ts";
 import { checkOutputFile } from "./fs.ts";
 import { inspectJournal } from "../journal/inspect.ts";
@@ -20,6 +21,9 @@ import type { Tick } from "../types.ts";
 import { runLiveSession } from "./live.ts";
 import { UsageError } from "./usage_error.ts";
 
+/** The demo's journal, replaced by each run. */
+const DEMO_JOURNAL = "demo_trade_record.text";
+
 /** Help text of the demo command. */
 export const DEMO_HELP = `scalpbot demo [options]
 
@@ -29,7 +33,8 @@ Runs live mode against the built-in TWS simulator replaying a generated MES sess
 
   --seed N        seed of the generated session (default 1)
   --seconds N     target wall-clock length in seconds (default 60)
-  --journal FILE  journal path (default demo_trade_record.text, replaced each run)
+  --journal FILE  journal path (default demo_trade_record.text, replaced each run; a file
+                  of that name only, when it already holds runs)
   --no-bars       do not print bar lines
 `;
 
@@ -54,7 +59,7 @@ export async function runDemo(args: string[]): Promise<number> {
   if (!(seconds >= 5 && seconds <= 3600)) {
     throw new UsageError(`--seconds must be between 5 and 3600, got "${values.seconds}"`);
   }
-  const journalPath = values.journal ?? "demo_trade_record.text";
+  const journalPath = values.journal ?? DEMO_JOURNAL;
   // Inputs (the config) first; the journal is replaced only once everything is checked.
   const session = demoSession(seed);
   const historyMs = 15 * 60_000;
@@ -71,6 +76,13 @@ export async function runDemo(args: string[]): Promise<number> {
           `another --journal`,
       );
     }
+  } else if (found.runs.length > 0 && basename(journalPath) !== DEMO_JOURNAL) {
+    // Only the demo's own file is replaced without asking: --journal trade_record.text must
+    // not cost a live record.
+    throw new UsageError(
+      `${journalPath} holds ${found.runs.length} run(s) and the demo replaces its journal; ` +
+        `choose another --journal, or remove the file first`,
+    );
   }
   await Deno.remove(journalPath).catch((e) => {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
