@@ -10,6 +10,10 @@
 import assert from "node:assert/strict";
 import { IbAdapter, type IbAdapterOptions, type TickPage } from "../lib/ib/adapter.ts";
 import { MAX_FRAME_BYTES } from "../lib/ib/framing.ts";
+import { LiveRunner } from "../lib/live/runner.ts";
+import { MemoryJournal } from "../lib/journal/writer.ts";
+import { journalFormatOptions } from "../lib/cli/console.ts";
+import { liveConfig } from "./_live_harness.ts";
 import {
   contractData,
   contractDataEnd,
@@ -594,4 +598,70 @@ Deno.test("hostile peer: the campaign count of bad inputs sent by this file", ()
   // Recomputed by the cases above as they ran (run the whole file to get it).
   console.log(`hostile peer bad inputs: ${badInputs}`);
   assert.ok(badInputs === 0 || badInputs >= 100, `only ${badInputs} bad inputs`);
+});
+
+// ---- the live runner on top ----
+
+Deno.test("live runner: a peer that never completes the handshake is logged, dropped and retried with backoff", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const conns: Deno.Conn[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const c of listener) conns.push(c); // accepted, never answered
+    } catch { /* closed */ }
+  })();
+  const config = liveConfig(port, (c) => {
+    c.live.request_timeout_ms = 150;
+    c.live.reconnect_min_ms = 50;
+    c.live.reconnect_max_ms = 400;
+    c.live.reconnect_jitter = 0.2;
+  });
+  const lines: string[] = [];
+  const runner = new LiveRunner({
+    config,
+    journal: new MemoryJournal(journalFormatOptions(config)),
+    runId: "HOSTILE",
+    clock: { now: () => Date.now() },
+    version: "test",
+    configDigest: "test",
+    log: (l) => lines.push(l),
+    random: () => 0.5,
+  });
+  const timeouts = () => lines.filter((l) => /did not complete the API handshake/.test(l));
+  try {
+    runner.start();
+    const t0 = performance.now();
+    while (timeouts().length < 3) {
+      assert.ok(performance.now() - t0 < 5000, lines.join("\n"));
+      await sleep(10);
+    }
+  } finally {
+    runner.stop("test");
+    listener.close();
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    await accepting;
+    await sleep(30);
+  }
+  assert.ok(conns.length >= 3);
+  assert.match(
+    timeouts()[0]!,
+    new RegExp(
+      `^\\[ib\\] TWS at 127\\.0\\.0\\.1:${port} did not complete the API handshake in 0\\.1 s ` +
+        `\\(no server version came back\\): dropping the attempt$`,
+    ),
+  );
+  // Backoff as for a refused connect: min * 2^attempt, times 1 + jitter * 0.5.
+  const delays = [50, 100, 200].map((b) => (Math.round(b * 1.1) / 1000).toFixed(1));
+  for (let a = 1; a <= 3; a++) {
+    assert.ok(
+      lines.includes(`[conn] reconnecting in ${delays[a - 1]} s (attempt ${a})`),
+      `attempt ${a}:\n${lines.join("\n")}`,
+    );
+  }
+  assert.ok(lines.includes("[conn] connecting -> disconnected"), lines.join("\n"));
 });

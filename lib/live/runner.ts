@@ -161,6 +161,8 @@ export class LiveRunner {
       clientId: ib.client_id,
       maxReqPerSec: ib.max_req_per_sec,
       tickType: ib.tick_type,
+      // A peer that accepts TCP but never reaches NEXT_VALID_ID fails like a refused connect.
+      handshakeTimeoutMs: options.config.live.request_timeout_ms,
     };
     const received = options.onTickReceived;
     this.#ib = new IbAdapter(adapterOptions, {
