@@ -5,8 +5,7 @@
  * @module
  */
 import { checkInputFile, checkOutputFile, ensureParentDir } from "./fs.ts";
-import { maskAccounts } from "../ib/mask.ts";
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import type { EngineListener } from "../engine/engine.ts";
@@ -121,8 +120,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
     version: VERSION,
     configDigest: o.digest,
     listener,
-    // Runner lines quote TWS texts: every one goes through the one account mask.
-    log: (line) => console.log(maskAccounts(line)),
+    log: (line) => console.log(line),
     resume,
     onEngine: (engine) => {
       // The engine's config is patched from contract details (zone, tick size).
@@ -226,19 +224,15 @@ export function resumeFrom(open: readonly OpenTrade[]): ResumeState | undefined 
 
 /** Runs the live command; returns the process exit code. */
 export async function runLive(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      config: { type: "string" },
-      set: { type: "string", multiple: true },
-      journal: { type: "string" },
-      append: { type: "boolean" },
-      "print-bars": { type: "boolean" },
-      "no-bars": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  // Strict, and an option given twice is an error (only --set repeats).
+  const { values } = parseCommandArgs("live", args, {
+    config: { type: "string" },
+    set: { type: "string", multiple: true },
+    journal: { type: "string" },
+    append: { type: "boolean" },
+    "print-bars": { type: "boolean" },
+    "no-bars": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     console.log(LIVE_HELP);
