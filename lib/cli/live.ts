@@ -5,6 +5,7 @@
  * @module
  */
 import { checkInputFile, checkOutputFile, ensureParentDir } from "./fs.ts";
+import { maskAccounts } from "../ib/mask.ts";
 import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -120,7 +121,8 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
     version: VERSION,
     configDigest: o.digest,
     listener,
-    log: (line) => console.log(line),
+    // Runner lines quote TWS texts: every one goes through the one account mask.
+    log: (line) => console.log(maskAccounts(line)),
     resume,
     onEngine: (engine) => {
       // The engine's config is patched from contract details (zone, tick size).
