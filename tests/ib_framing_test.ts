@@ -10,6 +10,7 @@ import { FrameGuard, FramingError, MAX_FRAME_BYTES } from "../lib/ib/framing.ts"
 import { libraryInternals, PINNED_IB_VERSION } from "../lib/ib/library_pin.ts";
 import { maskAccount, maskAccounts } from "../lib/ib/mask.ts";
 import { bareHost, hostPort } from "../lib/ib/host.ts";
+import { netPermissionProblem } from "../lib/cli/live.ts";
 
 const enc = new TextEncoder();
 
@@ -174,4 +175,11 @@ Deno.test("hostPort brackets IPv6 literals; Deno's permission query accepts the 
   await assert.rejects(() => Deno.permissions.query({ name: "net", host: "::1:7497" }));
   const status = await Deno.permissions.query({ name: "net", host: hostPort("::1", 7497) });
   assert.ok(["granted", "prompt", "denied"].includes(status.state));
+});
+
+Deno.test("live's permission check names an IPv6 TWS address instead of throwing a URIError", async () => {
+  // The tests run with --allow-net=127.0.0.1,localhost: [::1]:7497 is not granted.
+  const problem = await netPermissionProblem("::1", 7497);
+  assert.match(problem ?? "", /\[::1\]:7497/);
+  assert.equal(await netPermissionProblem("127.0.0.1", 7497), undefined);
 });
