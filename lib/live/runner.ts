@@ -15,21 +15,14 @@ import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener } from "../engine/engine.ts";
 import { IbAdapter, type IbAdapterOptions, IbRequestError, type TickPage } from "../ib/adapter.ts";
 import { hostPort } from "../ib/host.ts";
-import {
-  maskAccount,
-  parseIbHours,
-  patchConfig,
-  pickFrontMonth,
-  resolveContract,
-  type ResolvedContract,
-  type SessionSpan,
-} from "../ib/contract.ts";
-import { LiquidHours } from "../indicators/liquid_hours.ts";
+import { maskAccount, type ResolvedContract, type SessionSpan } from "../ib/contract.ts";
+import type { LiquidHours } from "../indicators/liquid_hours.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import type { Clock } from "../types.ts";
 import { fetchRange, type TickColumns, unprocessed } from "./backfill.ts";
 import { ExchangeClock } from "./exchange_clock.ts";
 import { FirstSync, type ResumeState } from "./recovery.ts";
+import { FatalError, resolveFrontMonth } from "./resolve.ts";
 
 export type { ResumeState } from "./recovery.ts";
 
@@ -357,8 +350,8 @@ export class LiveRunner {
     switch (code) {
       case 502:
         this.#log(
-          `[conn] cannot reach TWS at ${hostPort(ib.host, ib.port)} (${message}); is TWS or IB Gateway ` +
-            `running with the API enabled on that port? Will keep trying.`,
+          `[conn] cannot reach TWS at ${hostPort(ib.host, ib.port)} (${message}); ` +
+            `is TWS or IB Gateway running with the API enabled on that port? Will keep trying.`,
         );
         return;
       case 326:
@@ -519,46 +512,12 @@ export class LiveRunner {
   }
 
   async #resolve(): Promise<void> {
-    const k = this.#cfg.contract;
-    const list = await this.#ib.contractDetails({
-      symbol: k.symbol,
-      secType: k.sec_type,
-      exchange: k.exchange,
-      currency: k.currency,
-      month: k.month,
-    }, this.#cfg.live.request_timeout_ms).catch((e) => {
-      if (e instanceof IbRequestError && e.code === 200) {
-        throw new FatalError(
-          `IB knows no contract ${k.symbol} ${k.sec_type} on ${k.exchange} in ${k.currency}` +
-            (k.month === undefined ? "" : ` for month ${k.month}`) + ` (error 200)`,
-        );
-      }
-      throw e;
-    });
-    const now = await this.#serverTime();
-    const resolved = list.map((d) => resolveContract(d, this.#cfg.session.timezone));
-    const c = pickFrontMonth(resolved, now, { rollDays: this.#cfg.live.roll_days, month: k.month });
-    if (c === undefined) {
-      throw new FatalError(
-        `No ${k.symbol} expiry fits: ${resolved.length} listed, none more than ` +
-          `${this.#cfg.live.roll_days} day(s) from its last trade date`,
-      );
-    }
-    this.#contract = c;
-    this.#cfg = patchConfig(this.#cfg, c);
-    this.#liquidSpans = this.#cfg.live.contract_hours
-      ? parseIbHours(c.liquidHours, c.timeZone)
-      : [];
-    this.#liquid = new LiquidHours({
-      timeZone: this.#cfg.session.timezone,
-      windows: this.#cfg.session.liquid_hours,
-    });
-    this.#log(
-      `[ib] contract ${c.localSymbol} (conId ${c.conId}), last trade ${c.lastTradeDateOrContractMonth}, ` +
-        `tick ${c.minTick}, multiplier ${c.multiplier}, zone ${c.timeZone}, liquid ${
-          this.#cfg.session.liquid_hours.join(",") || "always"
-        }`,
-    );
+    const r = await resolveFrontMonth(this.#ib, this.#cfg, () => this.#serverTime());
+    this.#contract = r.contract;
+    this.#cfg = r.config;
+    this.#liquidSpans = r.liquidSpans;
+    this.#liquid = r.liquid;
+    this.#log(r.line);
   }
 
   #createEngine(liveFrom: number): void {
@@ -731,8 +690,6 @@ export class LiveRunner {
     });
   }
 }
-
-class FatalError extends Error {}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
