@@ -451,3 +451,49 @@ Deno.test("live: stopping during a restart's unfinished first sync opens nothing
   const ref = offlineRun(liveConfig(7497), buffered);
   assert.ok(ref.events.some((e) => e.kind === "ENTRY"), "no signal in the buffered trades");
 });
+
+Deno.test("live: stopping during an unfinished backfill feeds the buffered trades only to the open trade", async () => {
+  const rec = generatedTicks(12, 7);
+  const run = await startLiveRun({
+    ticks: rec,
+    speed: 100,
+    patch: (c) => {
+      c.live.warmup = "off";
+      // The backfill's second page waits 30 s: the sync is still running when the stop comes.
+      c.live.page_interval_ms = 30_000;
+    },
+  });
+  let dropAt = 0;
+  let liveAgain = 0;
+  let stopAt = 0;
+  try {
+    const t0 = run.sim.now();
+    await until("300 s traded", () => run.sim.now() >= t0 + 300_000);
+    dropAt = run.sim.now();
+    // TWS restarts: 150 s of trades (1.5 s at 100x) are missed, more than one history page.
+    void run.sim.faults.refuseFor(1500);
+    await until("reconnected", () => run.runner.stats.connects >= 2);
+    liveAgain = run.sim.now();
+    await until("200 s buffered", () => run.sim.now() >= liveAgain + 200_000);
+    assert.equal(run.runner.state, "syncing");
+    stopAt = run.sim.now();
+    run.runner.stop("SIGINT", "MANUAL");
+  } finally {
+    await run.finish();
+  }
+  // Nothing opened after the drop; at most the trade open then was closed.
+  const entries = run.events.filter((e) => e.kind === "ENTRY");
+  assert.deepEqual(entries.filter((e) => e.time >= dropAt), []);
+  assert.ok(maxOpenTrades(run.events) <= 1);
+  // The engine as it was at the drop, fed the buffered trades in full (as before), signals.
+  const shift = run.sim.shiftMs;
+  const seen = (x: { ts: number }) => sec(x.ts) + shift;
+  const asBefore = rec.filter((x) =>
+    seen(x) < dropAt || (seen(x) >= liveAgain && seen(x) < stopAt)
+  );
+  const ref = offlineRun(run.runner.engine!.config, asBefore);
+  assert.ok(
+    ref.events.some((e) => e.kind === "ENTRY" && e.time + shift >= liveAgain),
+    "no signal in the buffered trades: the test proves nothing",
+  );
+});
