@@ -665,3 +665,53 @@ Deno.test("live runner: a peer that never completes the handshake is logged, dro
   }
   assert.ok(lines.includes("[conn] connecting -> disconnected"), lines.join("\n"));
 });
+
+Deno.test("hostile peer: contract details with a bad minTick or multiplier are dropped, not resolved", async () => {
+  const bad = [
+    { ...MES, conId: 1, minTick: NaN },
+    { ...MES, conId: 2, minTick: 0 },
+    { ...MES, conId: 3, minTick: -0.25 },
+    { ...MES, conId: 4, multiplier: Infinity },
+    { ...MES, conId: 5, multiplier: 0 },
+  ];
+  let details: unknown[] = [];
+  const r = await hostileCase(async (c) => {
+    await handshake(c);
+    await sleep(60);
+    await write(
+      c,
+      frames(...bad.map((d) => contractData(SERVER_VERSION, 1000, d)), contractDataEnd(1000)),
+    );
+    await hold(c);
+  }, async (r) => {
+    await r.until("ready", () => r.ready === 1);
+    details = await r.adapter.contractDetails(
+      { symbol: "MES", secType: "FUT", exchange: "CME", currency: "USD" },
+      2000,
+    );
+  });
+  assert.deepEqual(details, []);
+  assert.deepEqual(r.adapter.stats.droppedRows, {
+    "contract details record: minTick or multiplier not a positive number": 5,
+  });
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0]!, /conId 1, minTick NaN, multiplier 5/);
+  badInputs += bad.length - 1;
+});
+
+Deno.test("hostile peer: a garbage current time is dropped; the request times out as unanswered", async () => {
+  const times = ["abc", "-1", "99999999999", ""];
+  const r = await hostileCase(async (c) => {
+    await handshake(c);
+    await sleep(60);
+    await write(c, frames(...times.map((t) => [49, 1, t])));
+    await hold(c);
+  }, async (r) => {
+    await r.until("ready", () => r.ready === 1);
+    const got = await r.adapter.currentTime(500).then(String, (e: Error) => e.message);
+    assert.match(got, /No answer to reqCurrentTime in 500 ms/);
+  });
+  assert.deepEqual(r.adapter.stats.droppedRows, { "current time: time out of range": 4 });
+  assert.equal(r.warnings.length, 1);
+  badInputs += times.length - 1;
+});

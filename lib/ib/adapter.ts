@@ -488,7 +488,7 @@ export class IbAdapter {
       if (!(r.minTick > 0 && r.minTick < 1e6) || !(r.multiplier > 0 && r.multiplier < 1e9)) {
         this.#validator.drop(
           "contract details record",
-          "price not positive",
+          "minTick or multiplier not a positive number",
           `conId ${r.conId}, minTick ${r.minTick}, multiplier ${r.multiplier}`,
         );
         return;

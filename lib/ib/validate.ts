@@ -30,7 +30,8 @@ export type TickFault =
   | "size not positive"
   | "size too large"
   | "time after the requested end"
-  | "time out of order";
+  | "time out of order"
+  | "minTick or multiplier not a positive number";
 
 /**
  * The fault of a trade, or undefined when it is sound. `tickSize` (0, NaN or undefined when

@@ -258,8 +258,18 @@ export function assertJournalFormatOptions(options: JournalFormatOptions): void 
  *
  * @example
  * ```ts
- * formatEvent(entry, { timeZone: "America/Chicago", priceDecimals: 2, periods });
- * // "2025-02-17T12:01:00-06:00 | ENTRY | TradeID=r1-1 | Side=LONG | Entry=4501.00 | ..."
+ * const periods = { emaFast: 9, emaSlow: 21, rsi: 9, atr: 9 };
+ * const fill = {
+ *   kind: "FILL" as const,
+ *   time: Date.UTC(2025, 1, 17, 18, 1),
+ *   tradeId: "r1-1",
+ *   price: 4501,
+ *   qty: 1,
+ *   filled: 1,
+ *   remaining: 0,
+ * };
+ * formatEvent(fill, { timeZone: "America/Chicago", priceDecimals: 2, periods });
+ * // "2025-02-17T12:01:00-06:00 | FILL | TradeID=r1-1 | Price=4501.00 | Qty=1 | ..."
  * ```
  */
 export function formatEvent(event: JournalEvent, options: JournalFormatOptions): string {
