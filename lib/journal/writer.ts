@@ -32,8 +32,24 @@ const NEWLINE = 0x0a;
  *
  * @example
  * ```ts
- * const journal = JournalWriter.open("trade_record.text", { timeZone, priceDecimals: 2, periods });
- * journal.write(sessionStart);
+ * const periods = { emaFast: 9, emaSlow: 21, rsi: 9, atr: 9 };
+ * const journal = JournalWriter.open("trade_record.text", {
+ *   timeZone: "America/Chicago",
+ *   priceDecimals: 2,
+ *   periods,
+ * });
+ * journal.write({
+ *   kind: "SESSION_START",
+ *   time: Date.UTC(2025, 1, 17, 15),
+ *   runId: "20250217T150000-ab12",
+ *   version: "0.1.0",
+ *   configDigest: "87436b762faa",
+ *   source: "file:ticks.csv",
+ *   symbol: "MES",
+ *   multiplier: 5,
+ *   tickSize: 0.25,
+ *   currency: "USD",
+ * });
  * journal.close();
  * ```
  */
@@ -149,9 +165,18 @@ function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
  *
  * @example
  * ```ts
+ * const periods = { emaFast: 9, emaSlow: 21, rsi: 9, atr: 9 };
  * const journal = new MemoryJournal({ timeZone: "UTC", priceDecimals: 2, periods });
- * journal.write(event);
- * journal.text(); // "2025-...\n"
+ * journal.write({
+ *   kind: "SESSION_END",
+ *   time: Date.UTC(2025, 1, 17, 15),
+ *   runId: "20250217T150000-ab12",
+ *   reason: "END_OF_DATA",
+ *   ticks: 0,
+ *   bars: 0,
+ *   trades: 0,
+ * });
+ * journal.text(); // "2025-02-17T15:00:00+00:00 | SESSION_END | ...\n"
  * ```
  */
 export class MemoryJournal implements JournalSink {
