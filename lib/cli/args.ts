@@ -81,7 +81,9 @@ export function parseCommandArgs<O extends Record<string, OptionSpec>>(
 function describeParseError(e: unknown, args: readonly string[]): string {
   if (!(e instanceof TypeError) || !("code" in e)) throw e;
   const message = e.message;
-  const option = /Option '(-[^' ]+)/.exec(message)?.[1] ?? /'(-[^']+)'/.exec(message)?.[1];
+  // "Option '-h, --help' ...", "Unknown option '--frob'": the long name, else the short.
+  const quoted = /'(-[^']*)'/.exec(message)?.[1] ?? "";
+  const option = quoted.match(/--?[A-Za-z0-9][\w-]*/g)?.at(-1);
   switch (e.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown option ${option ?? message} (see --help)`;
