@@ -13,7 +13,8 @@ import { MAX_FRAME_BYTES } from "../lib/ib/framing.ts";
 import { LiveRunner } from "../lib/live/runner.ts";
 import { MemoryJournal } from "../lib/journal/writer.ts";
 import { journalFormatOptions } from "../lib/cli/console.ts";
-import { liveConfig } from "./_live_harness.ts";
+import { generatedTicks, liveConfig, startLiveRun, until } from "./_live_harness.ts";
+import { parseJournalLine } from "../lib/journal/format.ts";
 import {
   contractData,
   contractDataEnd,
@@ -714,4 +715,90 @@ Deno.test("hostile peer: a garbage current time is dropped; the request times ou
   assert.deepEqual(r.adapter.stats.droppedRows, { "current time: time out of range": 4 });
   assert.equal(r.warnings.length, 1);
   badInputs += times.length - 1;
+});
+
+Deno.test("live runner: NaN, Infinity, negative and 1e300 values from the socket are dropped; bars and journal stay sound", async () => {
+  const ticks = generatedTicks(2, 7);
+  const lo = Math.min(...ticks.map((t) => t.price));
+  const hi = Math.max(...ticks.map((t) => t.price));
+  // [field index in a TICK_BY_TICK frame, value]: 3 time, 4 price, 5 size.
+  const liveFaults: Array<[number, string]> = [
+    [4, "NaN"],
+    [4, "Infinity"],
+    [4, "-5004"],
+    [4, "1e300"],
+    [4, "0"],
+    [5, "0"],
+    [5, "-1"],
+    [5, "NaN"],
+    [3, "abc"],
+    [3, "99999999999999"],
+  ];
+  // [offset in a HISTORICAL_TICKS_LAST row: 0 time, 2 price, 3 size, value].
+  const histFaults: Array<[number, string]> = [[2, "NaN"], [2, "-5004"], [3, "Infinity"], [
+    0,
+    "-7",
+  ]];
+  let n99 = 0;
+  let n98 = 0;
+  const run = await startLiveRun({
+    ticks,
+    historyMs: 30_000,
+    speed: 40,
+    patch: (c) => {
+      c.live.warmup = "ticks";
+    },
+    rewrite: (f) => {
+      if (f[0] === "99" && ++n99 % 3 === 0) {
+        const [i, v] = liveFaults[(n99 / 3) % liveFaults.length]!;
+        const g = [...f];
+        g[i] = v;
+        return g;
+      }
+      if (f[0] === "98" && Number(f[2]) > histFaults.length) {
+        n98++;
+        const g = [...f];
+        histFaults.forEach(([off, v], k) => g[3 + k * 6 + off] = v);
+        return g;
+      }
+      return f;
+    },
+  });
+  try {
+    await run.sim.replayDone();
+    await until("bars", () => run.bars.length >= 4, 20_000);
+  } finally {
+    await run.finish();
+  }
+  assert.ok(n99 > 30 && n98 >= 1, `${n99} tick frames, ${n98} history pages`);
+  assert.equal(run.runner.stats.disconnects, 0);
+  for (const b of run.bars) {
+    for (const v of [b.open, b.high, b.low, b.close]) {
+      assert.ok(v >= lo && v <= hi, `bar price ${v} outside ${lo}..${hi}`);
+    }
+    assert.ok(Number.isFinite(b.volume) && b.volume > 0);
+  }
+  const drops = run.lines.filter((l) => l.startsWith("[ib] dropped a "));
+  const kinds = drops.map((l) => /^\[ib\] dropped an? ([a-z ]+) from TWS: ([a-z ]+) \(/.exec(l)!);
+  // One line per source and kind, never two.
+  assert.equal(new Set(kinds.map((m) => `${m[1]}: ${m[2]}`)).size, drops.length);
+  const live = kinds.filter((m) => m[1] === "live trade").map((m) => m[2]).sort();
+  assert.deepEqual(live, [
+    "price not a number",
+    "price not positive",
+    "price too large",
+    "size not a number",
+    "size not positive",
+    "time not a number",
+    "time out of range",
+  ]);
+  const hist = kinds.filter((m) => m[1] === "history row").map((m) => m[2]).sort();
+  assert.deepEqual(hist, [
+    "price not a number",
+    "price not positive",
+    "size not a number",
+    "time out of range",
+  ]);
+  for (const [i, line] of run.journal.lines.entries()) parseJournalLine(line, i + 1, "journal");
+  badInputs += liveFaults.length + histFaults.length;
 });
