@@ -172,7 +172,7 @@ const configCases: Case[] = [
     args: bt("--config", "cdir"),
     files: { cdir: DIR },
     code: 2,
-    line: /cdir: cannot read config: .*directory/i,
+    line: /cdir: cannot read config: it is a directory, not a file$/,
   },
   {
     name: "config: missing file",

@@ -152,6 +152,8 @@ export async function loadConfig(
     if (!(missing && path === undefined)) {
       const why = missing
         ? "file not found"
+        : e instanceof Deno.errors.IsADirectory
+        ? "it is a directory, not a file"
         : firstLine(e instanceof Error ? e.message : String(e));
       throw new ConfigError(`cannot read config: ${why}`, { source, cause: e });
     }
