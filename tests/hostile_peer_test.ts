@@ -802,3 +802,93 @@ Deno.test("live runner: NaN, Infinity, negative and 1e300 values from the socket
   for (const [i, line] of run.journal.lines.entries()) parseJournalLine(line, i + 1, "journal");
   badInputs += liveFaults.length + histFaults.length;
 });
+
+Deno.test("live CLI: a peer sending a negative length prefix never hangs the process; SIGINT ends it", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const conns: Deno.Conn[] = [];
+  const serving = (async () => {
+    try {
+      for await (const c of listener) {
+        conns.push(c);
+        (async () => {
+          const buf = new Uint8Array(64);
+          await c.read(buf); // the hello
+          await c.write(new Uint8Array([0x80, 0, 0, 0, 0x41]));
+        })().catch(() => {});
+      }
+    } catch { /* closed */ }
+  })();
+  const dir = await Deno.makeTempDir();
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  await Deno.writeTextFile(
+    `${dir}/c.yaml`,
+    `ib:\n  port: ${port}\nlive:\n  warmup: "off"\n  reconnect_min_ms: 100\n  reconnect_max_ms: 200\n`,
+  );
+  const p = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-read=${dir},${main.replace(/main\.ts$/, "")}`,
+      `--allow-write=${dir}`,
+      "--allow-env=LOG_TOKENS,LOG_STREAM",
+      `--allow-net=127.0.0.1:${port}`,
+      main,
+      "live",
+      "--config",
+      `${dir}/c.yaml`,
+      "--journal",
+      `${dir}/j.text`,
+      "--no-bars",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+  }).spawn();
+  const reader = p.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const framing = () => out.split("\n").filter((l) => l.includes("bad framing")).length;
+  let killedAt = 0;
+  const guard = setTimeout(() => p.kill("SIGKILL"), 20_000);
+  try {
+    while (framing() < 2) {
+      const r = await reader.read();
+      if (r.done) break;
+      out += r.value;
+    }
+    p.kill("SIGINT");
+    killedAt = performance.now();
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      out += r.value;
+    }
+  } finally {
+    const status = await p.status;
+    clearTimeout(guard);
+    const stopMs = performance.now() - killedAt;
+    const err = await new Response(p.stderr).text();
+    listener.close();
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    await serving;
+    await Deno.remove(dir, { recursive: true });
+    assert.ok(status.signal === null, `killed by ${status.signal}:\n${out}\n${err}`);
+    assert.ok(stopMs < 5000, `SIGINT took ${stopMs.toFixed(0)} ms`);
+    assert.doesNotMatch(out + err, /\n\s+at /);
+  }
+  assert.ok(framing() >= 2, out);
+  const lines = out.split("\n").filter((l) => l.includes("bad framing"));
+  for (const l of lines) {
+    assert.equal(
+      l,
+      `[ib] bad framing from TWS at 127.0.0.1:${port}: negative message length -2147483648 ` +
+        `(0x80000000); dropping the connection`,
+    );
+  }
+  // One line per connection attempt, not 7,000 a second.
+  assert.ok(lines.length <= conns.length, `${lines.length} lines for ${conns.length} connections`);
+  badInputs += 1;
+});
