@@ -13,12 +13,13 @@
  */
 
 /**
- * Largest message accepted, header excluded. The biggest answers the bot asks for are a
- * historical-ticks page (1000 rows of about 40 bytes: ~45 KB) and a contract-details record
- * with a week of trading hours (~2 KB); a month of 1-minute bars from `reqHistoricalData`
- * would be ~2.1 MB. 4 MiB leaves room for all of these; since the guard allocates by
- * doubling, never past the announced length, a frame costs at most 1.5 times its length
- * while it grows (the library's 16 MiB limit cost ~500 MB).
+ * Largest message accepted, header excluded. Measured with the simulator's encoders: the
+ * biggest answer the bot asks for, a 1000-row historical-ticks page, is 29 KB (plus the rest
+ * of its earliest second); a contract-details record is under 1 KB; `reqHistoricalData`
+ * bars take 83 bytes each, so a month of 1-minute futures bars (~30,000) is ~2.5 MB.
+ * 4 MiB leaves room for all of these. The guard allocates by doubling, never past the
+ * announced length, so a frame costs at most 1.5 times its length while it grows (the
+ * library's own 16 MiB limit, reached by a trickle, cost ~500 MB of RSS).
  */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
