@@ -104,6 +104,8 @@ Deno.test("BarAggregator refuses non-finite or non-positive values: they never r
   const bad: Array<[number, number, number]> = [
     [T + 2000, NaN, 1],
     [T + 2000, Infinity, 1],
+    [T + 2000, 1e300, 1],
+    [T + 2000, 1e12, 1],
     [T + 2000, -5004, 1],
     [T + 2000, 0, 1],
     [T + 2000, 5001, NaN],
@@ -144,6 +146,7 @@ Deno.test("Engine drops insane ticks before bars, indicators and the trader", ()
   engine.onTick(T + 2000, -5004, 1);
   engine.onTick(T + 3000, NaN, 1);
   engine.onTick(T + 4000, Infinity, 2);
+  engine.onTick(T + 4500, 1e300, 2);
   engine.onTick(NaN, 5001, 1);
   engine.onTick(T + 5000, 5000.5, 1);
   engine.onTick(T + 31_000, 5001, 1); // closes the first bar

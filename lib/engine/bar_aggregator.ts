@@ -41,11 +41,16 @@ export type PushResult = typeof PushResult[keyof typeof PushResult];
 
 /** Largest |epoch ms| a Date can hold: a later stamp cannot be printed as a time. */
 const MAX_DATE_MS = 8.64e15;
+/**
+ * Prices at or above this are refused: finite, but their P/L (times multiplier and size)
+ * would approach 1e21, where `toFixed` switches to exponent notation the journal cannot hold.
+ */
+export const MAX_SANE_PRICE = 1e12;
 
 /**
- * True when a trade can enter a bar: finite time within Date's range, finite price above 0,
- * finite size not below 0. Whatever the source checked, a NaN or a negative price must never
- * reach a bar, an indicator or the journal.
+ * True when a trade can enter a bar: finite time within Date's range, a price above 0 and
+ * below {@linkcode MAX_SANE_PRICE}, a finite size not below 0. Whatever the source checked,
+ * a NaN, a negative or a 1e300 price must never reach a bar, an indicator or the journal.
  *
  * @example
  * ```ts
@@ -54,7 +59,7 @@ const MAX_DATE_MS = 8.64e15;
  * ```
  */
 export function saneTick(ts: number, price: number, size: number): boolean {
-  return Math.abs(ts) <= MAX_DATE_MS && price > 0 && price < Infinity && size >= 0 &&
+  return Math.abs(ts) <= MAX_DATE_MS && price > 0 && price < MAX_SANE_PRICE && size >= 0 &&
     size < Infinity;
 }
 

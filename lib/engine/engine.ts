@@ -24,7 +24,7 @@ import type {
   Side,
   TickBatch,
 } from "../types.ts";
-import { BarAggregator, PushResult } from "./bar_aggregator.ts";
+import { BarAggregator, PushResult, saneTick } from "./bar_aggregator.ts";
 import { type OpenTradeState, PaperTrader } from "./paper_trader.ts";
 import { type EntryRules, entryRulesFrom, evaluateEntry } from "./strategy.ts";
 
@@ -236,6 +236,11 @@ export class Engine {
   onTick(ts: number, price: number, size: number): void {
     if (!(size > 0)) {
       this.#zeroSize++;
+      return;
+    }
+    // Never a NaN or a negative price into a bar, an indicator, the trader or the journal.
+    if (!saneTick(ts, price, size)) {
+      this.#agg.rejectedCount++;
       return;
     }
     this.#ticks++;
