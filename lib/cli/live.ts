@@ -5,6 +5,7 @@
  * @module
  */
 import { checkInputFile, checkOutputFile, ensureParentDir } from "./fs.ts";
+import { hostPort } from "../ib/host.ts";
 import { maskAccounts } from "../ib/mask.ts";
 import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
@@ -47,10 +48,12 @@ export async function netPermissionProblem(
   host: string,
   port: number,
 ): Promise<string | undefined> {
-  const status = await Deno.permissions.query({ name: "net", host: `${host}:${port}` });
+  // An IPv6 literal needs brackets: "::1:7497" made the query throw a URIError.
+  const address = hostPort(host, port);
+  const status = await Deno.permissions.query({ name: "net", host: address });
   if (status.state === "granted") return undefined;
-  return `scalpbot has no network permission for TWS at ${host}:${port}. ` +
-    `Grant it with --allow-net=${host}:${port} (deno run ... --allow-net=${host}:${port} main.ts live), ` +
+  return `scalpbot has no network permission for TWS at ${address}. ` +
+    `Grant it with --allow-net=${address} (deno run ... --allow-net=${address} main.ts live), ` +
     `or change ib.host / ib.port in the config.`;
 }
 
