@@ -55,8 +55,28 @@ export async function main(args: string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (e) {
+    if (e instanceof Deno.errors.NotCapable) return await reportNotCapable(e, name, rest);
     return reportError(e);
   }
+}
+
+/**
+ * A missing permission: the message, then the complete command line that grants what
+ * `scalpbot <name> <rest>` needs (lib/cli/permissions.ts, loaded only on this path).
+ */
+async function reportNotCapable(e: Error, name: string, rest: string[]): Promise<number> {
+  const { parseNotCapable, PermissionMissing, suggestCommand } = await import(
+    "./lib/cli/permissions.ts"
+  );
+  console.error(`scalpbot: ${oneLine(e.message)}`);
+  const command = suggestCommand(name, rest, parseNotCapable(e.message));
+  if (Deno.build.standalone) {
+    console.error("  This binary's permissions are set when it is built. From the project folder,");
+    console.error(`  this command grants what the run needs: ${command}`);
+  } else {
+    console.error(`  Run with the permissions it needs: ${command}`);
+  }
+  return e instanceof PermissionMissing ? e.exitCode : 1;
 }
 
 /** Prints `e` as one line (two for a bug) and returns the exit code; exported for tests. */
@@ -75,8 +95,9 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof Deno.errors.NotCapable) {
     console.error(`scalpbot: ${e.message}`);
+    // Only errors thrown outside main's await chain land here; main names the full command.
     console.error("  (scalpbot runs with narrow permissions; grant the one named above with the");
-    console.error("   matching deno flag, e.g. --allow-read=PATH, or run from the project folder)");
+    console.error("   matching deno flag, e.g. --allow-read=PATH)");
     return 1;
   }
   if (isDenoError(e)) {

@@ -7,6 +7,7 @@
 import { checkInputFile, checkOutputFile, ensureParentDir } from "./fs.ts";
 import { hostPort } from "../ib/host.ts";
 import { maskAccounts } from "../ib/mask.ts";
+import { PermissionMissing } from "./permissions.ts";
 import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -52,9 +53,9 @@ export async function netPermissionProblem(
   const address = hostPort(host, port);
   const status = await Deno.permissions.query({ name: "net", host: address });
   if (status.state === "granted") return undefined;
-  return `scalpbot has no network permission for TWS at ${address}. ` +
-    `Grant it with --allow-net=${address} (deno run ... --allow-net=${address} main.ts live), ` +
-    `or change ib.host / ib.port in the config.`;
+  // main.ts follows this line with the complete command that grants it.
+  return `no network permission for TWS at ${address}: grant ` +
+    `--allow-net=${address} (deno task live does), or change ib.host / ib.port in the config.`;
 }
 
 /** Options of {@linkcode runLiveSession}. */
@@ -246,7 +247,7 @@ export async function runLive(args: string[]): Promise<number> {
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
   const config = loaded.config;
   const problem = await netPermissionProblem(config.ib.host, config.ib.port);
-  if (problem !== undefined) throw new UsageError(problem);
+  if (problem !== undefined) throw new PermissionMissing(problem);
   // Every input is checked before the journal is created or written.
   const journalPath = values.journal ?? config.journal.path;
   await checkOutputFile(journalPath, "journal");

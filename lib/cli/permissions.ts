@@ -1,0 +1,325 @@
+/**
+ * The exact Deno permissions each scalpbot command needs for its arguments and config, and
+ * the complete `deno run` command line that grants them. Used by the launcher
+ * (`lib/cli/launch.ts`, behind `deno task live` and `deno task demo`) to start the program
+ * with nothing more, and by main.ts to print a command that works when a permission is
+ * missing.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import type { Config } from "../config/schema.ts";
+import { DEFAULT_CONFIG_FILE, parseConfigText } from "../config/load.ts";
+import { hostPort } from "../ib/host.ts";
+
+/** Environment variables read by the logging setup (lib/cli/logging.ts). */
+export const LOG_ENV: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
+
+/** Environment of every scalpbot process: Deno's update check would query DNS. */
+export const CHILD_ENV: Readonly<Record<string, string>> = { DENO_NO_UPDATE_CHECK: "1" };
+
+/** The permissions of one run, as lists of `--allow-*` values. */
+export interface PermissionPlan {
+  /** Paths for `--allow-read`. */
+  read: string[];
+  /** Paths for `--allow-write`. */
+  write: string[];
+  /** `host` or `host:port` values for `--allow-net` (IPv6 hosts in brackets). */
+  net: string[];
+  /** Variable names for `--allow-env`. */
+  env: string[];
+}
+
+/** Options of {@linkcode planPermissions}. */
+export interface PlanOptions {
+  /** The command's validated config (live and backtest read host, port and journal path). */
+  config: Config;
+  /**
+   * Whether a folder exists, or undefined when that cannot be told (then its write
+   * permission is granted, so that the command can create it).
+   */
+  dirExists: (dir: string) => boolean | undefined;
+}
+
+/** Options that take a value, per command: the rest are flags or positionals. */
+const VALUE_OPTIONS: Record<string, readonly string[]> = {
+  live: ["config", "set", "journal"],
+  demo: ["seed", "seconds", "journal"],
+  backtest: ["ticks", "seed", "days", "config", "set", "journal", "bars-out"],
+  report: ["run"],
+  sim: [
+    "port",
+    "host",
+    "ticks",
+    "seed",
+    "symbol",
+    "speed",
+    "history",
+    "max-version",
+    "tbt-limit",
+    "tz",
+    "fault",
+  ],
+};
+
+/** The values of `--name VALUE` / `--name=VALUE` in `args`, in order, and the positionals. */
+export function scanArgs(
+  command: string,
+  args: readonly string[],
+): { values: Map<string, string[]>; positionals: string[] } {
+  const takesValue = new Set(VALUE_OPTIONS[command] ?? []);
+  const values = new Map<string, string[]>();
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith("--")) {
+      positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (!takesValue.has(name)) continue;
+    const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
+    if (value === undefined) continue;
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  return { values, positionals };
+}
+
+/**
+ * The permissions `scalpbot <command> <args>` needs, and nothing more: the config file,
+ * the input files and the journal read; the journal (and other outputs) written, plus the
+ * folder that holds one only when it must be created; the TWS address; the logging
+ * variables. Throws a RangeError for a path Deno's flags cannot carry (one with a comma).
+ *
+ * @example
+ * ```ts
+ * import { parseConfigText } from "../config/load.ts";
+ *
+ * const config = parseConfigText("ib:\n  port: 4002\n", { source: "gw.yaml" });
+ * const plan = planPermissions("live", ["--config", "gw.yaml"], {
+ *   config,
+ *   dirExists: () => true,
+ * });
+ * plan.net; // ["127.0.0.1:4002"]
+ * ```
+ */
+export function planPermissions(
+  command: string,
+  args: readonly string[],
+  options: PlanOptions,
+): PermissionPlan {
+  const { values, positionals } = scanArgs(command, args);
+  const last = (name: string): string | undefined => values.get(name)?.at(-1);
+  const plan: PermissionPlan = { read: [], write: [], net: [], env: [...LOG_ENV] };
+  const output = (path: string) => {
+    plan.write.push(path);
+    // The outermost missing folder is created (and its permission checked) before the file.
+    let folder: string | undefined;
+    for (let dir = dirname(path); dir !== "." && dir !== dirname(dir); dir = dirname(dir)) {
+      if (options.dirExists(dir) === true) break;
+      folder = dir;
+    }
+    if (folder !== undefined) plan.write.push(folder);
+  };
+  const config = options.config;
+  switch (command) {
+    case "live": {
+      const journal = last("journal") ?? config.journal.path;
+      plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, journal);
+      output(journal);
+      plan.net.push(hostPort(config.ib.host, config.ib.port));
+      break;
+    }
+    case "demo": {
+      const journal = last("journal") ?? "demo_trade_record.text";
+      plan.read.push(DEFAULT_CONFIG_FILE, journal);
+      output(journal);
+      // The simulator listens on a free loopback port and the bot connects to it.
+      plan.net.push("127.0.0.1");
+      break;
+    }
+    case "backtest": {
+      const journal = last("journal") ?? config.journal.path;
+      plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, ...(values.get("ticks") ?? []));
+      plan.read.push(journal);
+      output(journal);
+      const bars = last("bars-out");
+      if (bars !== undefined) output(bars);
+      break;
+    }
+    case "report":
+      plan.read.push(positionals[0] ?? config.journal.path);
+      break;
+    case "sim":
+      plan.read.push(...(values.get("ticks") ?? []));
+      plan.net.push(last("host") ?? "127.0.0.1");
+      break;
+  }
+  for (const path of [...plan.read, ...plan.write]) {
+    if (path.includes(",")) {
+      throw new RangeError(
+        `path "${path}" contains a comma, which Deno's --allow-read/--allow-write lists ` +
+          `cannot carry: rename it`,
+      );
+    }
+  }
+  return plan;
+}
+
+/** Adds one permission, as named by a NotCapable message, to `plan` (in place). */
+export function addMissing(plan: PermissionPlan, kind: string, value: string): boolean {
+  const list = kind === "read"
+    ? plan.read
+    : kind === "write"
+    ? plan.write
+    : kind === "net"
+    ? plan.net
+    : kind === "env"
+    ? plan.env
+    : undefined;
+  if (list === undefined || value === "" || value.includes(",")) return false;
+  list.push(value);
+  return true;
+}
+
+/**
+ * The permission flags of `plan`, in a fixed order, duplicates removed, empty kinds left
+ * out.
+ *
+ * @example
+ * ```ts
+ * permissionFlags({ read: ["a", "a"], write: [], net: ["[::1]:7497"], env: ["X"] });
+ * // ["--allow-read=a", "--allow-env=X", "--allow-net=[::1]:7497"]
+ * ```
+ */
+export function permissionFlags(plan: PermissionPlan): string[] {
+  const flags: string[] = [];
+  const add = (kind: string, list: readonly string[]) => {
+    const unique = [...new Set(list)];
+    if (unique.length > 0) flags.push(`--allow-${kind}=${unique.join(",")}`);
+  };
+  add("read", plan.read);
+  add("write", plan.write);
+  add("env", plan.env);
+  add("net", plan.net);
+  return flags;
+}
+
+/** Quotes one word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./[\]-]+$/.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The `deno run` arguments (after the executable) that start `command` with `plan`. */
+export function denoRunArgs(
+  plan: PermissionPlan,
+  mainPath: string,
+  command: string,
+  args: readonly string[],
+): string[] {
+  return ["run", ...permissionFlags(plan), mainPath, command, ...args];
+}
+
+/**
+ * A complete shell command line: the environment assignments of {@linkcode CHILD_ENV},
+ * then `deno` and `argv`, each word quoted as needed.
+ */
+export function shellCommand(argv: readonly string[]): string {
+  const env = Object.entries(CHILD_ENV).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  return [...env, "deno", ...argv.map(shellQuote)].join(" ");
+}
+
+/**
+ * The config a command would use (its `--config` and `--set`), for planning. When the file
+ * cannot be read or is invalid, the built-in defaults with the overrides that apply, or the
+ * plain defaults, stand in: the command itself reports the config problem. Synchronous, so
+ * that main.ts can call it from its last-resort error handler.
+ */
+export function configForPlan(command: string, args: readonly string[]): Config {
+  const { values } = scanArgs(command, args);
+  const overrides = values.get("set") ?? [];
+  const given = command === "live" || command === "backtest"
+    ? values.get("config")?.at(-1)
+    : undefined;
+  const source = given ?? DEFAULT_CONFIG_FILE;
+  try {
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(source);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return parseConfigText(text, { source, overrides });
+  } catch {
+    try {
+      return parseConfigText("", { source: "defaults", overrides });
+    } catch {
+      return parseConfigText("", { source: "defaults" });
+    }
+  }
+}
+
+/** Whether `dir` is a folder, or undefined when that cannot be told (no permission). */
+export function statDir(dir: string): boolean | undefined {
+  try {
+    return Deno.statSync(dir).isDirectory;
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound ? false : undefined;
+  }
+}
+
+/** The path of main.ts to show in a suggested command: relative when under the cwd. */
+export function mainPathForDisplay(mainModule: string, cwd: string): string {
+  const path = mainModule.startsWith("file:")
+    ? decodeURIComponent(new URL(mainModule).pathname)
+    : mainModule;
+  const base = cwd.endsWith("/") ? cwd : `${cwd}/`;
+  return path.startsWith(base) ? path.slice(base.length) : path;
+}
+
+/**
+ * The complete command line that runs `scalpbot <command> <args>` with the permissions it
+ * needs, plus the one named by `missing` (the kind and value from a NotCapable message).
+ */
+export function suggestCommand(
+  command: string,
+  args: readonly string[],
+  missing?: { kind: string; value: string },
+): string {
+  const config = configForPlan(command, args);
+  let plan: PermissionPlan;
+  try {
+    plan = planPermissions(command, args, { config, dirExists: statDir });
+  } catch {
+    plan = { read: [], write: [], net: [], env: [...LOG_ENV] };
+  }
+  if (missing !== undefined) addMissing(plan, missing.kind, missing.value);
+  const main = mainPathForDisplay(Deno.mainModule, Deno.cwd());
+  return shellCommand(denoRunArgs(plan, main, command, args));
+}
+
+/** The permission kind and value named by a Deno NotCapable message, if it names one. */
+export function parseNotCapable(message: string): { kind: string; value: string } | undefined {
+  const m = /Requires (\w+) access to "([^"]*)"/.exec(message);
+  return m === null ? undefined : { kind: m[1]!, value: m[2]! };
+}
+
+/**
+ * A permission the command found missing before trying (e.g. the TWS address): main.ts
+ * prints the message and the complete command that grants it, and exits with `exitCode`.
+ */
+export class PermissionMissing extends Deno.errors.NotCapable {
+  /** Process exit code: 2, as for a configuration problem. */
+  readonly exitCode = 2;
+  /** Creates the error with a one-line message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "PermissionMissing";
+  }
+}

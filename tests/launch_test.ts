@@ -1,0 +1,320 @@
+/**
+ * The launcher behind `deno task live` / `demo` / `backtest` (lib/cli/launch.ts) and the
+ * permission planner (lib/cli/permissions.ts): the exact flags for each IB setup, a real
+ * run through the launcher against the simulator, and the complete command printed when a
+ * permission is missing, taken from stderr and run.
+ */
+import assert from "node:assert/strict";
+import { dirname } from "node:path";
+import { ConfigError } from "../lib/config/errors.ts";
+import { parseConfigText } from "../lib/config/load.ts";
+import { launchArgs } from "../lib/cli/launch.ts";
+import {
+  permissionFlags,
+  planPermissions,
+  shellCommand,
+  shellQuote,
+} from "../lib/cli/permissions.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import { readJournal } from "../lib/journal/reader.ts";
+import { arraySource } from "../lib/sim/feed.ts";
+import { startSimulator } from "../lib/sim/server.ts";
+import { clockFrom, generatedTicks, quietSimLog } from "./_live_harness.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const MAIN = `${ROOT}main.ts`;
+const LAUNCH = `${ROOT}lib/cli/launch.ts`;
+const LOG = "--allow-env=LOG_TOKENS,LOG_STREAM";
+/** PATH with the running deno first: the launcher and suggested commands call `deno`. */
+const PATH = `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`;
+const everyFolderExists = () => true;
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "scalpbot_launch_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The deno arguments the launcher computes for `live` with config text `yaml`. */
+async function liveArgs(dir: string, yaml: string, extra: string[] = []): Promise<string[]> {
+  await Deno.writeTextFile(`${dir}/c.yaml`, yaml);
+  return await launchArgs("live", ["--config", `${dir}/c.yaml`, ...extra], {
+    mainPath: "main.ts",
+    dirExists: everyFolderExists,
+  });
+}
+
+Deno.test("launcher: TWS paper (defaults) gets 127.0.0.1:7497, the config and the journal only", async () => {
+  await withTempDir(async (dir) => {
+    assert.deepEqual(await liveArgs(dir, "ib:\n  client_id: 3\n"), [
+      "run",
+      `--allow-read=${dir}/c.yaml,trade_record.text`,
+      "--allow-write=trade_record.text",
+      LOG,
+      "--allow-net=127.0.0.1:7497",
+      "main.ts",
+      "live",
+      "--config",
+      `${dir}/c.yaml`,
+    ]);
+  });
+});
+
+Deno.test("launcher: IB Gateway paper via --set ib.port=4002 (after the file's 7496)", async () => {
+  await withTempDir(async (dir) => {
+    const args = await liveArgs(dir, "ib:\n  port: 7496\n", ["--set", "ib.port=4002"]);
+    assert.deepEqual(args.filter((a) => a.startsWith("--allow-net")), [
+      "--allow-net=127.0.0.1:4002",
+    ]);
+    assert.deepEqual(args.slice(-4), ["--config", `${dir}/c.yaml`, "--set", "ib.port=4002"]);
+  });
+});
+
+Deno.test("launcher: an IPv6 host is bracketed, a remote host keeps its name", async () => {
+  await withTempDir(async (dir) => {
+    const v6 = await liveArgs(dir, 'ib:\n  host: "::1"\n  port: 4001\n');
+    assert.ok(v6.includes("--allow-net=[::1]:4001"), v6.join(" "));
+    const remote = await liveArgs(dir, "ib:\n  host: gw.example.net\n  port: 4002\n");
+    assert.ok(remote.includes("--allow-net=gw.example.net:4002"), remote.join(" "));
+  });
+  const bracketed = parseConfigText('ib:\n  host: "[fe80::1]"\n', { source: "c.yaml" });
+  const plan = planPermissions("live", [], { config: bracketed, dirExists: everyFolderExists });
+  assert.deepEqual(plan.net, ["[fe80::1]:7497"]);
+});
+
+Deno.test("launcher: the shipped XINA50 example reads examples/xina50.yaml", async () => {
+  const args = await launchArgs("live", ["--config", "examples/xina50.yaml"], {
+    mainPath: "main.ts",
+    dirExists: everyFolderExists,
+  });
+  const text = await Deno.readTextFile(`${ROOT}examples/xina50.yaml`);
+  const port = /^\s+port:\s*(\d+)/m.exec(text)?.[1];
+  assert.ok(args.includes("--allow-read=examples/xina50.yaml,trade_record.text"));
+  assert.ok(args.includes(`--allow-net=127.0.0.1:${port}`), args.join(" "));
+});
+
+Deno.test("launcher: a journal in a subfolder gets the folder's write only when it must be created", () => {
+  const config = parseConfigText("", { source: "defaults" });
+  const plan = (journal: string, exists: (d: string) => boolean | undefined) =>
+    planPermissions("live", ["--journal", journal], { config, dirExists: exists });
+  assert.deepEqual(plan("logs/live.text", () => true).write, ["logs/live.text"]);
+  assert.deepEqual(plan("logs/live.text", () => false).write, ["logs/live.text", "logs"]);
+  // Both folders missing: the outermost one is created (mkdir -p), so it is granted.
+  assert.deepEqual(plan("a/b/j.text", () => false).write, ["a/b/j.text", "a"]);
+  assert.deepEqual(plan("/var/x/j.text", (d) => d === "/var").write, ["/var/x/j.text", "/var/x"]);
+  // Unknown (no permission to look): granted, so that the run can create it.
+  assert.deepEqual(plan("logs/j.text", () => undefined).write, ["logs/j.text", "logs"]);
+  assert.deepEqual(plan("logs/j.text", () => true).read, ["config.yaml", "logs/j.text"]);
+});
+
+Deno.test("launcher: demo and backtest plans; flags in a fixed order without repeats", () => {
+  const config = parseConfigText("journal:\n  path: runs/bt.text\n", { source: "c.yaml" });
+  const demo = planPermissions("demo", [], { config, dirExists: everyFolderExists });
+  assert.deepEqual(permissionFlags(demo), [
+    "--allow-read=config.yaml,demo_trade_record.text",
+    "--allow-write=demo_trade_record.text",
+    LOG,
+    "--allow-net=127.0.0.1",
+  ]);
+  const bt = planPermissions(
+    "backtest",
+    ["--ticks=/data/mes.csv", "--bars-out", "bars.csv", "--config", "c.yaml"],
+    { config, dirExists: everyFolderExists },
+  );
+  assert.deepEqual(permissionFlags(bt), [
+    "--allow-read=c.yaml,/data/mes.csv,runs/bt.text",
+    "--allow-write=runs/bt.text,bars.csv",
+    LOG,
+  ]);
+});
+
+Deno.test("launcher: a bad config or a path with a comma is one clear error", async () => {
+  await withTempDir(async (dir) => {
+    await assert.rejects(
+      liveArgs(dir, "ib:\n  port: 99999\n"),
+      (e: unknown) =>
+        e instanceof ConfigError && /ib\.port/.test(e.message) && !e.message.includes("\n"),
+    );
+    await assert.rejects(
+      liveArgs(dir, "", ["--journal", "a,b.text"]),
+      (e: unknown) => e instanceof UsageError && e.message.includes('"a,b.text"'),
+    );
+  });
+});
+
+Deno.test("launcher: shell quoting keeps odd paths one word", () => {
+  assert.equal(shellQuote("--allow-net=[::1]:4001"), "--allow-net=[::1]:4001");
+  assert.equal(shellQuote("my ticks.csv"), "'my ticks.csv'");
+  assert.equal(shellQuote("it's"), `'it'\\''s'`);
+  assert.equal(
+    shellCommand(["run", "main.ts", "live"]),
+    "DENO_NO_UPDATE_CHECK=1 deno run main.ts live",
+  );
+});
+
+/** Reads `stream` until `text` appears (or it ends); returns what was read. */
+async function readUntil(
+  reader: ReadableStreamDefaultReader<string>,
+  text: string,
+  sofar = "",
+): Promise<string> {
+  let out = sofar;
+  while (!out.includes(text)) {
+    const r = await reader.read();
+    if (r.done) break;
+    out += r.value;
+  }
+  return out;
+}
+
+/** Starts `cmd` (argv) in `dir`, waits until synced with the simulator, sends SIGINT. */
+async function runLiveUntilSynced(cmd: string[], dir: string): Promise<{
+  code: number;
+  out: string;
+  err: string;
+}> {
+  const p = new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
+    cwd: dir,
+    env: { PATH },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const errText = new Response(p.stderr).text();
+  const reader = p.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  try {
+    out = await readUntil(reader, "in sync");
+  } finally {
+    p.kill("SIGINT");
+  }
+  out = await readUntil(reader, "\u0000", out);
+  const status = await p.status;
+  const err = await errText;
+  assert.ok(out.includes("in sync"), out + err);
+  return { code: status.code, out, err };
+}
+
+async function withSimulator(fn: (port: number) => Promise<void>): Promise<void> {
+  const ticks = generatedTicks(30, 4);
+  const sim = await startSimulator({
+    port: 0,
+    source: arraySource(ticks),
+    speed: 5,
+    clock: clockFrom(ticks[0]!.ts),
+    logger: quietSimLog,
+  });
+  try {
+    await fn(sim.port);
+  } finally {
+    await sim.close();
+  }
+}
+
+Deno.test("launcher: live through the launcher reaches the simulator; SIGINT ends it with 0", async () => {
+  await withSimulator(async (port) => {
+    await withTempDir(async (dir) => {
+      await Deno.writeTextFile(`${dir}/c.yaml`, 'live:\n  warmup: "off"\n');
+      const r = await runLiveUntilSynced([
+        Deno.execPath(),
+        "run",
+        "--allow-read",
+        LOG,
+        "--allow-run=deno",
+        LAUNCH,
+        "live",
+        "--config",
+        "c.yaml",
+        "--set",
+        `ib.port=${port}`,
+        "--journal",
+        "j.text",
+        "--no-bars",
+      ], dir);
+      assert.equal(r.code, 0, r.err);
+      // The child ran with exactly this (printed by the launcher on stderr).
+      assert.ok(
+        r.err.includes(
+          `deno run --allow-read=c.yaml,j.text --allow-write=j.text ${LOG} ` +
+            `--allow-net=127.0.0.1:${port} `,
+        ),
+        r.err,
+      );
+      assert.ok(r.out.includes("Net P/L"), "report printed");
+      const end = (await readJournal(`${dir}/j.text`)).events.at(-1)!;
+      assert.equal(end.kind === "SESSION_END" && end.reason, "SIGINT");
+    });
+  });
+});
+
+/** The command main.ts suggests on stderr after a missing permission. */
+function suggested(stderr: string): string {
+  const m = /Run with the permissions it needs: (.+)$/m.exec(stderr);
+  assert.ok(m !== null, stderr);
+  assert.ok(!m[1]!.includes("..."), m[1]);
+  return m[1]!;
+}
+
+Deno.test("backtest of a tick file outside the folder: the suggested command runs", async () => {
+  await withTempDir(async (work) => {
+    await withTempDir(async (data) => {
+      // 20 minutes of a slow zig-zag, one print every 3 s.
+      const lines = ["ts_utc,price,size"];
+      for (let i = 0; i < 400; i++) {
+        const ts = new Date(Date.UTC(2024, 2, 5, 15, 0, 0) + i * 3000).toISOString();
+        lines.push(`${ts},${(5000 + Math.abs((i % 40) - 20) * 0.25).toFixed(2)},1`);
+      }
+      await Deno.writeTextFile(`${data}/my ticks.csv`, lines.join("\n") + "\n");
+      const denied = await new Deno.Command(Deno.execPath(), {
+        // What `deno task backtest` granted before the launcher: the project folder.
+        args: ["run", "--allow-read=.", "--allow-write=.", LOG, MAIN, "backtest"]
+          .concat(["--ticks", `${data}/my ticks.csv`, "--quiet"]),
+        cwd: work,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(denied.stderr);
+      assert.equal(denied.code, 1, err);
+      const command = suggested(err);
+      assert.ok(command.includes(`'${data}/my ticks.csv'`), command);
+      const ran = await new Deno.Command("sh", {
+        args: ["-c", command],
+        cwd: work,
+        env: { PATH },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(ran.stdout);
+      assert.equal(ran.code, 0, new TextDecoder().decode(ran.stderr));
+      assert.match(out, /Data: 400 ticks/);
+      const journal = await readJournal(`${work}/trade_record.text`);
+      assert.equal(journal.events[0]?.kind, "SESSION_START");
+    });
+  });
+});
+
+Deno.test("live without the TWS address permission: the suggested command connects", async () => {
+  await withSimulator(async (port) => {
+    await withTempDir(async (dir) => {
+      await Deno.writeTextFile(`${dir}/c.yaml`, 'live:\n  warmup: "off"\n');
+      const args = ["live", "--config", "c.yaml", "--set", `ib.port=${port}`, "--no-bars"];
+      const denied = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-read=c.yaml", LOG, "--allow-net=127.0.0.1:7497", MAIN, ...args],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(denied.stderr);
+      assert.equal(denied.code, 2, err);
+      assert.equal(err.trim().split("\n").length, 2, err);
+      const command = suggested(err);
+      assert.ok(command.includes(`--allow-net=127.0.0.1:${port} `), command);
+      const r = await runLiveUntilSynced(["sh", "-c", `exec env ${command}`], dir);
+      assert.equal(r.code, 0, r.err);
+      assert.ok(r.out.includes("Net P/L"), "report printed");
+    });
+  });
+});
