@@ -32,6 +32,9 @@ function num(x: number | undefined, digits: number): string {
  *
  * @example
  * ```ts
+ * import type { JournalFormatOptions } from "../journal/format.ts";
+ * import type { Bar, IndicatorSnapshot } from "../types.ts";
+ * declare const bar: Bar, snapshot: IndicatorSnapshot, options: JournalFormatOptions;
  * formatBarLine(bar, snapshot, "LONG", options);
  * // "08:31:00 O 5000.25 H 5001.00 L 4999.75 C 5000.75 V 312 n 41 | EMA9 ... | LONG"
  * ```

@@ -31,6 +31,7 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
  *
  * @example
  * ```ts
+ * import { demoSession, TickGenerator } from "./generator.ts";
  * await writeTickCsv("ticks.csv", new TickGenerator(demoSession(1)), { decimals: 2 });
  * ```
  */

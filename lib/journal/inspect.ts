@@ -106,6 +106,7 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
  *
  * @example
  * ```ts
+ * const append = false; // --append
  * const j = await inspectJournal("trade_record.text");
  * if (j.exists && j.runs.length > 0 && !append) throw new Error("journal has other runs");
  * ```

@@ -127,6 +127,7 @@ function round6(x: number): number {
  *
  * @example
  * ```ts
+ * import { readJournal } from "../journal/reader.ts";
  * const report = computeReport((await readJournal("trade_record.text")).events);
  * console.log(formatReport(report));
  * ```
@@ -367,6 +368,7 @@ function ratio(x: number | null, none: string): string {
  *
  * @example
  * ```ts
+ * const report = computeReport([]);
  * console.log(formatReport(report, { timeZone: "America/Chicago" }));
  * ```
  */

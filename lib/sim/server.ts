@@ -5,6 +5,9 @@
  *
  * @example
  * ```ts
+ * import { arraySource } from "./feed.ts";
+ * import type { Tick } from "../types.ts";
+ * const ticks: Tick[] = [{ ts: Date.UTC(2025, 0, 6, 14, 30), price: 5000.25, size: 1 }];
  * const sim = await startSimulator({ port: 0, source: arraySource(ticks), speed: "max" });
  * // connect an IBApi client to 127.0.0.1:sim.port ...
  * await sim.close();
