@@ -20,7 +20,7 @@ export interface Tick {
   ts: number;
   /** Trade price. */
   price: number;
-  /** Contracts traded (may be 0 in real data; see the README's tick policy). */
+  /** Contracts traded (may be 0 in real data; see docs/engine.md, tick files). */
   size: number;
 }
 

@@ -2,7 +2,7 @@
  * The journal line format: one event per line,
  * `<ISO time with offset> | <KIND> | Key=Value | Key=Value ...`.
  * `formatEvent` writes a line, `parseJournalLine` reads one back strictly.
- * The format is documented field by field in README.md ("Journal format").
+ * The format is documented field by field in docs/journal.md.
  *
  * @module
  */

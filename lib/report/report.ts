@@ -1,6 +1,6 @@
 /**
  * Trade statistics from journal events: `computeReport` (pure), `formatReport` (text) and
- * `reportToJson` (stable JSON). Every metric is defined in README.md ("Report metrics").
+ * `reportToJson` (stable JSON). Every metric is defined in docs/report.md.
  *
  * Money is summed in integer cents so that totals match the journal's 2-decimal figures
  * exactly; points are rounded to 6 decimals.
@@ -445,7 +445,7 @@ export function formatReport(report: Report, options: FormatReportOptions = {}):
 export const REPORT_JSON_SCHEMA = "scalpbot.report/1";
 
 /**
- * The report as JSON with stable keys (listed in README.md ("Report metrics")): times as ISO
+ * The report as JSON with stable keys (listed in docs/report.md): times as ISO
  * UTC strings, durations in ms, null for undefined ratios. Two-space indented.
  */
 export function reportToJson(report: Report): string {
