@@ -110,7 +110,7 @@ Deno.test("launcher: a journal in a subfolder gets the folder's write only when 
   assert.deepEqual(plan("logs/j.text", () => true).read, ["config.yaml", "logs/j.text"]);
 });
 
-Deno.test("launcher: demo and backtest plans; flags in a fixed order without repeats", () => {
+Deno.test("launcher: demo, backtest and report plans; flags in a fixed order without repeats", () => {
   const config = parseConfigText("journal:\n  path: runs/bt.text\n", { source: "c.yaml" });
   const demo = planPermissions("demo", [], { config, dirExists: everyFolderExists });
   assert.deepEqual(permissionFlags(demo), [
@@ -123,6 +123,17 @@ Deno.test("launcher: demo and backtest plans; flags in a fixed order without rep
     "backtest",
     ["--ticks=/data/mes.csv", "--bars-out", "bars.csv", "--config", "c.yaml"],
     { config, dirExists: everyFolderExists },
+  );
+  assert.deepEqual(
+    planPermissions("report", ["--run", "x"], { config, dirExists: everyFolderExists }).read,
+    [
+      "trade_record.text",
+    ],
+  );
+  assert.deepEqual(
+    planPermissions("report", ["--json", "old.text"], { config, dirExists: everyFolderExists })
+      .read,
+    ["old.text"],
   );
   assert.deepEqual(permissionFlags(bt), [
     "--allow-read=c.yaml,/data/mes.csv,runs/bt.text",

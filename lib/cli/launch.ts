@@ -1,16 +1,19 @@
 /**
- * The launcher behind `deno task live` and `deno task demo`: reads the config the command
- * will use (after `--config` and `--set`) and its journal path, then starts scalpbot in a
- * child Deno with exactly the permissions that run needs (the TWS address, the config and
- * journal files; see {@linkcode planPermissions}) and `DENO_NO_UPDATE_CHECK=1`. SIGINT,
+ * The launcher behind `deno task live`, `demo`, `backtest` and `report`: reads the config the
+ * command will use (after `--config` and `--set`) and its journal path, then starts scalpbot in
+ * a child Deno with exactly the permissions that run needs (the TWS address, the config, input
+ * and journal files; see {@linkcode planPermissions}) and `DENO_NO_UPDATE_CHECK=1`. SIGINT,
  * SIGTERM and SIGHUP are passed on to the child; the launcher exits with the child's code.
  *
  * The launcher itself may read files (the config, whether the journal's folder exists)
- * and start `deno`; it has no network, write or environment access.
+ * and start `deno`; it has no network, write or environment access beyond the two logging
+ * variables the `yaml` package reads.
  *
  * ```sh
- * deno run --allow-read --allow-run=deno lib/cli/launch.ts live --set ib.port=4002
- * deno run --allow-read --allow-run=deno lib/cli/launch.ts --print-command live
+ * deno run --allow-read --allow-env=LOG_TOKENS,LOG_STREAM --allow-run=deno \
+ *   lib/cli/launch.ts live --set ib.port=4002
+ * deno run --allow-read --allow-env=LOG_TOKENS,LOG_STREAM --allow-run=deno \
+ *   lib/cli/launch.ts --print-command live
  * ```
  *
  * @module

@@ -153,7 +153,8 @@ export function planPermissions(
       break;
     }
     case "report":
-      plan.read.push(positionals[0] ?? config.journal.path);
+      // report's default is the file name, not journal.path (it reads no config).
+      plan.read.push(positionals[0] ?? "trade_record.text");
       break;
     case "sim":
       plan.read.push(...(values.get("ticks") ?? []));
