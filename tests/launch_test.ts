@@ -14,6 +14,7 @@ import {
   planPermissions,
   shellCommand,
   shellQuote,
+  statDir,
 } from "../lib/cli/permissions.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readJournal } from "../lib/journal/reader.ts";
@@ -327,5 +328,30 @@ Deno.test("live without the TWS address permission: the suggested command connec
       assert.equal(r.code, 0, r.err);
       assert.ok(r.out.includes("Net P/L"), "report printed");
     });
+  });
+});
+
+Deno.test("a journal in an existing folder needs write access to the file only", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/runs`);
+    const lines = ["ts_utc,price,size"];
+    for (let i = 0; i < 50; i++) {
+      lines.push(`${new Date(Date.UTC(2024, 2, 5, 15, 0, i)).toISOString()},5000.25,1`);
+    }
+    await Deno.writeTextFile(`${dir}/t.csv`, lines.join("\n") + "\n");
+    const args = await launchArgs("backtest", ["--ticks", "t.csv", "--journal", "runs/j.text"], {
+      mainPath: MAIN,
+      dirExists: (d) => statDir(`${dir}/${d}`),
+    });
+    assert.ok(args.includes("--allow-write=runs/j.text"), args.join(" "));
+    // Deno checks mkdir against the folder even when it exists: the run must not need it.
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: [...args, "--quiet"],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+    assert.match(await Deno.readTextFile(`${dir}/runs/j.text`), /SESSION_END/);
   });
 });
