@@ -15,7 +15,7 @@ import { arraySource } from "../lib/sim/feed.ts";
 import { type SimulatorHandle, startSimulator } from "../lib/sim/server.ts";
 import { demoSession, generateSession } from "../lib/gen/generator.ts";
 import type { Bar, Clock, JournalEvent, Tick } from "../lib/types.ts";
-import { type LiveProxy, startProxy } from "./_live_proxy.ts";
+import { type FrameRewrite, type LiveProxy, startProxy } from "./_live_proxy.ts";
 
 /** Quiet simulator logger (warnings still show). */
 export const quietSimLog = {
@@ -82,7 +82,7 @@ export interface LiveRunOptions {
   /** The journal's open trade; a function gets the running simulator (for its shift). */
   resume?: ResumeState | ((sim: SimulatorHandle) => ResumeState);
   /** Runs the runner through a proxy that rewrites the simulator's frames. */
-  rewrite?: (fields: string[]) => string[];
+  rewrite?: FrameRewrite;
   /** Called after each history page a sync receives (to inject a fault there). */
   onHistoryPage?: (run: LiveRun, page: number) => void;
   runId?: string;

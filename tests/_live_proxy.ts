@@ -15,15 +15,14 @@ export interface LiveProxy {
   close(): Promise<void>;
 }
 
+/** Rewrites one frame of the simulator's: fields in, fields out, or null to swallow it. */
+export type FrameRewrite = (fields: string[]) => string[] | null;
+
 /**
  * Listens on a free loopback port and forwards each connection to `targetPort`. Frames from
- * the simulator pass through `rewrite` (fields in, fields out); the client's bytes pass as
- * they are.
+ * the simulator pass through `rewrite`; the client's bytes pass as they are.
  */
-export function startProxy(
-  targetPort: number,
-  rewrite: (fields: string[]) => string[],
-): LiveProxy {
+export function startProxy(targetPort: number, rewrite: FrameRewrite): LiveProxy {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns = new Set<Deno.Conn>();
   const pipes: Promise<void>[] = [];
@@ -76,11 +75,7 @@ export function startProxy(
 }
 
 /** Copies length-prefixed frames from `from` to `to`, rewritten. */
-async function pumpFrames(
-  from: Deno.Conn,
-  to: Deno.Conn,
-  rewrite: (fields: string[]) => string[],
-): Promise<void> {
+async function pumpFrames(from: Deno.Conn, to: Deno.Conn, rewrite: FrameRewrite): Promise<void> {
   const writer = to.writable.getWriter();
   let pending = new Uint8Array(0);
   for await (const chunk of from.readable) {
@@ -91,8 +86,8 @@ async function pumpFrames(
     while (joined.length - at >= 4) {
       const size = new DataView(joined.buffer, at, 4).getUint32(0);
       if (joined.length - at - 4 < size) break;
-      const fields = splitFields(joined.subarray(at + 4, at + 4 + size));
-      await writer.write(encodeFrame(rewrite(fields)));
+      const out = rewrite(splitFields(joined.subarray(at + 4, at + 4 + size)));
+      if (out !== null) await writer.write(encodeFrame(out));
       at += 4 + size;
     }
     pending = joined.slice(at);

@@ -442,6 +442,7 @@ Deno.test("live: stopping during a restart's unfinished first sync opens nothing
   assert.deepEqual(run.events.filter((e) => e.kind === "ENTRY" || e.kind === "EXIT"), []);
   // Nothing journaled: the open trade stays open for the next start.
   assert.deepEqual(run.journal.lines, []);
+  assert.ok(run.lines.some((l) => l.includes("trade OLD-001 stays open in the journal")));
   // Those buffered trades alone make the plain engine signal: fed to an engine that had not
   // resumed the trade (as before), they opened one.
   const buffered = rec.filter((x) => {
@@ -496,4 +497,43 @@ Deno.test("live: stopping during an unfinished backfill feeds the buffered trade
     ref.events.some((e) => e.kind === "ENTRY" && e.time + shift >= liveAgain),
     "no signal in the buffered trades: the test proves nothing",
   );
+});
+
+Deno.test("live restart recovery: a first sync whose history request times out is redone in full", async () => {
+  const t = farTrade();
+  let swallowed = 0;
+  const run = await startLiveRun({
+    ticks: REC,
+    historyMs: DOWN_MS,
+    runId: "NEW",
+    patch: (c) => {
+      c.live.warmup = "ticks";
+      c.live.request_timeout_ms = 1000;
+    },
+    resume: (sim) =>
+      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+    // The first history answer (HISTORICAL_TICKS_LAST, 98) never arrives.
+    rewrite: (f) => {
+      if (f[0] !== "98" || swallowed > 0) return f;
+      swallowed++;
+      return null;
+    },
+  });
+  try {
+    await until("in sync after the timeout", () => run.runner.stats.syncs >= 1);
+    await run.sim.replayDone();
+    const last = sec(REC.at(-1)!.ts) + run.sim.shiftMs;
+    await until("the last tick fed", () => (run.runner.engine?.lastTickTime ?? 0) >= last, 20_000);
+  } finally {
+    await run.finish();
+  }
+  assert.equal(swallowed, 1);
+  assert.ok(run.lines.some((l) => l.includes("sync failed")), run.lines.join("\n"));
+  assert.equal(run.runner.stats.connects, 1);
+  assert.ok(run.runner.stats.warmupTicks > 0, "the redone first sync skipped the warm-up");
+  assert.ok(run.lines.some((l) => l.includes("resumed open trade OLD-001")));
+  assert.deepEqual(run.events.filter((e) => e.kind === "ENTRY"), []);
+  const exits = run.events.filter((e) => e.kind === "EXIT");
+  assert.equal(exits.length, 1);
+  assert.ok(exits[0]!.kind === "EXIT" && exits[0]!.tradeId === "OLD-001");
 });

@@ -243,6 +243,12 @@ export class LiveRunner {
       }
       const at = exit === "END" ? undefined : Math.max(engine.lastTickTime, this.#ex.now());
       engine.finish(exit, endReason, Number.isFinite(at ?? NaN) ? at : undefined);
+    } else if (this.options.resume !== undefined) {
+      // No first sync, no price: the trade is neither checked nor closed, only kept.
+      this.#log(
+        `[live] stopped before the first sync completed: trade ` +
+          `${this.options.resume.state.tradeId} stays open in the journal for the next start`,
+      );
     }
     this.#setState("stopped");
     this.#ib.disconnect();
@@ -447,9 +453,7 @@ export class LiveRunner {
       const engine = this.#engine!;
       const feed = (ts: number, price: number, size: number) => this.#feed(ts, price, size);
       if (firstSync) this.#first.feedHistory(engine, history, feed, this.#log);
-      else {for (let i = 0; i < history.ts.length; i++) {
-          feed(history.ts[i]!, history.price[i]!, history.size[i]!);
-        }}
+      else history.ts.forEach((ts, i) => feed(ts, history.price[i]!, history.size[i]!));
       const fed = history.ts.length;
       if (firstSync) this.stats.warmupTicks += fed;
       else this.stats.backfilledTicks += fed;
