@@ -355,3 +355,26 @@ Deno.test("a journal in an existing folder needs write access to the file only",
     assert.match(await Deno.readTextFile(`${dir}/runs/j.text`), /SESSION_END/);
   });
 });
+
+Deno.test("launcher: a bad config gives the same one line and exit code as scalpbot itself", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/c.yaml`, "bars:\n  seconds: 7\n");
+    const run = async (args: string[]) => {
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-read", LOG, "--allow-run=deno", ...args],
+        cwd: dir,
+        env: { PATH },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return { code: r.code, err: new TextDecoder().decode(r.stderr) };
+    };
+    const cli = ["live", "--config", "c.yaml", "--set", "ib.port=4002"];
+    const viaLauncher = await run([LAUNCH, ...cli]);
+    const direct = await run(["--allow-net=127.0.0.1:4002", MAIN, ...cli]);
+    assert.equal(viaLauncher.code, 2);
+    assert.equal(direct.code, 2);
+    assert.match(viaLauncher.err, /^scalpbot: c\.yaml: bars\.seconds = 7 is not allowed[^\n]*\n$/);
+    assert.equal(viaLauncher.err, direct.err);
+  });
+});
