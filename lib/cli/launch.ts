@@ -137,12 +137,13 @@ export async function runLauncher(argv: readonly string[]): Promise<number> {
       // Already gone: its status ends the launcher.
     }
   };
-  const handlers: Array<[Deno.Signal, () => void]> = [
-    ["SIGINT", forward("SIGINT")],
-    ["SIGTERM", forward("SIGTERM")],
+  const handlers: Array<[Deno.Signal, () => void]> = [["SIGINT", forward("SIGINT")]];
+  // Windows delivers only SIGINT (and SIGBREAK) to listeners.
+  if (Deno.build.os !== "windows") {
+    handlers.push(["SIGTERM", forward("SIGTERM")]);
     // A closed terminal: stop cleanly, as for SIGTERM.
-    ["SIGHUP", forward("SIGTERM")],
-  ];
+    handlers.push(["SIGHUP", forward("SIGTERM")]);
+  }
   for (const [signal, handler] of handlers) Deno.addSignalListener(signal, handler);
   try {
     const status = await child.status;
