@@ -7,7 +7,9 @@
  * print stamped at or after that event's second (the journal keeps whole seconds, and the
  * fill print itself was checked by the run that wrote it), so the exit is the paper
  * trader's, at the first print that touches, stamped with that print's time. Such an exit
- * is marked `recovered` (`Recovered=1` in the journal).
+ * is marked `recovered` (`Recovered=1` in the journal). When that event is older than the
+ * warm-up, the history starts there instead (more warm-up bars; `live.max_pages` still caps
+ * it, with a warning naming the prints left unchecked).
  *
  * @module
  */
