@@ -7,6 +7,8 @@ import {
   TickCsvParser,
   TickParseError,
 } from "../lib/ticks/csv_reader.ts";
+import { MAX_SIZE as IB_MAX_SIZE } from "../lib/ib/validate.ts";
+import { MAX_PRICE, MAX_SIZE } from "../lib/ticks/bounds.ts";
 import type { Tick } from "../lib/types.ts";
 
 const enc = new TextEncoder();
@@ -237,7 +239,8 @@ Deno.test("TickCsvParser price equals parseFloat on random decimal strings (prop
   const decimal = fc.oneof(
     fc.tuple(digits(1, 9), digits(0, 8)), // the fast path: <= 15 digits, mostly
     fc.tuple(digits(1, 12), digits(0, 12)), // also > 15 digits: the slow path
-  ).map(([i, f]) => (f === "" ? i : `${i}.${f}`)).filter((s) => parseFloat(s) > 0);
+  ).map(([i, f]) => (f === "" ? i : `${i}.${f}`))
+    .filter((s) => parseFloat(s) > 0 && parseFloat(s) < MAX_PRICE); // larger: malformed
   fc.assert(
     fc.property(fc.array(decimal, { minLength: 1, maxLength: 50 }), (prices) => {
       const text = "ts,price,size\n" + prices.map((p) => `1703545200,${p},${p}\n`).join("");
@@ -271,10 +274,13 @@ Deno.test("TickCsvParser names each kind of malformed line", () => {
     ["2023-12-25T23:00:00Z,,1", 'price is ""'],
     ["2023-12-25T23:00:00Z,NaN,1", 'price is "NaN"'],
     ["2023-12-25T23:00:00Z,Infinity,1", 'price is "Infinity"'],
-    ["2023-12-25T23:00:00Z,1e400,1", 'price is "1e400" (must be positive and finite)'],
-    ["2023-12-25T23:00:00Z,0,1", 'price is "0" (must be positive and finite)'],
-    ["2023-12-25T23:00:00Z,-4800,1", 'price is "-4800" (must be positive and finite)'],
-    ["2023-12-25T23:00:00Z,1,-1", 'size is "-1" (must be non-negative and finite)'],
+    ["2023-12-25T23:00:00Z,1e400,1", 'price is "1e400" (must be positive and below 1e9)'],
+    ["2023-12-25T23:00:00Z,1e300,1", 'price is "1e300" (must be positive and below 1e9)'],
+    ["2023-12-25T23:00:00Z,0,1", 'price is "0" (must be positive and below 1e9)'],
+    ["2023-12-25T23:00:00Z,-4800,1", 'price is "-4800" (must be positive and below 1e9)'],
+    ["2023-12-25T23:00:00Z,1,-1", 'size is "-1" (must be non-negative and below 1e9)'],
+    ["2023-12-25T23:00:00Z,1,1e300", 'size is "1e300" (must be non-negative and below 1e9)'],
+    ["2023-12-25T23:00:00Z,1,Infinity", 'size is "Infinity"'],
     ["2023-12-25T23:00:00Z,1,2a", 'size is "2a"'],
     ["2023-13-25T23:00:00Z,1,1", 'ts is "2023-13-25T23:00:00Z" (month 13 out of range)'],
     ["2023-12-32T23:00:00Z,1,1", /day 32 out of range/],
@@ -295,6 +301,52 @@ Deno.test("TickCsvParser names each kind of malformed line", () => {
     if (typeof want === "string") assert.equal(e.reason, want, line);
     else assert.match(e.reason, want, line);
   }
+});
+
+Deno.test("TickCsvParser refuses a price or size at the shared 1e9 bound, on both paths", () => {
+  // Fast path (ts,price,size, plain digits) and generic path (reordered columns) must agree
+  // with the slow path: just below the bound is a tick, the bound itself a malformed line.
+  assert.equal(MAX_PRICE, 1e9);
+  assert.equal(MAX_SIZE, 1e9);
+  assert.equal(IB_MAX_SIZE, MAX_SIZE); // the TWS rows' checks use the same bound
+  const layouts: Array<[string, (p: string, s: string) => string]> = [
+    ["ts,price,size", (p, s) => `1703545200,${p},${s}`],
+    ["size,ts,price", (p, s) => `${s},1703545200,${p}`],
+  ];
+  for (const [header, line] of layouts) {
+    const ok = parseTickCsvText(`${header}\n${line("999999999.75", "999999999")}\n`);
+    assert.deepEqual(ok.ticks, [{ ts: 1703545200000, price: 999999999.75, size: 999999999 }]);
+    const cases: Array<[string, string, string]> = [
+      ["1000000000", "1", 'price is "1000000000" (must be positive and below 1e9)'],
+      ["123456789012345", "1", 'price is "123456789012345" (must be positive and below 1e9)'],
+      ["1e300", "1", 'price is "1e300" (must be positive and below 1e9)'],
+      ["4800.25", "1000000000", 'size is "1000000000" (must be non-negative and below 1e9)'],
+      ["4800.25", "1e300", 'size is "1e300" (must be non-negative and below 1e9)'],
+    ];
+    for (const [price, size, reason] of cases) {
+      const text = line(price, size);
+      const e = errorOf(`${header}\n${line("1", "1")}\n${text}\n`);
+      assert.equal(e.line, 3, text);
+      assert.equal(e.text, text);
+      assert.equal(e.reason, reason, `${header}: ${text}`);
+    }
+  }
+});
+
+Deno.test("TickCsvParser with skipMalformed skips and counts out-of-bound prices and sizes", () => {
+  const text = [
+    "ts_utc,price,size",
+    "2024-01-02T14:30:00Z,4800.25,1",
+    "2024-01-02T14:30:01Z,1e300,1",
+    "2024-01-02T14:30:02Z,4800.5,2",
+    "2024-01-02T14:30:03Z,4800.5,1e300",
+    "2024-01-02T14:30:04Z,1000000000,1",
+    "2024-01-02T14:30:05Z,4800.75,3",
+  ].join("\n");
+  const { ticks, stats } = parseTickCsvText(text, { skipMalformed: true });
+  assert.deepEqual(ticks.map((t) => t.price), [4800.25, 4800.5, 4800.75]);
+  assert.equal(stats.malformed, 3);
+  assert.deepEqual(stats.firstMalformed.map((m) => m.line), [3, 5, 6]);
 });
 
 Deno.test("TickCsvParser delivers the ticks before a malformed line, then throws", () => {

@@ -7,14 +7,14 @@
  * @module
  */
 
+import { MAX_PRICE, MAX_SIZE } from "../ticks/bounds.ts";
+
 /** Earliest plausible trade time: 2000-01-01 UTC. */
 export const MIN_TRADE_MS = Date.UTC(2000, 0, 1);
 /** Latest plausible trade time: 2100-01-01 UTC (exclusive). */
 export const MAX_TRADE_MS = Date.UTC(2100, 0, 1);
-/** No futures contract trades at a billion points or more; 1e300 would break the journal. */
-export const MAX_PRICE = 1e9;
-/** No single print is a billion contracts. */
-export const MAX_SIZE = 1e9;
+// The bounds are the tick files' too: one definition for every source.
+export { MAX_PRICE, MAX_SIZE };
 /** How far from the tick grid a price may be, in ticks (decimal rounding only). */
 export const GRID_TOLERANCE_TICKS = 1e-6;
 

@@ -12,8 +12,10 @@
  *   allowed), from 1e11 to 1e14 milliseconds, larger values are rejected. Output is whole
  *   epoch milliseconds: sub-millisecond digits are parsed and dropped (truncated); the
  *   file order still orders trades within a millisecond, and ticks are never reordered.
- * - Price must be finite and > 0; size finite and >= 0 (size 0 is valid here). Ticks
- *   that go back in time are valid here: the engine has the late-tick policy.
+ * - Price must be > 0 and below `MAX_PRICE` (1e9); size >= 0 (size 0 is valid here) and
+ *   below `MAX_SIZE` (1e9): the bounds of every tick source (`bounds.ts`), so a 1e300
+ *   price is a malformed line, not a tick the engine must drop. Ticks that go back in
+ *   time are valid here: the engine has the late-tick policy.
  * - CRLF or LF line endings, a UTF-8 BOM, blank lines (skipped) and a last line without
  *   newline are accepted. A line longer than 65,536 bytes is malformed.
  *
@@ -22,12 +24,16 @@
 
 import type { Tick, TickBatch } from "../types.ts";
 import { cursor, fastDecimal, fastTimestamp, slowDecimal, slowTimestamp } from "./_fields.ts";
+import { MAX_PRICE, MAX_SIZE } from "./bounds.ts";
 
 /** Longest accepted line in bytes, which bounds the memory held for a split line. */
 export const MAX_LINE_BYTES = 65_536;
 /** How many malformed lines `TickReadStats.firstMalformed` keeps. */
 export const MAX_KEPT_MALFORMED = 10;
 const MAX_TEXT = 120;
+// The bounds as written in messages: "1e9".
+const PRICE_BOUND = MAX_PRICE.toExponential().replace("+", "");
+const SIZE_BOUND = MAX_SIZE.toExponential().replace("+", "");
 
 const TIME_NAMES = ["ts_utc", "ts", "time", "timestamp", "datetime"];
 const PRICE_NAMES = ["price"];
@@ -301,7 +307,8 @@ export class TickCsvParser {
             s = fastDecimal(buf, q + 1);
             q = cursor.pos;
             c = buf[q]!;
-            if (t === t && p > 0 && s === s && q - start <= MAX_LINE_BYTES) {
+            // NaN fails every comparison; the fast parser reads no sign, so s >= 0.
+            if (t === t && p > 0 && p < MAX_PRICE && s < MAX_SIZE && q - start <= MAX_LINE_BYTES) {
               if (c === 10) {
                 ok = true;
                 pos = q + 1;
@@ -332,7 +339,10 @@ export class TickCsvParser {
           }
           q++;
         }
-        if (q >= 0 && t === t && p > 0 && s === s && q - start <= MAX_LINE_BYTES) {
+        if (
+          q >= 0 && t === t && p > 0 && p < MAX_PRICE && s < MAX_SIZE &&
+          q - start <= MAX_LINE_BYTES
+        ) {
           if (c === 10) {
             ok = true;
             pos = q + 1;
@@ -408,15 +418,15 @@ export class TickCsvParser {
         t = v;
       } else if (k === COL_PRICE) {
         p = slowDecimal(f);
-        if (!(p > 0 && p < Infinity)) {
-          const why = p === p ? " (must be positive and finite)" : "";
+        if (!(p > 0 && p < MAX_PRICE)) {
+          const why = p === p ? ` (must be positive and below ${PRICE_BOUND})` : "";
           this.#bad(text, `${name} is ${JSON.stringify(raw)}${why}`);
           return next;
         }
       } else {
         s = slowDecimal(f);
-        if (!(s >= 0 && s < Infinity)) {
-          const why = s === s ? " (must be non-negative and finite)" : "";
+        if (!(s >= 0 && s < MAX_SIZE)) {
+          const why = s === s ? ` (must be non-negative and below ${SIZE_BOUND})` : "";
           this.#bad(text, `${name} is ${JSON.stringify(raw)}${why}`);
           return next;
         }
