@@ -152,6 +152,7 @@ Deno.test("Engine drops insane ticks before bars, indicators and the trader", ()
   engine.onTick(T + 31_000, 5001, 1); // closes the first bar
   assert.deepEqual(bars, [{ low: 5000, high: 5000.5, volume: 2 }]);
   assert.equal(engine.stats.ticks, 3);
+  assert.equal(engine.stats.rejected, 5); // -5004, NaN, Infinity, 1e300, NaN time
   engine.finish("END", "END_OF_DATA");
   for (const line of journal.lines) parseJournalLine(line, 1, "memory");
 });

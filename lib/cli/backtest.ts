@@ -199,6 +199,8 @@ export async function runBacktest(args: string[]): Promise<number> {
     if (readStats && readStats.malformed > 0) {
       parts.push(`${readStats.malformed} malformed skipped`);
     }
+    // The parser refuses what the engine would; a count here means a source let one through.
+    if (s.rejected > 0) parts.push(`${s.rejected} rejected (not a trade)`);
     console.log(`\nData: ${parts.join(", ")}; ${seconds.toFixed(2)} s.`);
     console.log(`Journal: ${journalPath} (run ${runId})`);
     if (endReason !== "END_OF_DATA") console.log(`Stopped by ${endReason}.`);

@@ -63,6 +63,8 @@ export interface EngineStats {
   backInTime: number;
   /** Ticks stamped before the open bar (or inside a closed bar). */
   late: number;
+  /** Prints refused as no trade: a non-finite, non-positive or absurd field (`saneTick`). */
+  rejected: number;
   /** Bars closed. */
   bars: number;
   /** Trades that got at least one fill. */
@@ -223,6 +225,7 @@ export class Engine {
       zeroSize: this.#zeroSize,
       backInTime: this.#backInTime,
       late: this.#agg.lateCount,
+      rejected: this.#agg.rejectedCount,
       bars: this.#bars,
       trades: this.#trader.tradesOpened,
     };
