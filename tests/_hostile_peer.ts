@@ -132,9 +132,8 @@ export const write = async (c: Deno.Conn, bytes: Uint8Array) => {
 /** The handshake answer: server version and time. */
 export const serverVersion = (c: Deno.Conn) =>
   write(c, frameText(`${SERVER_VERSION}\u000020261207 11:00:00 Greenwich Mean Time\u0000`));
-/** Several frames as one buffer. */
-export const frames = (...fs: Field[][]) => {
-  const parts = fs.map(encodeFrame);
+/** Byte arrays joined into one. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -142,7 +141,9 @@ export const frames = (...fs: Field[][]) => {
     o += p.length;
   }
   return out;
-};
+}
+/** Several frames as one buffer. */
+export const frames = (...fs: Field[][]) => concat(...fs.map(encodeFrame));
 /** A complete handshake: version, managed accounts, NEXT_VALID_ID. */
 export const handshake = async (c: Deno.Conn) => {
   await serverVersion(c);

@@ -11,6 +11,7 @@ import { libraryInternals, PINNED_IB_VERSION } from "../lib/ib/library_pin.ts";
 import { maskAccount, maskAccounts } from "../lib/ib/mask.ts";
 import { bareHost, hostPort } from "../lib/ib/host.ts";
 import { netPermissionProblem } from "../lib/cli/live.ts";
+import { concat } from "./_hostile_peer.ts";
 
 const enc = new TextEncoder();
 
@@ -20,16 +21,6 @@ function frame(text: string): Uint8Array {
   const out = new Uint8Array(4 + body.length);
   new DataView(out.buffer).setUint32(0, body.length);
   out.set(body, 4);
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }
 

@@ -13,6 +13,28 @@ import { clockFrom, generatedTicks, liveConfig, quietSimLog } from "./_live_harn
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
+/**
+ * `scalpbot live ARGS` as a subprocess that may read `dir` and the code, write `dir` and reach
+ * 127.0.0.1:`port` only.
+ */
+function liveCommand(dir: string, args: string[], port: number): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-read=${dir},${MAIN.replace(/main\.ts$/, "")}`,
+      `--allow-write=${dir}`,
+      "--allow-env=LOG_TOKENS,LOG_STREAM",
+      `--allow-net=127.0.0.1:${port}`,
+      MAIN,
+      "live",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    cwd: dir,
+  });
+}
+
 /** Runs `scalpbot live` against `port` with journal `journal` until it is in sync, then signals it. */
 async function liveUntilSynced(
   port: number,
@@ -22,27 +44,8 @@ async function liveUntilSynced(
   extra: string[] = [],
 ): Promise<{ out: string; err: string; code: number }> {
   await Deno.writeTextFile(`${dir}/none.yaml`, `ib:\n  port: ${port}\nlive:\n  warmup: "off"\n`);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--allow-read=${dir},${MAIN.replace(/main\.ts$/, "")}`,
-      `--allow-write=${dir}`,
-      "--allow-env=LOG_TOKENS,LOG_STREAM",
-      `--allow-net=127.0.0.1:${port}`,
-      MAIN,
-      "live",
-      "--config",
-      `${dir}/none.yaml`,
-      "--journal",
-      journal,
-      "--no-bars",
-      ...extra,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: dir,
-  });
-  const p = child.spawn();
+  const args = ["--config", `${dir}/none.yaml`, "--journal", journal, "--no-bars", ...extra];
+  const p = liveCommand(dir, args, port).spawn();
   const reader = p.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
   while (!out.includes("in sync")) {
@@ -174,22 +177,8 @@ async function backtestJournal(path: string): Promise<string> {
 }
 
 /** `scalpbot live` with `args`, allowed only loopback TWS 7497 and the folder `dir`. */
-async function liveCli(dir: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--allow-read=${dir},${MAIN.replace(/main\.ts$/, "")}`,
-      `--allow-write=${dir}`,
-      "--allow-env=LOG_TOKENS,LOG_STREAM",
-      "--allow-net=127.0.0.1:7497",
-      MAIN,
-      "live",
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    cwd: dir,
-  }).output();
+async function liveCli(dir: string, args: string[], port = 7497) {
+  const out = await liveCommand(dir, args, port).output();
   return { code: out.code, err: new TextDecoder().decode(out.stderr) };
 }
 
@@ -216,25 +205,12 @@ Deno.test("live CLI: --append adds a live run to a backtest's journal", async ()
     const before = await backtestJournal(journal);
     // Without --append the run is refused before connecting.
     await Deno.writeTextFile(`${dir}/none.yaml`, `ib:\n  port: ${port}\n`);
-    const refused = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        `--allow-read=${dir},${MAIN.replace(/main\.ts$/, "")}`,
-        `--allow-write=${dir}`,
-        "--allow-env=LOG_TOKENS,LOG_STREAM",
-        `--allow-net=127.0.0.1:${port}`,
-        MAIN,
-        "live",
-        "--config",
-        `${dir}/none.yaml`,
-        "--journal",
-        journal,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      cwd: dir,
-    }).output();
-    assert.equal(refused.code, 2);
+    const refused = await liveCli(
+      dir,
+      ["--config", `${dir}/none.yaml`, "--journal", journal],
+      port,
+    );
+    assert.equal(refused.code, 2, refused.err);
     assert.equal(await Deno.readTextFile(journal), before);
     const appended = await liveUntilSynced(port, dir, journal, "SIGINT", ["--append"]);
     assert.equal(appended.code, 0, appended.err);

@@ -286,14 +286,21 @@ function assertJournaledRecovered(run: LiveRun): void {
   assert.ok(exit?.kind === "EXIT" && exit.recovered === true);
 }
 
+/**
+ * The earlier run's fill: the first print 20 s into the recording, its second `at` and price,
+ * the prints from that second on (`since`) and those of the next 100 s (`window`).
+ */
+function fillAt20s(rec = REC) {
+  const k0 = rec.findIndex((t) => t.ts >= rec[0]!.ts + 20_000);
+  const at = sec(rec[k0]!.ts);
+  const since = rec.filter((t) => sec(t.ts) >= at);
+  return { at, entry: rec[k0]!.price, since, window: since.filter((t) => t.ts < at + 100_000) };
+}
+
 Deno.test("live restart recovery: a target hit while the bot was down exits at the first touching print", async () => {
   // The earlier run filled LONG 20 s into the recording, then the bot died. Its target is the
   // highest print of the next 100 s, its stop below every print until then.
-  const k0 = REC.findIndex((t) => t.ts >= REC[0]!.ts + 20_000);
-  const at = sec(REC[k0]!.ts);
-  const entry = REC[k0]!.price;
-  const since = REC.filter((t) => sec(t.ts) >= at);
-  const window = since.filter((t) => t.ts < at + 100_000);
+  const { at, entry, since, window } = fillAt20s();
   const target = Math.max(...window.map((t) => t.price));
   assert.ok(target >= entry + 1, `target ${target} too close to entry ${entry}`);
   const hit = since.find((t) => t.price >= target)!;
@@ -321,11 +328,7 @@ Deno.test("live restart recovery: a target hit while the bot was down exits at t
 Deno.test("live restart recovery: a stop hit while down stays a loss though price then recovers past the target", async () => {
   // Filled LONG 20 s in; the stop is the lowest print of the next 100 s; the target is above
   // every print before that low, and the market reaches it afterwards.
-  const k0 = REC.findIndex((t) => t.ts >= REC[0]!.ts + 20_000);
-  const at = sec(REC[k0]!.ts);
-  const entry = REC[k0]!.price;
-  const since = REC.filter((t) => sec(t.ts) >= at);
-  const window = since.filter((t) => t.ts < at + 100_000);
+  const { at, entry, since, window } = fillAt20s();
   const stop = Math.min(...window.map((t) => t.price));
   assert.ok(stop <= entry - 1, `stop ${stop} too close to entry ${entry}`);
   const hit = since.find((t) => t.price <= stop)!;
@@ -357,14 +360,9 @@ Deno.test("live restart recovery: a stop hit while down stays a loss though pric
 /** A trade whose stop and target no print of the recording reaches: it stays open. */
 function farTrade(rec = REC) {
   const prices = rec.map((t) => t.price);
-  const k0 = rec.findIndex((t) => t.ts >= rec[0]!.ts + 20_000);
-  return {
-    side: "LONG" as const,
-    entry: rec[k0]!.price,
-    stop: Math.min(...prices) - 5,
-    target: Math.max(...prices) + 5,
-    at: sec(rec[k0]!.ts),
-  };
+  const { at, entry } = fillAt20s(rec);
+  const far = { stop: Math.min(...prices) - 5, target: Math.max(...prices) + 5 };
+  return { side: "LONG" as const, entry, ...far, at };
 }
 
 Deno.test("live restart recovery: a first sync cut after two warm-up pages is redone; the open trade is kept, no second one opens", async () => {

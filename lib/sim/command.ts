@@ -8,6 +8,7 @@
 import { parseCommandArgs } from "../cli/args.ts";
 import { checkInputFile } from "../cli/fs.ts";
 import { RunError, UsageError } from "../cli/usage_error.ts";
+import { hostPort } from "../ib/host.ts";
 import { assertTimeZone } from "../time/zone.ts";
 import { demoSession, TickGenerator, type TickGeneratorOptions } from "../gen/generator.ts";
 import { readTickFile } from "../ticks/csv_reader.ts";
@@ -105,7 +106,7 @@ async function loadTickFile(path: string): Promise<TickSource> {
 /** A failure to listen on `host:port` as one line naming the address (NotCapable passes). */
 function listenError(e: unknown, host: string, port: number): unknown {
   if (e instanceof Deno.errors.NotCapable || !(e instanceof Error)) return e;
-  const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const address = hostPort(host, port);
   if (e instanceof Deno.errors.AddrInUse) {
     return new RunError(
       `sim: cannot listen on ${address}: the port is already in use (another simulator, ` +
