@@ -61,3 +61,46 @@ Deno.test("runSimCommand rejects bad flags and fault specs with UsageError", asy
   await rejects(runSimCommand(["--port", "1", "--port", "2"]), /--port is given twice/);
   await rejects(runSimCommand(["--tz", "Mars/Base"]), /--tz .*"Mars\/Base"/);
 });
+
+/** Runs `sim --ticks FILE --symbol SYM` until ready, then stops it; returns its stderr lines. */
+async function simWarnings(file: string, symbol: string): Promise<string[]> {
+  const ac = new AbortController();
+  const errors: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.log = () => {};
+  console.error = (line: string) => errors.push(line);
+  try {
+    const run = runSimCommand(["--port", "0", "--ticks", file, "--symbol", symbol], {
+      signal: ac.signal,
+      onReady: () => ac.abort(),
+    });
+    equal(await run, 0);
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+  return errors;
+}
+
+Deno.test("sim replaying a tick file off the symbol's grid warns once and names the symbol that fits", async () => {
+  // 2,000 gold prints on the 0.1 grid: 4 in 5 are off MES's 0.25 grid, none off GC's 0.1.
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/gc.csv`;
+  const t0 = Date.UTC(2025, 5, 10, 14);
+  const lines = Array.from(
+    { length: 2000 },
+    (_, i) => `${t0 + i * 1000},${2300 + (i % 50) / 10},1`,
+  );
+  await Deno.writeTextFile(file, `ts,price,size\n${lines.join("\n")}\n`);
+  try {
+    const asMes = await simWarnings(file, "MES");
+    deepStrictEqual(asMes, [
+      `warning: 1,600 of the first 2,000 prices in ${file} are off the 0.25 tick grid of MES ` +
+      "(multiplier 5), so stops, targets and P/L will be wrong; they lie on a 0.1 grid: " +
+      "the bot drops off-grid prints; replay the file as --symbol GC " +
+      "(0.1-tick contracts: RTY 50, M2K 5, GC 100, MGC 10)",
+    ]);
+    deepStrictEqual(await simWarnings(file, "GC"), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,7 +12,8 @@ import { hostPort } from "../ib/host.ts";
 import { assertTimeZone } from "../time/zone.ts";
 import { demoSession, TickGenerator, type TickGeneratorOptions } from "../gen/generator.ts";
 import { readTickFile } from "../ticks/csv_reader.ts";
-import { SIM_SYMBOLS } from "./contracts.ts";
+import { GridWatch } from "../ticks/grid_check.ts";
+import { listedContracts, SIM_SYMBOLS } from "./contracts.ts";
 import { columnSource, type Speed, type TickSource } from "./feed.ts";
 import { parseDuration, parseFaultSpec } from "./fault_spec.ts";
 import { MAX_SIM_VERSION, MIN_SIM_VERSION } from "./messages.ts";
@@ -76,13 +77,36 @@ function int(name: string, text: string | undefined, min: number, max: number): 
   return n;
 }
 
-async function loadTickFile(path: string): Promise<TickSource> {
+/**
+ * A watch of a replayed file's prices against `symbol`'s tick grid: prices off the grid the
+ * simulator announces are dropped by the bot (as by IB's rules), so it warns once, naming the
+ * simulated symbol whose tick fits.
+ */
+function simGridWatch(symbol: string, path: string, now: number): GridWatch {
+  const spec = (s: string) => listedContracts(s, now)[0];
+  const own = spec(symbol)!;
+  return new GridWatch(
+    { symbol, multiplier: own.multiplier, tick_size: own.minTick },
+    path,
+    (line) => console.error(line),
+    (tick) => {
+      const fit = SIM_SYMBOLS.filter((s) => tick !== undefined && spec(s)?.minTick === tick);
+      return `the bot drops off-grid prints; ` +
+        (fit.length > 0
+          ? `replay the file as --symbol ${fit.join(" or ")}`
+          : `no simulated contract (${SIM_SYMBOLS.join(", ")}) has that tick`);
+    },
+  );
+}
+
+async function loadTickFile(path: string, grid: GridWatch): Promise<TickSource> {
   let ts = new Float64Array(1 << 16);
   let price = new Float64Array(1 << 16);
   let size = new Float64Array(1 << 16);
   let n = 0;
   await readTickFile(path, {
     onBatch: (b) => {
+      grid.onBatch(b);
       if (n + b.count > ts.length) {
         const cap = Math.max(ts.length * 2, n + b.count);
         const grow = (a: Float64Array) => {
@@ -100,6 +124,7 @@ async function loadTickFile(path: string): Promise<TickSource> {
       n += b.count;
     },
   });
+  grid.finish();
   return columnSource(ts.subarray(0, n), price.subarray(0, n), size.subarray(0, n));
 }
 
@@ -189,7 +214,7 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
   let sourceName: string;
   if (values.ticks !== undefined) {
     await checkInputFile(values.ticks, "tick file");
-    source = await loadTickFile(values.ticks);
+    source = await loadTickFile(values.ticks, simGridWatch(symbol, values.ticks, Date.now()));
     sourceName = `file:${values.ticks}`;
   } else {
     const base: TickGeneratorOptions = { ...demoSession(seed), ...GEN[symbol] };

@@ -203,6 +203,27 @@ export function onGrid(price: number, tick: number): boolean {
   return Math.abs(x - Math.round(x)) < 1e-6;
 }
 
+/** Options of {@linkcode gridWarning}: the configured contract and where the prices come from. */
+export interface GridWarningOptions {
+  /** Configured symbol. */
+  symbol: string;
+  /** Configured multiplier. */
+  multiplier: number;
+  /** Where the prices come from, e.g. the file. */
+  source: string;
+  /**
+   * What to do about prices on grid `tick` (undefined: no candidate grid fits); default: the
+   * backtest's `--set contract.tick_size=...`. The simulator names its `--symbol` instead.
+   */
+  remedy?: (tick: number | undefined) => string;
+}
+
+function backtestRemedy(tick: number | undefined): string {
+  return tick === undefined
+    ? "set contract.tick_size and contract.multiplier to the file's contract"
+    : `--set contract.tick_size=${tick} with the file's symbol and multiplier`;
+}
+
 /**
  * The one-line warning for a mismatch, or undefined when the prices fit the configured
  * contract. `symbol` and `multiplier` are the configured contract's, `source` the file.
@@ -220,7 +241,7 @@ export function onGrid(price: number, tick: number): boolean {
  */
 export function gridWarning(
   r: GridCheckResult,
-  config: { symbol: string; multiplier: number; source: string },
+  config: GridWarningOptions,
 ): string | undefined {
   if (!r.mismatch && !r.coarse) return undefined;
   const n = (x: number) => x.toLocaleString("en-US");
@@ -231,10 +252,8 @@ export function gridWarning(
     : `warning: the first ${n(r.sampled)} prices in ${config.source} lie on a ` +
       `${r.inferredTick} grid, ${n(r.inferredTick! / r.tickSize)} times the ${r.tickSize} tick ` +
       `of ${contract}: is the file of another contract?`;
-  if (r.inferredTick === undefined) {
-    return `${head}; set contract.tick_size and contract.multiplier to the file's contract`;
-  }
-  const set = `--set contract.tick_size=${r.inferredTick} with the file's symbol and multiplier`;
+  const set = (config.remedy ?? backtestRemedy)(r.inferredTick);
+  if (r.inferredTick === undefined) return `${head}; ${set}`;
   const fits = r.fits.map((c) => `${c.symbol} ${c.multiplier}`).join(", ");
   const tail = r.mismatch ? `they lie on a ${r.inferredTick} grid: ${set}` : `if so, ${set}`;
   return `${head}; ${tail}` +
@@ -254,20 +273,23 @@ export function gridWarning(
  */
 export class GridWatch {
   #check: GridCheck;
-  #contract: { symbol: string; multiplier: number };
-  #source: string;
+  #options: GridWarningOptions;
   #warn: (line: string) => void;
   #done = false;
 
-  /** Watches prices against `contract`'s grid; `warn` receives the one line, if any. */
+  /**
+   * Watches prices against `contract`'s grid; `warn` receives the one line, if any, and
+   * `remedy` (see {@linkcode GridWarningOptions}) says what to do.
+   */
   constructor(
     contract: { symbol: string; multiplier: number; tick_size: number },
     source: string,
     warn: (line: string) => void,
+    remedy?: (tick: number | undefined) => string,
   ) {
     this.#check = new GridCheck(contract.tick_size);
-    this.#contract = contract;
-    this.#source = source;
+    this.#options = { symbol: contract.symbol, multiplier: contract.multiplier, source };
+    if (remedy !== undefined) this.#options.remedy = remedy;
     this.#warn = warn;
   }
 
@@ -282,11 +304,7 @@ export class GridWatch {
   finish(): void {
     if (this.#done) return;
     this.#done = true;
-    const line = gridWarning(this.#check.result(), {
-      symbol: this.#contract.symbol,
-      multiplier: this.#contract.multiplier,
-      source: this.#source,
-    });
+    const line = gridWarning(this.#check.result(), this.#options);
     if (line !== undefined) this.#warn(line);
   }
 }
