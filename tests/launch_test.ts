@@ -25,7 +25,8 @@ import { clockFrom, generatedTicks, quietSimLog } from "./_live_harness.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
 const LAUNCH = `${ROOT}lib/cli/launch.ts`;
-const LOG = "--allow-env=LOG_TOKENS,LOG_STREAM";
+const LOG_VARS = "LOG_TOKENS,LOG_STREAM";
+const LOG = `--allow-env=${LOG_VARS}`;
 /** PATH with the running deno first: the launcher and suggested commands call `deno`. */
 const PATH = `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`;
 const everyFolderExists = () => true;
@@ -143,6 +144,23 @@ Deno.test("launcher: demo, backtest and report plans; flags in a fixed order wit
   ]);
 });
 
+Deno.test("launcher: sim gets its tick file and its own listen address only", () => {
+  const config = parseConfigText("", { source: "defaults" });
+  const plan = (args: string[]) => planPermissions("sim", args, { config, dirExists: () => true });
+  assert.deepEqual(plan([]), {
+    read: [],
+    write: [],
+    net: ["127.0.0.1:7497"],
+    env: LOG_VARS.split(","),
+  });
+  const file = plan(["--ticks=/data/gc.csv", "--port", "4002", "--symbol", "GC"]);
+  assert.deepEqual([file.read, file.net], [["/data/gc.csv"], ["127.0.0.1:4002"]]);
+  assert.deepEqual(plan(["--host", "::1", "--port", "7000"]).net, ["[::1]:7000"]);
+  // Any free port (0) or a port the simulator will refuse: the host, without a port.
+  assert.deepEqual(plan(["--port", "0"]).net, ["127.0.0.1"]);
+  assert.deepEqual(plan(["--port", "x"]).net, ["127.0.0.1"]);
+});
+
 Deno.test("launcher: a bad config or a path with a comma is one clear error", async () => {
   await withTempDir(async (dir) => {
     await assert.rejects(
@@ -258,6 +276,45 @@ Deno.test("launcher: live through the launcher reaches the simulator; SIGINT end
       assert.ok(r.out.includes("Net P/L"), "report printed");
       const end = (await readJournal(`${dir}/j.text`)).events.at(-1)!;
       assert.equal(end.kind === "SESSION_END" && end.reason, "SIGINT");
+    });
+  });
+});
+
+Deno.test("deno task sim's launcher replays a tick file outside the folder; SIGINT ends it with 0", async () => {
+  // The task used to grant --allow-read=. only: a file elsewhere was refused.
+  await withTempDir(async (work) => {
+    await withTempDir(async (data) => {
+      const t0 = Date.UTC(2025, 5, 10, 14);
+      const rows = Array.from({ length: 50 }, (_, i) => `${t0 + i * 1000},${5000 + i / 4},1`);
+      await Deno.writeTextFile(`${data}/t.csv`, `ts,price,size\n${rows.join("\n")}\n`);
+      const task = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks.sim as string;
+      assert.match(task, /lib\/cli\/launch\.ts sim$/);
+      const p = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-read", LOG, "--allow-run=deno", LAUNCH, "sim"].concat(
+          ["--port", "0", "--ticks", `${data}/t.csv`],
+        ),
+        cwd: work,
+        env: { PATH },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const errText = new Response(p.stderr).text();
+      const reader = p.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let out = "";
+      try {
+        out = await readUntil(reader, "TWS simulator on");
+      } finally {
+        p.kill("SIGINT");
+      }
+      out = await readUntil(reader, "\u0000", out);
+      const status = await p.status;
+      const err = await errText;
+      assert.match(out, /^TWS simulator on 127\.0\.0\.1:\d+: MES from file:/m, out + err);
+      assert.equal(status.code, 0, err);
+      assert.ok(
+        err.includes(`deno run --allow-read=${data}/t.csv ${LOG} --allow-net=127.0.0.1 `),
+        err,
+      );
     });
   });
 });

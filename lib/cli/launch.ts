@@ -1,8 +1,9 @@
 /**
- * The launcher behind `deno task live`, `demo`, `backtest` and `report`: reads the config the
- * command will use (after `--config` and `--set`) and its journal path, then starts scalpbot in
- * a child Deno with exactly the permissions that run needs (the TWS address, the config, input
- * and journal files; see {@linkcode planPermissions}) and `DENO_NO_UPDATE_CHECK=1`. SIGINT,
+ * The launcher behind `deno task live`, `demo`, `backtest`, `report` and `sim`: reads the config
+ * the command will use (after `--config` and `--set`) and its journal path, then starts scalpbot
+ * in a child Deno with exactly the permissions that run needs (the TWS address or the
+ * simulator's listen address, the config, input and journal files; see
+ * {@linkcode planPermissions}) and `DENO_NO_UPDATE_CHECK=1`. SIGINT,
  * SIGTERM and SIGHUP are passed on to the child; the launcher exits with the child's code.
  *
  * The launcher itself may read files (the config, whether the journal's folder exists)

@@ -156,10 +156,14 @@ export function planPermissions(
       // report's default is the file name, not journal.path (it reads no config).
       plan.read.push(positionals[0] ?? "trade_record.text");
       break;
-    case "sim":
+    case "sim": {
       plan.read.push(...(values.get("ticks") ?? []));
-      plan.net.push(last("host") ?? "127.0.0.1");
+      // Its own port only; --port 0 (any free port) or a bad value (sim names it) gets the host.
+      const host = last("host") ?? "127.0.0.1";
+      const port = last("port") ?? "7497";
+      plan.net.push(/^[1-9]\d{0,4}$/.test(port) ? hostPort(host, Number(port)) : host);
       break;
+    }
   }
   for (const path of [...plan.read, ...plan.write]) {
     if (path.includes(",")) {
