@@ -11,10 +11,11 @@ import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";
 import { demoSession, TickGenerator } from "../gen/generator.ts";
-import { inspectJournal } from "../journal/inspect.ts";
+import { describeUnendedRun, inspectJournal } from "../journal/inspect.ts";
 import type { JournalFormatOptions } from "../journal/format.ts";
 import { type JournalSink, JournalWriter } from "../journal/writer.ts";
-import { computeReport, formatReport, reportToJson } from "../report/report.ts";
+import { formatReport, reportToJson } from "../report/report.ts";
+import { ReportAccumulator } from "../report/accumulator.ts";
 import { readTickFile, type TickReadStats } from "../ticks/csv_reader.ts";
 import { GridWatch } from "../ticks/grid_check.ts";
 import type { JournalEvent, TickBatch } from "../types.ts";
@@ -108,9 +109,13 @@ export async function runBacktest(args: string[]): Promise<number> {
     values.overwrite === true,
   );
 
+  // Console lines go out with the journal's batches: one write per input chunk, not one
+  // per line.
+  const out = new LineBuffer();
   const quiet = values.quiet === true || values.json === true;
   const fmt = journalFormatOptions(config);
-  const events: JournalEvent[] = [];
+  // The report is built as events come, so memory does not grow with the run's length.
+  const tally = new ReportAccumulator();
   // Opened (and with --overwrite emptied) on the first event, so a run that fails before
   // its first tick leaves the file as it was.
   const journal = new LazyJournal(journalPath, fmt, replace);
@@ -122,12 +127,16 @@ export async function runBacktest(args: string[]): Promise<number> {
   const listener: EngineListener = {
     onBar(bar, snapshot, signal) {
       barsOut?.write(bar, snapshot, signal);
-      if (printBars) console.log(formatBarLine(bar, snapshot, signal, fmt));
+      if (printBars) out.line(formatBarLine(bar, snapshot, signal, fmt));
     },
     onEvent(event) {
-      events.push(event);
-      if (!quiet) console.log(formatEventLine(event, fmt));
+      tally.add(event);
+      if (!quiet) out.line(formatEventLine(event, fmt));
     },
+  };
+  const flush = () => {
+    journal.flush();
+    out.flush();
   };
   const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
   const engine = new Engine({ config, journal, runId, listener });
@@ -154,6 +163,7 @@ export async function runBacktest(args: string[]): Promise<number> {
           signal: abort.signal,
           progress: !quiet && Deno.stderr.isTerminal(),
           digest: loaded.digest,
+          flush,
         });
       } else {
         await backtestGenerated(
@@ -161,6 +171,7 @@ export async function runBacktest(args: string[]): Promise<number> {
           start,
           { seed, days, config, digest: loaded.digest },
           abort.signal,
+          flush,
         );
       }
     } catch (e) {
@@ -178,11 +189,13 @@ export async function runBacktest(args: string[]): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
+    // Durable here, once: at the end, on Ctrl+C/SIGTERM and on errors alike.
+    out.flush();
     journal.close();
     barsOut?.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  const report = computeReport(events);
+  const report = tally.report();
   if (values.json) {
     console.log(reportToJson(report));
   } else {
@@ -214,7 +227,11 @@ class Interrupted extends Error {
   }
 }
 
-/** A journal file opened on its first event (emptied first when it is to be replaced). */
+/**
+ * A journal file opened on its first event (emptied first when it is to be replaced). The
+ * input can be replayed, so lines go out in batches (`batch` durability): one write per
+ * input chunk, one fdatasync at the end.
+ */
 class LazyJournal implements JournalSink {
   #writer: JournalWriter | undefined;
   constructor(
@@ -226,9 +243,12 @@ class LazyJournal implements JournalSink {
     if (this.#writer === undefined) {
       ensureParentDirSync(this.path);
       if (this.replace) Deno.truncateSync(this.path, 0);
-      this.#writer = JournalWriter.open(this.path, this.options);
+      this.#writer = JournalWriter.open(this.path, { ...this.options, durability: "batch" });
     }
     this.#writer.write(event);
+  }
+  flush(): void {
+    this.#writer?.flush();
   }
   close(): void {
     this.#writer?.close();
@@ -259,6 +279,8 @@ async function checkJournal(path: string, append: boolean, overwrite: boolean): 
         `choose another --journal, or --overwrite to replace it`,
     );
   }
+  // A run killed mid-way (backtest journals are written in batches) is named, not hidden.
+  for (const run of found.unended) console.error(`note: ${describeUnendedRun(path, run)}`);
   if (found.events === 0 || append) return false;
   const last = found.runs.at(-1) ?? "an unknown run";
   throw new UsageError(
@@ -272,6 +294,8 @@ interface FileRunOptions {
   signal: AbortSignal;
   progress: boolean;
   digest: string;
+  /** Called after each chunk of input: writes the journal lines and console lines so far. */
+  flush: () => void;
 }
 
 async function backtestFile(
@@ -307,6 +331,7 @@ async function backtestFile(
       engine.onBatch(batch);
     },
     onProgress(read, total) {
+      o.flush();
       if (!o.progress) return;
       if (total <= 0) return; // a pipe has no size: no bar
       const pct = Math.floor((read / total) * 100);
@@ -344,6 +369,7 @@ async function backtestGenerated(
   start: (info: SessionInfo) => void,
   run: GeneratedRun,
   signal: AbortSignal,
+  flush: () => void,
 ): Promise<void> {
   const { seed, days, config } = run;
   const session = demoSession(seed);
@@ -370,6 +396,7 @@ async function backtestGenerated(
     batch.count = gen.fillBatch(batch, size);
     if (batch.count === 0) break;
     engine.onBatch(batch);
+    flush();
     await pause();
     signal.throwIfAborted();
   }
@@ -377,6 +404,21 @@ async function backtestGenerated(
 
 /** Most work between two turns of the event loop, in ms (a signal waits at most this). */
 const YIELD_MS = 20;
+
+/** Lines for stdout, written in one call per flush. */
+class LineBuffer {
+  #lines: string[] = [];
+  line(text: string): void {
+    this.#lines.push(text);
+  }
+  flush(): void {
+    if (this.#lines.length === 0) return;
+    const bytes = new TextEncoder().encode(this.#lines.join("\n") + "\n");
+    this.#lines = [];
+    let done = 0;
+    while (done < bytes.length) done += Deno.stdout.writeSync(bytes.subarray(done));
+  }
+}
 
 function sessionInfo(time: number, source: string, digest: string): SessionInfo {
   return { time, version: VERSION, configDigest: digest, source };

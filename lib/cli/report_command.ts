@@ -6,6 +6,7 @@
 import { parseCommandArgs } from "./args.ts";
 import { checkInputFile } from "./fs.ts";
 import { readJournal } from "../journal/reader.ts";
+import { describeUnendedRun, findUnendedRuns } from "../journal/inspect.ts";
 import { computeReport, formatReport, reportToJson } from "../report/report.ts";
 import type { JournalEvent } from "../types.ts";
 import { UsageError } from "./usage_error.ts";
@@ -56,6 +57,9 @@ export async function runReport(args: string[]): Promise<number> {
       `warning: ${path}:${contents.torn.line}: torn last line (a crash mid-write), not counted: ` +
         JSON.stringify(contents.torn.text),
     );
+  }
+  for (const run of findUnendedRuns(contents.events, contents.eventLines)) {
+    console.error(`note: ${describeUnendedRun(path, run)}`);
   }
   const events = values.run === undefined
     ? contents.events

@@ -45,6 +45,54 @@ export interface JournalSummary {
   events: number;
 }
 
+/**
+ * A run without its SESSION_END: the process was killed (kill -9, power loss) or crashed
+ * before it could end the run, or, for the last run, it may still be running. A backtest
+ * journal cut so holds whole, valid lines up to `lastLine`: the run's events after it are
+ * lost (re-run the backtest; its input can be replayed).
+ */
+export interface UnendedRun {
+  /** RunID of its SESSION_START. */
+  runId: string;
+  /** Line of its SESSION_START. */
+  startLine: number;
+  /** Line of its last event. */
+  lastLine: number;
+}
+
+/** The one-line note for an {@link UnendedRun} of the journal at `path`. */
+export function describeUnendedRun(path: string, run: UnendedRun): string {
+  return `${path}: run ${run.runId} ended without SESSION_END (crashed or killed, or still ` +
+    `running) after line ${run.lastLine}`;
+}
+
+/**
+ * The runs of `events` (with their 1-based `lines`) that have no SESSION_END of their own
+ * before the next SESSION_START or the end.
+ */
+export function findUnendedRuns(
+  events: readonly JournalEvent[],
+  lines: readonly number[],
+): UnendedRun[] {
+  const out: UnendedRun[] = [];
+  let open: UnendedRun | undefined;
+  let ended = true;
+  events.forEach((e, i) => {
+    const line = lines[i] ?? i + 1;
+    if (e.kind === "SESSION_START") {
+      if (open !== undefined && !ended) out.push(open);
+      open = { runId: e.runId, startLine: line, lastLine: line };
+      ended = false;
+      return;
+    }
+    if (open === undefined) return;
+    open.lastLine = line;
+    if (e.kind === "SESSION_END" && e.runId === open.runId) ended = true;
+  });
+  if (open !== undefined && !ended) out.push(open);
+  return out;
+}
+
 /** Result of {@link inspectJournal}. */
 export interface JournalInspection extends JournalSummary {
   /** False when the file does not exist (all other fields are then empty). */
@@ -55,6 +103,8 @@ export interface JournalInspection extends JournalSummary {
   repairedTorn: TornLine[];
   /** Lines that could not be parsed (inspection is lenient). */
   errors: JournalParseError[];
+  /** Runs without their SESSION_END (see {@link UnendedRun}). */
+  unended: UnendedRun[];
 }
 
 /** Summarizes events already parsed from a journal (pure). */
@@ -120,6 +170,7 @@ export async function inspectJournal(path: string): Promise<JournalInspection> {
       torn: contents.torn,
       repairedTorn: contents.repairedTorn,
       errors: contents.errors,
+      unended: findUnendedRuns(contents.events, contents.eventLines),
     };
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -129,6 +180,7 @@ export async function inspectJournal(path: string): Promise<JournalInspection> {
       torn: undefined,
       repairedTorn: [],
       errors: [],
+      unended: [],
     };
   }
 }

@@ -28,6 +28,8 @@ export interface ReadJournalOptions {
 export interface JournalContents {
   /** Every event that parsed, in file order, without torn lines. */
   events: JournalEvent[];
+  /** 1-based line number of each event (same index as `events`). */
+  eventLines: number[];
   /**
    * The last line when it has no newline, whether it parses or not: the writer writes a line
    * and its newline in one call, so a line without one is an interrupted write.
@@ -56,7 +58,13 @@ type Parsed = { event: JournalEvent } | { error: JournalParseError };
  */
 export function parseJournalText(text: string, options: ReadJournalOptions = {}): JournalContents {
   const source = options.source ?? "journal";
-  const out: JournalContents = { events: [], torn: undefined, repairedTorn: [], errors: [] };
+  const out: JournalContents = {
+    events: [],
+    eventLines: [],
+    torn: undefined,
+    repairedTorn: [],
+    errors: [],
+  };
   const lines = text.split("\n").map((raw) => raw.endsWith("\r") ? raw.slice(0, -1) : raw);
   // With a final newline the split ends in "", which is not a line.
   const terminated = lines[lines.length - 1] === "";
@@ -100,6 +108,7 @@ export function parseJournalText(text: string, options: ReadJournalOptions = {})
       out.repairedTorn.push(at);
     } else if ("event" in p) {
       out.events.push(p.event);
+      out.eventLines.push(i + 1);
     } else if (i + 1 < lines.length && SESSION_START_RE.test(lines[i + 1]!)) {
       out.repairedTorn.push(at);
     } else if (options.lenient === true) {

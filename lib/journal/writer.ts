@@ -9,20 +9,54 @@ import { assertJournalFormatOptions, formatEvent, type JournalFormatOptions } fr
 
 /** Where the engine sends journal events. */
 export interface JournalSink {
-  /** Records one event; returns once it is stored (durably, for a file). */
+  /** Records one event, in order (durably before it returns for a `sync` file journal). */
   write(event: JournalEvent): void;
+  /**
+   * Resolves once every event written before the call is on disk. Whatever the engine does
+   * outside the process because of an event (sending an order to IB) awaits this first, so
+   * the journal always shows an order or an entry before it is sent. Absent: always durable.
+   */
+  durable?(): Promise<void>;
 }
 
-/** Options of {@link JournalWriter.open}: how lines are formatted. */
-export type JournalWriterOptions = JournalFormatOptions;
+/**
+ * When a file journal's lines reach the disk:
+ * - `sync`: each `write` writes its line and fdatasyncs before returning (simple, slow: one
+ *   disk flush per event).
+ * - `background` (live): each `write` writes its line at once (one write call, into the OS
+ *   page cache, in order) and starts an fdatasync on another thread, coalescing the events
+ *   written meanwhile (group commit); `durable()` resolves when they are on disk. The tick
+ *   path never waits for the disk.
+ * - `batch` (backtest, the input can be replayed): lines collect in memory and go out in one
+ *   write per {@link JournalWriter.flush} (the backtest flushes after each input chunk) or
+ *   per {@link BATCH_BYTES}; one fdatasync at `close` (end, Ctrl+C/SIGTERM, error).
+ */
+export type JournalDurability = "sync" | "background" | "batch";
+
+/** Options of {@link JournalWriter.open}: how lines are formatted and made durable. */
+export interface JournalWriterOptions extends JournalFormatOptions {
+  /** Default `sync`. */
+  durability?: JournalDurability;
+}
+
+/** A caller of `durable()` waiting for the fdatasync that covers write number `upTo`. */
+interface Waiter {
+  upTo: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** A `batch` journal writes its buffer out once it holds this many characters. */
+export const BATCH_BYTES = 1 << 20;
 
 const encoder = new TextEncoder();
 const NEWLINE = 0x0a;
 
 /**
- * Appends one line per event to a journal file and flushes it to disk (`fdatasync`) before
- * `write` returns, so a crash never loses an event the engine has acted on. Events are
- * rare (entries and exits, not ticks), so a synchronous flush costs nothing that matters.
+ * Appends one line per event to a journal file. Every line goes out whole with its newline
+ * in one write call, and lines reach the file in event order, so the file is always a
+ * prefix of the run's events; when each line reaches the disk depends on the
+ * {@link JournalDurability} (`sync` by default: before `write` returns).
  *
  * A file that ends without a newline holds a line torn by a crash. The writer ends that line
  * with the first write (so the torn text is never glued to a new line) and marks the next
@@ -37,6 +71,7 @@ const NEWLINE = 0x0a;
  *   timeZone: "America/Chicago",
  *   priceDecimals: 2,
  *   periods,
+ *   durability: "background",
  * });
  * journal.write({
  *   kind: "SESSION_START",
@@ -50,28 +85,42 @@ const NEWLINE = 0x0a;
  *   tickSize: 0.25,
  *   currency: "USD",
  * });
+ * await journal.durable(); // on disk: an order depending on it may now be sent
  * journal.close();
  * ```
  */
 export class JournalWriter implements JournalSink {
   #file: Deno.FsFile | undefined;
+  /** `background`: a second descriptor of the file for the fdatasync thread (see below). */
+  #syncFile: Deno.FsFile | undefined;
   #options: JournalFormatOptions;
+  #durability: JournalDurability;
   #path: string;
   #tornLine: number | undefined;
   /** A newline is still owed to the torn last line. */
   #needNewline: boolean;
   /** The torn line still has to be named by a SESSION_START. */
   #needMarker: boolean;
+  /** `batch`: lines not yet written, and their length in UTF-16 units. */
+  #pending: string[] = [];
+  #pendingLength = 0;
+  /** Writes made so far, and how many of them an fdatasync has covered. */
+  #written = 0;
+  #synced = 0;
+  #syncing = false;
+  #syncError: unknown = undefined;
+  #waiters: Waiter[] = [];
 
   private constructor(
     file: Deno.FsFile,
     path: string,
-    options: JournalFormatOptions,
+    options: JournalWriterOptions,
     tornLine: number | undefined,
   ) {
     this.#file = file;
     this.#path = path;
     this.#options = options;
+    this.#durability = options.durability ?? "sync";
     this.#tornLine = tornLine;
     this.#needNewline = tornLine !== undefined;
     this.#needMarker = tornLine !== undefined;
@@ -84,9 +133,18 @@ export class JournalWriter implements JournalSink {
    */
   static open(path: string, options: JournalWriterOptions): JournalWriter {
     assertJournalFormatOptions(options);
+    const durability = options.durability ?? "sync";
+    if (!["sync", "background", "batch"].includes(durability)) {
+      throw new RangeError(`Journal durability must be sync, background or batch: ${durability}`);
+    }
     const file = Deno.openSync(path, { read: true, append: true, create: true });
     try {
-      return new JournalWriter(file, path, options, findTornLine(file));
+      const writer = new JournalWriter(file, path, options, findTornLine(file));
+      // Deno lends a file to one operation at a time: a write on the tick path while an
+      // async fdatasync holds the same descriptor fails as busy. fdatasync flushes the
+      // file, whichever descriptor wrote it, so the sync thread gets its own.
+      if (durability === "background") writer.#syncFile = Deno.openSync(path, { append: true });
+      return writer;
     } catch (e) {
       file.close();
       throw e;
@@ -96,6 +154,11 @@ export class JournalWriter implements JournalSink {
   /** The file path. */
   get path(): string {
     return this.#path;
+  }
+
+  /** When lines reach the disk. */
+  get durability(): JournalDurability {
+    return this.#durability;
   }
 
   /** True when `open` found a torn last line (the first write ends it with a newline). */
@@ -109,29 +172,123 @@ export class JournalWriter implements JournalSink {
   }
 
   /**
-   * Formats `event`, appends it with its newline in one write (preceded by the newline owed
-   * to a torn line, and with `Repaired=<line>` if it is the first SESSION_START after one),
-   * then fdatasyncs.
+   * Formats `event` and appends it with its newline (preceded by the newline owed to a torn
+   * line, and with `Repaired=<line>` if it is the first SESSION_START after one): written
+   * and fdatasynced (`sync`), written with the fdatasync started in the background
+   * (`background`), or kept for the next flush (`batch`).
    */
   write(event: JournalEvent): void {
     const file = this.#file;
     if (file === undefined) throw new TypeError(`Journal ${this.#path} is closed`);
+    if (this.#syncError !== undefined) throw this.#syncError;
     const mark = this.#needMarker && event.kind === "SESSION_START";
     const line = formatEvent(
       mark ? { ...event, repairedLine: this.#tornLine! } : event,
       this.#options,
     );
-    const bytes = encoder.encode((this.#needNewline ? "\n" : "") + line + "\n");
-    writeAll(file, bytes);
-    file.syncDataSync();
+    const text = (this.#needNewline ? "\n" : "") + line + "\n";
     this.#needNewline = false;
     if (mark) this.#needMarker = false;
+    if (this.#durability === "batch") {
+      this.#pending.push(text);
+      this.#pendingLength += text.length;
+      if (this.#pendingLength >= BATCH_BYTES) this.flush();
+      return;
+    }
+    writeAll(file, encoder.encode(text));
+    this.#written++;
+    if (this.#durability === "sync") {
+      file.syncDataSync();
+      this.#synced = this.#written;
+    } else {
+      this.#startSync();
+    }
   }
 
-  /** Closes the file; further writes throw. Closing twice is harmless. */
+  /**
+   * `batch`: writes the lines kept so far in one write call (no fdatasync: they reach the OS,
+   * so a killed process loses none of them; `close` makes them durable). Others: nothing to do.
+   */
+  flush(): void {
+    const file = this.#file;
+    if (file === undefined || this.#pending.length === 0) return;
+    const text = this.#pending.join("");
+    this.#pending = [];
+    this.#pendingLength = 0;
+    writeAll(file, encoder.encode(text));
+    this.#written++;
+  }
+
+  /**
+   * Resolves once every event written so far is on disk (rejects if an fdatasync failed).
+   * `background` waits for the fdatasync thread; `batch` flushes and fdatasyncs now.
+   */
+  durable(): Promise<void> {
+    if (this.#syncError !== undefined) return Promise.reject(this.#syncError);
+    if (this.#durability === "batch") {
+      this.flush();
+      if (this.#written > this.#synced) {
+        this.#file?.syncDataSync();
+        this.#synced = this.#written;
+      }
+    }
+    if (this.#synced >= this.#written) return Promise.resolve();
+    const upTo = this.#written;
+    return new Promise((resolve, reject) => this.#waiters.push({ upTo, resolve, reject }));
+  }
+
+  /** One fdatasync at a time on its own thread; writes made meanwhile share the next one. */
+  #startSync(): void {
+    if (this.#syncing) return;
+    const file = this.#syncFile;
+    if (file === undefined) return;
+    this.#syncing = true;
+    const upTo = this.#written;
+    file.syncData().then(() => {
+      this.#syncing = false;
+      this.#synced = Math.max(this.#synced, upTo);
+      this.#settle();
+      if (this.#written > this.#synced && this.#syncFile !== undefined) this.#startSync();
+    }, (e: unknown) => {
+      this.#syncing = false;
+      // A file closed under an fdatasync in flight: close made everything durable itself.
+      if (this.#syncFile === undefined && e instanceof Deno.errors.BadResource) return;
+      this.#syncError = e;
+      this.#settle();
+    });
+  }
+
+  #settle(): void {
+    const keep: Waiter[] = [];
+    for (const w of this.#waiters) {
+      if (this.#syncError !== undefined) w.reject(this.#syncError);
+      else if (w.upTo <= this.#synced) w.resolve();
+      else keep.push(w);
+    }
+    this.#waiters = keep;
+  }
+
+  /**
+   * Writes what is left, fdatasyncs (unless every write is already durable) and closes the
+   * file; further writes throw. Closing twice is harmless.
+   */
   close(): void {
-    this.#file?.close();
-    this.#file = undefined;
+    const file = this.#file;
+    if (file === undefined) return;
+    try {
+      this.flush();
+      if (this.#written > this.#synced) {
+        file.syncDataSync();
+        this.#synced = this.#written;
+      }
+    } finally {
+      this.#file = undefined;
+      file.close();
+      const syncFile = this.#syncFile;
+      this.#syncFile = undefined;
+      syncFile?.close();
+      this.#settle();
+    }
   }
 }
 

@@ -7,8 +7,11 @@
  *
  * @module
  */
-import type { ExitEvent, ExitReason, JournalEvent, Side } from "../types.ts";
-import { summarizeJournal } from "../journal/inspect.ts";
+import type { ExitReason, JournalEvent, Side } from "../types.ts";
+import { ReportAccumulator } from "./accumulator.ts";
+
+const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
+const SIDES: readonly Side[] = ["LONG", "SHORT"];
 import { formatIsoOffset } from "../time/zone.ts";
 
 /** Trades and net P/L for one exit reason. */
@@ -109,17 +112,6 @@ export interface Report {
   openTrades: number;
 }
 
-const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
-const SIDES: readonly Side[] = ["LONG", "SHORT"];
-
-function cents(x: number): number {
-  return Math.round(x * 100);
-}
-
-function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}
-
 /**
  * Computes the report of `events` (one or several runs, in journal order). Exits are taken in
  * time order (stable) for the equity curve and the streaks. Throws a RangeError when runs
@@ -133,204 +125,9 @@ function round6(x: number): number {
  * ```
  */
 export function computeReport(events: readonly JournalEvent[]): Report {
-  const runIds: string[] = [];
-  const ended = new Set<string>();
-  const currencies = new Set<string>();
-  let multiplier: number | undefined;
-  let firstTime: number | null = null;
-  let lastTime: number | null = null;
-  let entries = 0;
-  let cancels = 0;
-  const fillCount = new Map<string, number>();
-  const exits: { exit: ExitEvent; multiplier: number | undefined }[] = [];
-
-  for (const e of events) {
-    if (firstTime === null || e.time < firstTime) firstTime = e.time;
-    if (lastTime === null || e.time > lastTime) lastTime = e.time;
-    switch (e.kind) {
-      case "SESSION_START":
-        runIds.push(e.runId);
-        currencies.add(e.currency);
-        multiplier = e.multiplier;
-        break;
-      case "SESSION_END":
-        ended.add(e.runId);
-        break;
-      case "ENTRY":
-        entries++;
-        break;
-      case "FILL":
-        fillCount.set(e.tradeId, (fillCount.get(e.tradeId) ?? 0) + 1);
-        break;
-      case "CANCEL":
-        cancels++;
-        break;
-      case "EXIT":
-        exits.push({ exit: e, multiplier });
-        break;
-    }
-  }
-  if (currencies.size > 1) {
-    throw new RangeError(
-      `Cannot report runs in different currencies: ${[...currencies].join(", ")}`,
-    );
-  }
-  exits.sort((a, b) => a.exit.time - b.exit.time);
-
-  let grossC = 0;
-  let commC = 0;
-  let netC = 0;
-  let winC = 0;
-  let lossC = 0;
-  let wins = 0;
-  let losses = 0;
-  let grossPoints = 0;
-  let netPoints: number | null = 0;
-  const byReason = Object.fromEntries(
-    REASONS.map((r) => [r, { trades: 0, netPnl: 0 }]),
-  ) as Record<ExitReason, ReasonStats>;
-  const bySide = Object.fromEntries(
-    SIDES.map((s) => [s, { trades: 0, wins: 0, losses: 0, netPnl: 0 }]),
-  ) as Record<Side, SideStats>;
-  const holds: number[] = [];
-
-  // Equity curve and streaks.
-  let equityC = 0;
-  let peakC = 0;
-  let peakTime = firstTime;
-  let maxDdC = 0;
-  let ddPeakTime: number | null = null;
-  let ddTroughTime: number | null = null;
-  let ddRecoveryTime: number | null = null;
-  let ddOpen = false;
-  let lossStreak = 0;
-  let winStreak = 0;
-  let longestLoss = 0;
-  let longestWin = 0;
-
-  for (const { exit: x, multiplier: mult } of exits) {
-    const net = cents(x.netPnl);
-    grossC += cents(x.grossPnl);
-    commC += cents(x.commission);
-    netC += net;
-    grossPoints += x.pnlPoints * x.qty;
-    netPoints = netPoints === null || mult === undefined ? null : netPoints + x.netPnl / mult;
-    holds.push(x.time - x.entryTime);
-    const reason = byReason[x.reason];
-    reason.trades++;
-    reason.netPnl += net;
-    const side = bySide[x.side];
-    side.trades++;
-    side.netPnl += net;
-    if (net > 0) {
-      wins++;
-      side.wins++;
-      winC += net;
-      winStreak++;
-      lossStreak = 0;
-    } else if (net < 0) {
-      losses++;
-      side.losses++;
-      lossC += net;
-      lossStreak++;
-      winStreak = 0;
-    } else {
-      winStreak = 0;
-      lossStreak = 0;
-    }
-    longestWin = Math.max(longestWin, winStreak);
-    longestLoss = Math.max(longestLoss, lossStreak);
-
-    equityC += net;
-    if (equityC >= peakC) {
-      if (ddOpen) {
-        ddRecoveryTime = x.time;
-        ddOpen = false;
-      }
-      peakC = equityC;
-      peakTime = x.time;
-    } else if (peakC - equityC > maxDdC) {
-      // A deeper fall, in the same episode (same peak) or a new one: it becomes the max.
-      maxDdC = peakC - equityC;
-      ddPeakTime = peakTime;
-      ddTroughTime = x.time;
-      ddRecoveryTime = null;
-      ddOpen = true;
-    }
-  }
-
-  const trades = exits.length;
-  for (const r of REASONS) byReason[r].netPnl /= 100;
-  for (const s of SIDES) bySide[s].netPnl /= 100;
-  const avgWin = wins > 0 ? winC / 100 / wins : null;
-  const avgLoss = losses > 0 ? lossC / 100 / losses : null;
-  const lastExitTime = exits.length > 0 ? exits[exits.length - 1]!.exit.time : null;
-  const sortedHolds = [...holds].sort((a, b) => a - b);
-  const mid = Math.floor(sortedHolds.length / 2);
-  const summary = summarizeJournal(events);
-  const cancelledUnfilled = countCancelledUnfilled(events);
-
-  return {
-    runIds,
-    runsEnded: runIds.filter((id) => ended.has(id)).length,
-    currency: currencies.size === 1 ? [...currencies][0]! : null,
-    firstTime,
-    lastTime,
-    entries,
-    trades,
-    wins,
-    losses,
-    breakeven: trades - wins - losses,
-    winRate: trades > 0 ? wins / trades : null,
-    grossPoints: round6(grossPoints),
-    netPoints: netPoints === null ? null : round6(netPoints),
-    grossPnl: grossC / 100,
-    commission: commC / 100,
-    netPnl: netC / 100,
-    profitFactor: losses > 0 ? winC / -lossC : null,
-    avgTrade: trades > 0 ? netC / 100 / trades : null,
-    avgWin,
-    avgLoss,
-    payoffRatio: avgWin !== null && avgLoss !== null ? avgWin / -avgLoss : null,
-    expectancy: trades > 0
-      ? (wins / trades) * (avgWin ?? 0) + (losses / trades) * (avgLoss ?? 0)
-      : null,
-    maxDrawdown: maxDdC / 100,
-    maxDrawdownPeakTime: ddPeakTime,
-    maxDrawdownTroughTime: ddTroughTime,
-    maxDrawdownRecoveryTime: ddRecoveryTime,
-    maxDrawdownDurationMs: ddPeakTime === null
-      ? null
-      : (ddRecoveryTime ?? lastExitTime ?? ddPeakTime) - ddPeakTime,
-    longestLosingStreak: longestLoss,
-    longestWinningStreak: longestWin,
-    avgHoldMs: holds.length > 0 ? holds.reduce((a, b) => a + b, 0) / holds.length : null,
-    medianHoldMs: sortedHolds.length === 0
-      ? null
-      : sortedHolds.length % 2 === 1
-      ? sortedHolds[mid]!
-      : (sortedHolds[mid - 1]! + sortedHolds[mid]!) / 2,
-    byReason,
-    bySide,
-    partialFills: [...fillCount.values()].filter((n) => n > 1).length,
-    cancels,
-    cancelledUnfilled,
-    openTrades: summary.openTrades.length,
-  };
-}
-
-function countCancelledUnfilled(events: readonly JournalEvent[]): number {
-  const entered = new Set<string>();
-  const filled = new Set<string>();
-  const cancelled = new Set<string>();
-  for (const e of events) {
-    if (e.kind === "ENTRY") entered.add(e.tradeId);
-    else if (e.kind === "FILL") filled.add(e.tradeId);
-    else if (e.kind === "CANCEL") cancelled.add(e.tradeId);
-  }
-  let n = 0;
-  for (const id of entered) if (cancelled.has(id) && !filled.has(id)) n++;
-  return n;
+  const acc = new ReportAccumulator();
+  for (const e of events) acc.add(e);
+  return acc.report();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,304 @@
+/**
+ * The report built one event at a time, so a backtest of any length keeps a few numbers per
+ * closed trade instead of every event. `computeReport` is this accumulator over a list.
+ *
+ * @module
+ */
+import type { ExitReason, JournalEvent, Side } from "../types.ts";
+import type { ReasonStats, Report, SideStats } from "./report.ts";
+
+const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
+const SIDES: readonly Side[] = ["LONG", "SHORT"];
+
+function cents(x: number): number {
+  return Math.round(x * 100);
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** What is known of a trade until its EXIT. */
+interface TradeState {
+  /** An ENTRY was seen (as opposed to a FILL or CANCEL of an unknown trade). */
+  entered: boolean;
+  /** FILL events. */
+  fills: number;
+  /** `Filled` of the last FILL after the ENTRY. */
+  filled: number;
+  /** CANCEL events after the ENTRY. */
+  cancels: number;
+  /** Any CANCEL. */
+  cancelled: boolean;
+}
+
+/**
+ * Accumulates a {@link Report} from journal events in journal order. Keeps, per closed
+ * trade, five numbers (exit time, net cents, hold, points, net points) for the time-ordered
+ * figures (equity curve, streaks, median hold), and per open trade a small record dropped at
+ * its EXIT. Events of a trade after its EXIT (scalpbot never writes any) count as those of a
+ * new trade.
+ *
+ * @example
+ * ```ts
+ * const acc = new ReportAccumulator();
+ * acc.add({ kind: "SESSION_END", time: 0, runId: "r", reason: "END_OF_DATA", ticks: 0, bars: 0, trades: 0 });
+ * acc.report().trades; // 0
+ * ```
+ */
+export class ReportAccumulator {
+  #runIds: string[] = [];
+  #ended = new Set<string>();
+  #currencies = new Set<string>();
+  #multiplier: number | undefined;
+  #firstTime: number | null = null;
+  #lastTime: number | null = null;
+  #entries = 0;
+  #cancels = 0;
+  #partialFills = 0;
+  #cancelledUnfilled = 0;
+  #trades = new Map<string, TradeState>();
+  // Order-free sums of the exits.
+  #grossC = 0;
+  #commC = 0;
+  #byReason = Object.fromEntries(
+    REASONS.map((r) => [r, { trades: 0, netPnl: 0 }]),
+  ) as Record<ExitReason, ReasonStats>;
+  #bySide = Object.fromEntries(
+    SIDES.map((s) => [s, { trades: 0, wins: 0, losses: 0, netPnl: 0 }]),
+  ) as Record<Side, SideStats>;
+  // One entry per exit, summed in exit-time order at the end (float sums depend on order).
+  #exitTime: number[] = [];
+  #exitNetC: number[] = [];
+  #exitHold: number[] = [];
+  #exitPoints: number[] = [];
+  /** Net points of the exit, NaN when its run's multiplier is unknown. */
+  #exitNetPoints: number[] = [];
+  #exitsSorted = true;
+
+  /** Adds one event. */
+  add(e: JournalEvent): void {
+    if (this.#firstTime === null || e.time < this.#firstTime) this.#firstTime = e.time;
+    if (this.#lastTime === null || e.time > this.#lastTime) this.#lastTime = e.time;
+    switch (e.kind) {
+      case "SESSION_START":
+        this.#runIds.push(e.runId);
+        this.#currencies.add(e.currency);
+        this.#multiplier = e.multiplier;
+        break;
+      case "SESSION_END":
+        this.#ended.add(e.runId);
+        break;
+      case "ENTRY": {
+        this.#entries++;
+        const t = this.#trade(e.tradeId);
+        // A repeated ENTRY starts the trade's open state afresh (as inspectJournal does).
+        t.entered = true;
+        t.filled = 0;
+        t.cancels = 0;
+        break;
+      }
+      case "FILL": {
+        const t = this.#trade(e.tradeId);
+        if (++t.fills === 2) this.#partialFills++;
+        if (t.entered) t.filled = e.filled;
+        break;
+      }
+      case "CANCEL": {
+        this.#cancels++;
+        const t = this.#trade(e.tradeId);
+        t.cancelled = true;
+        if (t.entered) t.cancels++;
+        break;
+      }
+      case "EXIT": {
+        const t = this.#trades.get(e.tradeId);
+        if (t !== undefined) {
+          if (t.entered && t.cancelled && t.fills === 0) this.#cancelledUnfilled++;
+          this.#trades.delete(e.tradeId);
+        }
+        this.#addExit(e);
+        break;
+      }
+    }
+  }
+
+  #trade(id: string): TradeState {
+    let t = this.#trades.get(id);
+    if (t === undefined) {
+      t = { entered: false, fills: 0, filled: 0, cancels: 0, cancelled: false };
+      this.#trades.set(id, t);
+    }
+    return t;
+  }
+
+  #addExit(x: Extract<JournalEvent, { kind: "EXIT" }>): void {
+    const net = cents(x.netPnl);
+    this.#grossC += cents(x.grossPnl);
+    this.#commC += cents(x.commission);
+    const reason = this.#byReason[x.reason];
+    reason.trades++;
+    reason.netPnl += net;
+    const side = this.#bySide[x.side];
+    side.trades++;
+    side.netPnl += net;
+    if (net > 0) side.wins++;
+    else if (net < 0) side.losses++;
+    const last = this.#exitTime.at(-1);
+    if (last !== undefined && x.time < last) this.#exitsSorted = false;
+    this.#exitTime.push(x.time);
+    this.#exitNetC.push(net);
+    this.#exitHold.push(x.time - x.entryTime);
+    this.#exitPoints.push(x.pnlPoints * x.qty);
+    const mult = this.#multiplier;
+    this.#exitNetPoints.push(mult === undefined ? NaN : x.netPnl / mult);
+  }
+
+  /**
+   * The report of the events added so far. Throws a RangeError when runs use different
+   * currencies, since their P/L cannot be summed.
+   */
+  report(): Report {
+    const currencies = this.#currencies;
+    if (currencies.size > 1) {
+      throw new RangeError(
+        `Cannot report runs in different currencies: ${[...currencies].join(", ")}`,
+      );
+    }
+    const trades = this.#exitTime.length;
+    const order = Array.from({ length: trades }, (_, i) => i);
+    // Stable: exits at the same time keep their journal order.
+    if (!this.#exitsSorted) order.sort((a, b) => this.#exitTime[a]! - this.#exitTime[b]!);
+
+    let netC = 0;
+    let winC = 0;
+    let lossC = 0;
+    let wins = 0;
+    let losses = 0;
+    let grossPoints = 0;
+    let netPoints: number | null = 0;
+    const holds: number[] = [];
+    let equityC = 0;
+    let peakC = 0;
+    let peakTime = this.#firstTime;
+    let maxDdC = 0;
+    let ddPeakTime: number | null = null;
+    let ddTroughTime: number | null = null;
+    let ddRecoveryTime: number | null = null;
+    let ddOpen = false;
+    let lossStreak = 0;
+    let winStreak = 0;
+    let longestLoss = 0;
+    let longestWin = 0;
+
+    for (const i of order) {
+      const net = this.#exitNetC[i]!;
+      const time = this.#exitTime[i]!;
+      const np = this.#exitNetPoints[i]!;
+      netC += net;
+      grossPoints += this.#exitPoints[i]!;
+      netPoints = netPoints === null || Number.isNaN(np) ? null : netPoints + np;
+      holds.push(this.#exitHold[i]!);
+      if (net > 0) {
+        wins++;
+        winC += net;
+        winStreak++;
+        lossStreak = 0;
+      } else if (net < 0) {
+        losses++;
+        lossC += net;
+        lossStreak++;
+        winStreak = 0;
+      } else {
+        winStreak = 0;
+        lossStreak = 0;
+      }
+      longestWin = Math.max(longestWin, winStreak);
+      longestLoss = Math.max(longestLoss, lossStreak);
+
+      equityC += net;
+      if (equityC >= peakC) {
+        if (ddOpen) {
+          ddRecoveryTime = time;
+          ddOpen = false;
+        }
+        peakC = equityC;
+        peakTime = time;
+      } else if (peakC - equityC > maxDdC) {
+        // A deeper fall, in the same episode (same peak) or a new one: it becomes the max.
+        maxDdC = peakC - equityC;
+        ddPeakTime = peakTime;
+        ddTroughTime = time;
+        ddRecoveryTime = null;
+        ddOpen = true;
+      }
+    }
+
+    const byReason = Object.fromEntries(
+      REASONS.map((r) => [r, { ...this.#byReason[r], netPnl: this.#byReason[r].netPnl / 100 }]),
+    ) as Record<ExitReason, ReasonStats>;
+    const bySide = Object.fromEntries(
+      SIDES.map((s) => [s, { ...this.#bySide[s], netPnl: this.#bySide[s].netPnl / 100 }]),
+    ) as Record<Side, SideStats>;
+    const avgWin = wins > 0 ? winC / 100 / wins : null;
+    const avgLoss = losses > 0 ? lossC / 100 / losses : null;
+    const lastExitTime = trades > 0 ? this.#exitTime[order[trades - 1]!]! : null;
+    const sortedHolds = [...holds].sort((a, b) => a - b);
+    const mid = Math.floor(sortedHolds.length / 2);
+    let openTrades = 0;
+    let cancelledUnfilled = this.#cancelledUnfilled;
+    for (const t of this.#trades.values()) {
+      if (t.entered && (t.filled > 0 || t.cancels === 0)) openTrades++;
+      if (t.entered && t.cancelled && t.fills === 0) cancelledUnfilled++;
+    }
+    const runIds = [...this.#runIds];
+
+    return {
+      runIds,
+      runsEnded: runIds.filter((id) => this.#ended.has(id)).length,
+      currency: currencies.size === 1 ? [...currencies][0]! : null,
+      firstTime: this.#firstTime,
+      lastTime: this.#lastTime,
+      entries: this.#entries,
+      trades,
+      wins,
+      losses,
+      breakeven: trades - wins - losses,
+      winRate: trades > 0 ? wins / trades : null,
+      grossPoints: round6(grossPoints),
+      netPoints: netPoints === null ? null : round6(netPoints),
+      grossPnl: this.#grossC / 100,
+      commission: this.#commC / 100,
+      netPnl: netC / 100,
+      profitFactor: losses > 0 ? winC / -lossC : null,
+      avgTrade: trades > 0 ? netC / 100 / trades : null,
+      avgWin,
+      avgLoss,
+      payoffRatio: avgWin !== null && avgLoss !== null ? avgWin / -avgLoss : null,
+      expectancy: trades > 0
+        ? (wins / trades) * (avgWin ?? 0) + (losses / trades) * (avgLoss ?? 0)
+        : null,
+      maxDrawdown: maxDdC / 100,
+      maxDrawdownPeakTime: ddPeakTime,
+      maxDrawdownTroughTime: ddTroughTime,
+      maxDrawdownRecoveryTime: ddRecoveryTime,
+      maxDrawdownDurationMs: ddPeakTime === null
+        ? null
+        : (ddRecoveryTime ?? lastExitTime ?? ddPeakTime) - ddPeakTime,
+      longestLosingStreak: longestLoss,
+      longestWinningStreak: longestWin,
+      avgHoldMs: holds.length > 0 ? holds.reduce((a, b) => a + b, 0) / holds.length : null,
+      medianHoldMs: sortedHolds.length === 0
+        ? null
+        : sortedHolds.length % 2 === 1
+        ? sortedHolds[mid]!
+        : (sortedHolds[mid - 1]! + sortedHolds[mid]!) / 2,
+      byReason,
+      bySide,
+      partialFills: this.#partialFills,
+      cancels: this.#cancels,
+      cancelledUnfilled,
+      openTrades,
+    };
+  }
+}
