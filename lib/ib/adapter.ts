@@ -106,6 +106,8 @@ export interface ContractQuery {
   currency: string;
   /** `yyyymm`, or undefined for every listed expiry. */
   month?: string | undefined;
+  /** Also list expired contracts (IB keeps about two years). */
+  includeExpired?: boolean;
 }
 
 /** One page of historical trades. */
@@ -114,6 +116,9 @@ export interface TickPage {
   price: number[];
   size: number[];
 }
+
+type HistoryOptions = { count: number; timeoutMs: number; includeExpired: boolean };
+type HistoryAt = { startMs?: number; endMs?: number };
 
 interface Pending {
   resolve(value: unknown): void;
@@ -257,6 +262,7 @@ export class IbAdapter {
       currency: q.currency,
     };
     if (q.month !== undefined) contract.lastTradeDateOrContractMonth = q.month;
+    if (q.includeExpired === true) contract.includeExpired = true;
     const p = this.#track<DetailsRecord[]>(reqId, timeoutMs, "contract details");
     this.#ib.reqContractDetails(reqId, contract);
     return p;
@@ -290,16 +296,35 @@ export class IbAdapter {
     endMs: number,
     options: { count: number; timeoutMs: number },
   ): Promise<TickPage> {
+    return this.#historicalTicks(conId, exchange, { endMs }, { ...options, includeExpired: false });
+  }
+
+  /**
+   * Historical trades from `startMs` on, at most `count` (IB: 1000) plus the rest of the
+   * last second, oldest first; `includeExpired` for a contract past its last trade.
+   */
+  historicalTicksFrom(
+    conId: number,
+    exchange: string,
+    startMs: number,
+    options: HistoryOptions,
+  ): Promise<TickPage> {
+    return this.#historicalTicks(conId, exchange, { startMs }, options);
+  }
+
+  #historicalTicks(conId: number, exchange: string, at: HistoryAt, options: HistoryOptions) {
     const reqId = this.#nextReqId++;
     const p = this.#track<TickPage>(reqId, options.timeoutMs, "historical ticks");
     const tick = this.#tickSizes.get(conId);
     if (tick !== undefined) this.#reqTick.set(reqId, tick);
-    this.#histEnd.set(reqId, Math.floor(endMs / 1000) * 1000 + 1000);
+    if (at.endMs !== undefined) this.#histEnd.set(reqId, Math.floor(at.endMs / 1000) * 1000 + 1000);
+    const contract: Contract = { conId, exchange };
+    if (options.includeExpired) contract.includeExpired = true;
     this.#ib.reqHistoricalTicks(
       reqId,
-      { conId, exchange },
-      "",
-      formatIbUtc(endMs),
+      contract,
+      at.startMs === undefined ? "" : formatIbUtc(at.startMs),
+      at.endMs === undefined ? "" : formatIbUtc(at.endMs),
       options.count,
       "TRADES" as never,
       0,

@@ -12,12 +12,10 @@
  * @module
  */
 
-/** Trades in columnar form, oldest first. */
-export interface TickColumns {
-  ts: number[];
-  price: number[];
-  size: number[];
-}
+import type { TickColumns } from "../ib/history.ts";
+
+/** Trades in columnar form, oldest first (defined with IB's history rules). */
+export type { TickColumns };
 
 /** Where the engine stands: the last processed second and how many of its trades it saw. */
 export interface Processed {

@@ -44,27 +44,12 @@ export async function resolveFrontMonth(
   serverTime: () => Promise<number>,
 ): Promise<FrontMonth> {
   const k = cfg.contract;
-  const list = await ib.contractDetails({
-    symbol: k.symbol,
-    secType: k.sec_type,
-    exchange: k.exchange,
-    currency: k.currency,
-    month: k.month,
-  }, cfg.live.request_timeout_ms).catch((e) => {
-    if (e instanceof IbRequestError && e.code === 200) {
-      throw new FatalError(
-        `IB knows no contract ${k.symbol} ${k.sec_type} on ${k.exchange} in ${k.currency}` +
-          (k.month === undefined ? "" : ` for month ${k.month}`) + ` (error 200)`,
-      );
-    }
-    throw e;
-  });
+  const list = await listContracts(ib, cfg, false);
   const now = await serverTime();
-  const resolved = list.map((d) => resolveContract(d, cfg.session.timezone));
-  const c = pickFrontMonth(resolved, now, { rollDays: cfg.live.roll_days, month: k.month });
+  const c = pickFrontMonth(list, now, { rollDays: cfg.live.roll_days, month: k.month });
   if (c === undefined) {
     throw new FatalError(
-      `No ${k.symbol} expiry fits: ${resolved.length} listed, none more than ` +
+      `No ${k.symbol} expiry fits: ${list.length} listed, none more than ` +
         `${cfg.live.roll_days} day(s) from its last trade date`,
     );
   }
@@ -81,4 +66,34 @@ export async function resolveFrontMonth(
       `${c.lastTradeDateOrContractMonth}, tick ${c.minTick}, multiplier ${c.multiplier}, ` +
       `zone ${c.timeZone}, liquid ${config.session.liquid_hours.join(",") || "always"}`,
   };
+}
+
+/**
+ * Every contract IB lists for the configured symbol (and month, when set), resolved;
+ * `includeExpired` adds the expired ones (`scalpbot download`). Throws
+ * {@linkcode FatalError} when IB knows no such contract (error 200).
+ */
+export async function listContracts(
+  ib: IbAdapter,
+  cfg: Config,
+  includeExpired: boolean,
+): Promise<ResolvedContract[]> {
+  const k = cfg.contract;
+  const list = await ib.contractDetails({
+    symbol: k.symbol,
+    secType: k.sec_type,
+    exchange: k.exchange,
+    currency: k.currency,
+    month: k.month,
+    includeExpired,
+  }, cfg.live.request_timeout_ms).catch((e) => {
+    if (e instanceof IbRequestError && e.code === 200) {
+      throw new FatalError(
+        `IB knows no contract ${k.symbol} ${k.sec_type} on ${k.exchange} in ${k.currency}` +
+          (k.month === undefined ? "" : ` for month ${k.month}`) + ` (error 200)`,
+      );
+    }
+    throw e;
+  });
+  return list.map((d) => resolveContract(d, cfg.session.timezone));
 }

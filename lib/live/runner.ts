@@ -19,6 +19,7 @@ import { maskAccount, type ResolvedContract, type SessionSpan } from "../ib/cont
 import type { LiquidHours } from "../indicators/liquid_hours.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import type { Clock } from "../types.ts";
+import { HistoryPacer } from "../ib/history.ts";
 import { fetchRange, type TickColumns, unprocessed } from "./backfill.ts";
 import { ExchangeClock } from "./exchange_clock.ts";
 import { FirstSync, type ResumeState } from "./recovery.ts";
@@ -132,7 +133,7 @@ export class LiveRunner {
   #holding = false;
   /** Set by the watchdog: the stream was silent, so its next trade may follow a gap. */
   #suspect = false;
-  #lastHistAt = -Infinity;
+  #pacer: HistoryPacer;
   #stopped = false;
   #first: FirstSync;
   #syncWaiters: Array<() => void> = [];
@@ -147,6 +148,13 @@ export class LiveRunner {
     this.#log = options.log ?? (() => {});
     this.#random = options.random ?? Math.random;
     this.#first = new FirstSync(options.resume);
+    this.#pacer = new HistoryPacer({
+      intervalMs: options.config.live.page_interval_ms,
+      onBackoff: (delay) => {
+        this.stats.pacingRetries++;
+        this.#log(`[ib] pacing violation (162): next history page in ${delay / 1000} s`);
+      },
+    });
     const ib = options.config.ib;
     const adapterOptions: IbAdapterOptions = {
       host: ib.host,
@@ -491,28 +499,16 @@ export class LiveRunner {
     return t;
   }
 
-  /** One history page, spaced by `live.page_interval_ms`, retried on pacing errors (162). */
-  async #page(end: number, gen: number): Promise<TickPage> {
+  /** One history page, within IB's pacing (lib/ib/history.ts), retried on 162. */
+  #page(end: number, gen: number): Promise<TickPage> {
     const c = this.#contract!;
-    const live = this.#cfg.live;
-    for (let attempt = 0;; attempt++) {
-      const wait = this.#lastHistAt + live.page_interval_ms - performance.now();
-      if (wait > 0) await sleep(wait);
-      if (gen !== this.#gen) throw new IbRequestError(-2, "superseded");
-      this.#lastHistAt = performance.now();
-      try {
-        return await this.#ib.historicalTicksBefore(c.conId, c.exchange, end, {
-          count: 1000,
-          timeoutMs: live.request_timeout_ms,
-        });
-      } catch (e) {
-        if (!(e instanceof IbRequestError) || e.code !== 162 || attempt >= 5) throw e;
-        this.stats.pacingRetries++;
-        const delay = Math.min(15_000, 2000 * 2 ** attempt);
-        this.#log(`[ib] pacing violation (162): next history page in ${delay / 1000} s`);
-        await sleep(delay);
-      }
-    }
+    const timeoutMs = this.#cfg.live.request_timeout_ms;
+    return this.#pacer.request(
+      `end|${end}`,
+      c.conId,
+      () => this.#ib.historicalTicksBefore(c.conId, c.exchange, end, { count: 1000, timeoutMs }),
+      () => gen !== this.#gen,
+    );
   }
 
   async #resolve(): Promise<void> {
