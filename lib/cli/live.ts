@@ -16,7 +16,8 @@ import type { OpenTradeState } from "../engine/paper_trader.ts";
 import { inspectJournal, type JournalInspection, type OpenTrade } from "../journal/inspect.ts";
 import { JournalWriter } from "../journal/writer.ts";
 import { LiveRunner, type ResumeState } from "../live/runner.ts";
-import { computeReport, formatReport } from "../report/report.ts";
+import { formatReport } from "../report/report.ts";
+import { ReportAccumulator } from "../report/accumulator.ts";
 import type { Clock, JournalEvent, SessionStartEvent } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { formatBarLine, formatEventLine, journalFormatOptions } from "./console.ts";
@@ -92,23 +93,27 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
     console.log(`[live] journal has ${open.length} open trades; resuming the last`);
   }
   await ensureParentDir(o.journalPath);
-  const events: JournalEvent[] = [];
+  // The report is accumulated: a live run of weeks keeps a few numbers per trade, not events.
+  const tally = new ReportAccumulator();
   let fmt = journalFormatOptions(config);
   const listener: EngineListener = {
     onBar(bar, snapshot, signal) {
       if (o.printBars) console.log(formatBarLine(bar, snapshot, signal, fmt));
     },
     onEvent(event) {
-      events.push(event);
+      tally.add(event);
       console.log(formatEventLine(event, fmt));
     },
   };
   let journal: JournalWriter | undefined;
   const sink = {
     write(e: JournalEvent) {
-      journal ??= JournalWriter.open(o.journalPath, fmt);
+      // Each line is written at once; the fdatasync runs off the tick path (background).
+      journal ??= JournalWriter.open(o.journalPath, { ...fmt, durability: "background" });
       journal.write(e);
     },
+    /** What an order sender awaits before placing an order (docs/journal.md). */
+    durable: () => journal?.durable() ?? Promise.resolve(),
   };
   // Trade ids are `<runId>-<n>`: a run id already in the journal would repeat them.
   let runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
@@ -158,7 +163,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   runner.stop(end.reason, end.exit);
   journal?.close();
   console.log("");
-  console.log(formatReport(computeReport(events)));
+  console.log(formatReport(tally.report()));
   const s = runner.stats;
   const e = runner.engine?.stats;
   console.log(
