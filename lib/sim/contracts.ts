@@ -308,6 +308,25 @@ export function listedContracts(symbol: string, now: number): SimContract[] {
   return out.sort((a, b) => a.lastTradeMs - b.lastTradeMs);
 }
 
+/**
+ * Contracts of `symbol` whose last trade lies within the two years before `now`, oldest
+ * first: what TWS adds for a request with includeExpired.
+ */
+export function expiredContracts(symbol: string, now: number): SimContract[] {
+  const spec = SPECS.find((s) => s.symbol === symbol.toUpperCase());
+  if (spec === undefined) return [];
+  const p = localParts(now, spec.tz);
+  const out = new Map<number, SimContract>();
+  for (let k = 25; k >= 0; k--) {
+    const t = p.y * 12 + p.m - 1 - k;
+    const first = spec.months(Math.floor(t / 12), (t % 12) + 1)[0];
+    if (first === undefined) continue;
+    const c = build(spec, first[0], first[1], now);
+    if (c.lastTradeMs <= now && c.lastTradeMs > now - 730 * 86_400_000) out.set(c.conId, c);
+  }
+  return [...out.values()].sort((a, b) => a.lastTradeMs - b.lastTradeMs);
+}
+
 /** Front (nearest unexpired) contract of `symbol`, or undefined for an unknown symbol. */
 export function frontContract(symbol: string, now: number): SimContract | undefined {
   return listedContracts(symbol, now)[0];
@@ -323,12 +342,17 @@ export interface ContractQuery {
   currency: string;
   localSymbol: string;
   tradingClass: string;
+  /** The request's includeExpired: expired contracts match too. */
+  includeExpired?: boolean;
 }
 
 /** Contracts matching a request's fields (empty fields match anything), as TWS filters them. */
 export function matchContracts(q: ContractQuery, now: number): SimContract[] {
   const symbols = q.symbol !== "" ? [q.symbol.toUpperCase()] : SPECS.map((s) => s.symbol);
-  const all = symbols.flatMap((s) => listedContracts(s, now));
+  const all = symbols.flatMap((s) => [
+    ...(q.includeExpired === true ? expiredContracts(s, now) : []),
+    ...listedContracts(s, now),
+  ]);
   const ltd = q.lastTradeDateOrContractMonth.trim().split(/\s+/)[0] ?? "";
   return all.filter((c) =>
     (q.conId === 0 || c.conId === q.conId) &&

@@ -38,6 +38,12 @@ export function columnSource(
   };
 }
 
+/** Past trades by contract id, for history requests (see `history_store.ts`). */
+export interface SimArchive {
+  /** The trades of contract `conId`, or undefined for none. */
+  history(conId: number): TickHistory | undefined;
+}
+
 /** Options of {@linkcode TickHistory}. */
 export interface TickHistoryOptions {
   /** Most trades kept; the oldest half is dropped when full. Default 2,000,000. */

@@ -356,7 +356,7 @@ export function decodeRequest(fields: readonly string[], version: number): Clien
       r.int("version");
       const reqId = r.int("reqId");
       const contract = readContract(r);
-      r.bool("includeExpired");
+      contract.includeExpired = r.bool("includeExpired");
       r.str("secIdType");
       r.str("secId");
       if (version >= VER.BOND_ISSUERID) r.str("issuerId");
@@ -414,7 +414,7 @@ export function decodeRequest(fields: readonly string[], version: number): Clien
       const r = new FieldReader(fields, "REQ_HISTORICAL_TICKS");
       const reqId = r.int("reqId");
       const contract = readContract(r);
-      r.bool("includeExpired");
+      contract.includeExpired = r.bool("includeExpired");
       const start = r.str("startDateTime");
       const end = r.str("endDateTime");
       const numberOfTicks = r.int("numberOfTicks");

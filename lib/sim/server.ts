@@ -24,7 +24,7 @@ import {
   matchContracts,
   type SimContract,
 } from "./contracts.ts";
-import { Replay, type Speed, TickHistory, type TickSource } from "./feed.ts";
+import { Replay, type SimArchive, type Speed, TickHistory, type TickSource } from "./feed.ts";
 import { DEFAULT_FAULT_MS, type FaultSpec, parseFaultSpec } from "./fault_spec.ts";
 import {
   durationFitsBar,
@@ -110,6 +110,8 @@ export interface SimulatorOptions {
   tbtLimit?: number;
   /** Enforce historical-data pacing (error 162). Default true. */
   pacing?: boolean;
+  /** Past trades by contract (any listed or expired one), served to history requests. */
+  archive?: SimArchive;
   /** Zone for IB date texts without a zone, and for daily fault times. Default UTC. */
   timeZone?: string;
   /** Account id sent in MANAGED_ACCTS. Default DU1234567. */
@@ -1083,13 +1085,11 @@ class Simulator {
       return;
     }
     const n = Math.min(req.numberOfTicks, MAX_HIST_TICKS);
-    const feed = this.#feedFor(contract);
+    const h = this.#feedFor(contract)?.history ?? this.#opts.archive?.history(contract.conId);
     const out: HistTick[] = [];
-    if (feed !== undefined) {
-      const h = feed.history;
-      const now = this.now();
+    if (h !== undefined) {
       // Only trades strictly before the simulator's now are history.
-      const limit = h.lowerBound(now);
+      const limit = h.lowerBound(this.now());
       if (hasStart) {
         let i = h.lowerBound(start);
         for (; i < limit && out.length < n; i++) {

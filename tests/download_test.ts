@@ -1,0 +1,178 @@
+/**
+ * `scalpbot download` against the simulator with the real IB client: a multi-day download
+ * across a roll and a holiday, interrupted (drop, 1101, Ctrl+C) and resumed, equals the
+ * simulator's history tick for tick; IB's pacing is never violated.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { download, type DownloadProgress } from "../lib/data/download.ts";
+import { MANIFEST_NAME, TickStore } from "../lib/data/store.ts";
+import {
+  cmeSession,
+  downloadConfig,
+  type DownloadSim,
+  EXPECTED_DAYS,
+  FROM,
+  HOLIDAY,
+  readStoreFile,
+  referenceRequests,
+  startDownloadSim,
+  TO,
+} from "./_download_sim.ts";
+
+/** Every expected day is in the store, equal to the simulator's history. */
+async function assertStoreEqualsArchive(t: DownloadSim, dir: string): Promise<number> {
+  const store = await TickStore.open(dir);
+  assert.deepEqual(
+    store.records().map((r) => [r.date, r.contract.localSymbol, r.status]),
+    EXPECTED_DAYS.map((d) => [d.date, d.local, d.date === HOLIDAY ? "empty" : "complete"]),
+  );
+  let total = 0;
+  for (const d of EXPECTED_DAYS) {
+    const want = t.archive.day(d.local, d.date);
+    const rec = store.record(d.local, d.date)!;
+    assert.deepEqual(rec.sessions, [cmeSession(d.date)]);
+    if (d.date === HOLIDAY) {
+      assert.deepEqual(want.ts.length, 0);
+      assert.ok(rec.file === undefined);
+      continue;
+    }
+    assert.ok(want.ts.length > 1000, `${d.local} ${d.date}: only ${want.ts.length} trades`);
+    const got = await readStoreFile(join(dir, rec.file!));
+    assert.deepEqual(got.header, "ts_utc,price,size");
+    assert.deepEqual(got.ts, want.ts, `${d.local} ${d.date}: times`);
+    assert.deepEqual(got.price, want.price, `${d.local} ${d.date}: prices`);
+    assert.deepEqual(got.size, want.size, `${d.local} ${d.date}: sizes`);
+    assert.deepEqual(rec.ticks, want.ts.length);
+    total += want.ts.length;
+  }
+  // Nothing half-written is left.
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  assert.ok(!names.some((n) => n.endsWith(".part") || n.endsWith(".tmp")), names.join(" "));
+  return total;
+}
+
+Deno.test("download: a roll and a holiday, pacing kept at scale: every request as worked out, no 162", async () => {
+  // The clock runs 200 times the wall: IB's 60 requests in 10 minutes take 3 s, more than
+  // the requests themselves (about 1 s), so the 10-minute window binds.
+  const t = await startDownloadSim({ rate: 200, intensity: 0.25 });
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = await TickStore.open(dir);
+    const t0 = t.now();
+    const s = await download({
+      config: downloadConfig(t.port),
+      store,
+      from: FROM,
+      to: TO,
+      now: t.now,
+      sleep: t.sleep,
+    });
+    const elapsed = t.now() - t0;
+    const total = await assertStoreEqualsArchive(t, dir);
+    const byLocal = new Map(t.archive.contracts.map((c) => [c.localSymbol, c.conId]));
+    const want = EXPECTED_DAYS.reduce(
+      (n, d) => n + referenceRequests(t.archive, byLocal.get(d.local)!, d.date),
+      0,
+    );
+    assert.ok(want > 60, `only ${want} requests: the 10-minute window is not reached`);
+    assert.deepEqual(s.pacing.requests, want);
+    assert.deepEqual(t.counts.pages, want, "history answers");
+    assert.deepEqual(t.counts.pacing162, 0, "the simulator answered a 162");
+    assert.deepEqual(s.pacing.retries162, 0);
+    // Request k + 60 leaves 10 minutes after request k.
+    const windows = Math.floor((want - 1) / 60);
+    assert.ok(elapsed >= windows * 600_000, `${want} requests in ${elapsed / 1000} s`);
+    assert.ok(s.pacing.waits >= 1 && s.pacing.waitedMs > 0);
+    assert.deepEqual([s.daysDone, s.empty, s.ticks, s.skipped], [6, 1, total, 0]);
+    assert.deepEqual(s.contracts, ["MESU5", "MESZ5"]);
+    console.log(
+      `${want} requests, ${total} trades, ${s.pacing.waits} pacing waits ` +
+        `(${(s.pacing.waitedMs / 1000).toFixed(0)} s of IB time), ${(elapsed / 1000).toFixed(0)} s`,
+    );
+    // A second run has nothing to do and sends no history request.
+    const again = await download({
+      config: downloadConfig(t.port),
+      store: await TickStore.open(dir),
+      from: FROM,
+      to: TO,
+      now: t.now,
+      sleep: t.sleep,
+    });
+    assert.deepEqual([again.skipped, again.daysTodo, again.pacing.requests], [6, 0, 0]);
+    assert.deepEqual(t.counts.pages, want);
+  } finally {
+    await t.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("download: a drop, a 1101 and a stop mid-day; the next run resumes and the files equal the history", async () => {
+  const t = await startDownloadSim({ rate: 1000, intensity: 0.15 });
+  const dir = await Deno.makeTempDir();
+  try {
+    const stop = new AbortController();
+    const lines: string[] = [];
+    let requests = 0;
+    const fired: string[] = [];
+    const progress = (p: DownloadProgress) => {
+      if (p.pacing.requests === requests) return;
+      requests = p.pacing.requests;
+      if (requests === 4 && !fired.includes("drop")) {
+        fired.push("drop");
+        t.sim.faults.dropAll();
+      } else if (requests === 9 && !fired.includes("1101")) {
+        fired.push("1101");
+        t.sim.faults.connectivityLost();
+        setTimeout(() => t.sim.faults.restoredDataLost(), 30);
+      } else if (requests === 14 && !fired.includes("stop")) {
+        fired.push("stop");
+        stop.abort();
+      }
+    };
+    const first = await download({
+      config: downloadConfig(t.port),
+      store: await TickStore.open(dir),
+      from: FROM,
+      to: TO,
+      now: t.now,
+      sleep: t.sleep,
+      signal: stop.signal,
+      progress,
+      log: (l) => lines.push(l),
+    });
+    assert.deepEqual(fired, ["drop", "1101", "stop"]);
+    assert.ok(first.stopped);
+    assert.ok(first.reconnects >= 1, "no reconnect after the drop");
+    assert.ok(lines.some((l) => l.includes("1101")), lines.join("\n"));
+    // The stopped day is partial: a part file, no final file, the manifest says so.
+    const store = await TickStore.open(dir);
+    const partial = store.records().filter((r) => r.status === "partial");
+    assert.deepEqual(partial.length, 1);
+    const p = partial[0]!;
+    assert.ok(p.ticks > 0 && p.cursor! > p.sessions[0]!.start);
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.ok(names.includes(p.file! + ".part"));
+    assert.ok(!names.includes(p.file!), "a stopped day looks complete");
+    // A half-written line (a kill in the middle of a write) is cut off on resume.
+    await Deno.writeTextFile(join(dir, p.file! + ".part"), "2025-09-1", { append: true });
+    const second = await download({
+      config: downloadConfig(t.port),
+      store: await TickStore.open(dir),
+      from: FROM,
+      to: TO,
+      now: t.now,
+      sleep: t.sleep,
+    });
+    assert.ok(!second.stopped);
+    assert.deepEqual(second.skipped + second.daysTodo, 6);
+    assert.deepEqual(second.skipped, EXPECTED_DAYS.findIndex((d) => d.date === p.date));
+    await assertStoreEqualsArchive(t, dir);
+    assert.deepEqual(t.counts.pacing162, 0);
+    const manifest = JSON.parse(await Deno.readTextFile(join(dir, MANIFEST_NAME)));
+    assert.deepEqual(manifest.format, "scalpbot-ticks/1");
+  } finally {
+    await t.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
