@@ -4,7 +4,8 @@
  * @module
  */
 import { checkFinite, checkPeriod } from "./_check.ts";
-import type { StreamingIndicator } from "./indicator.ts";
+import type { Bar } from "../types.ts";
+import type { BarIndicator } from "./indicator.ts";
 
 /**
  * Streaming Wilder ATR. The first bar only supplies a previous close; every later bar has
@@ -19,7 +20,9 @@ import type { StreamingIndicator } from "./indicator.ts";
  * atr.update(12, 11, 11.5); // 2.5 (|12 - 9.5|)
  * ```
  */
-export class Atr implements StreamingIndicator {
+export class Atr implements BarIndicator {
+  /** Fed with closed bars. */
+  readonly input = "bar";
   /** Number of true ranges in the first mean and the Wilder smoothing length. */
   readonly period: number;
   #count = 0;
@@ -61,6 +64,11 @@ export class Atr implements StreamingIndicator {
     if (count < n) return undefined;
     this.#value /= n;
     return this.#value;
+  }
+
+  /** `update` with a closed bar's high, low and close. */
+  updateBar(bar: Bar): number | undefined {
+    return this.update(bar.high, bar.low, bar.close);
   }
 
   /** Latest ATR, or `undefined` while warming up. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { checkFinite, checkPeriod } from "./_check.ts";
-import type { StreamingIndicator } from "./indicator.ts";
+import type { CloseIndicator } from "./indicator.ts";
 
 /**
  * Streaming EMA. Seeded with the simple mean of the first `period` inputs (the first
@@ -17,7 +17,9 @@ import type { StreamingIndicator } from "./indicator.ts";
  * [1, 2, 3, 4].map((x) => ema.update(x)); // [undefined, undefined, 2, 3]
  * ```
  */
-export class Ema implements StreamingIndicator {
+export class Ema implements CloseIndicator {
+  /** Fed with closed bars' closes. */
+  readonly input = "close";
   /** Number of inputs averaged for the seed. */
   readonly period: number;
   #k: number;

@@ -4,7 +4,7 @@
  * @module
  */
 import { checkFinite, checkPeriod } from "./_check.ts";
-import type { StreamingIndicator } from "./indicator.ts";
+import type { CloseIndicator } from "./indicator.ts";
 
 /**
  * TA-Lib's `TA_IS_ZERO` bound: its RSI writes 0 when `avgGain + avgLoss` is within it of
@@ -25,7 +25,9 @@ const TA_EPSILON = 1e-14;
  * [1, 2, 1].map((x) => rsi.update(x)); // [undefined, undefined, 50]
  * ```
  */
-export class Rsi implements StreamingIndicator {
+export class Rsi implements CloseIndicator {
+  /** Fed with closed bars' closes. */
+  readonly input = "close";
   /** Number of changes in the first average and the Wilder smoothing length. */
   readonly period: number;
   #count = 0;

@@ -4,7 +4,8 @@
  * @module
  */
 import { checkFinite, checkPeriod } from "./_check.ts";
-import type { StreamingIndicator } from "./indicator.ts";
+import type { Bar } from "../types.ts";
+import type { BarIndicator } from "./indicator.ts";
 
 /**
  * Streaming relative volume: `volume / mean(volume of the previous period bars)`. A ring
@@ -21,7 +22,9 @@ import type { StreamingIndicator } from "./indicator.ts";
  * [10, 30, 40].map((v) => rvol.update(v)); // [undefined, undefined, 2] (40 / mean(10, 30))
  * ```
  */
-export class RelativeVolume implements StreamingIndicator {
+export class RelativeVolume implements BarIndicator {
+  /** Fed with closed bars. */
+  readonly input = "bar";
   /** Number of previous bars in the mean. */
   readonly period: number;
   #ring: Float64Array;
@@ -76,6 +79,11 @@ export class RelativeVolume implements StreamingIndicator {
     }
     this.#head = head + 1 === n ? 0 : head + 1;
     return this.#defined ? this.#value : undefined;
+  }
+
+  /** `update` with a closed bar's volume. */
+  updateBar(bar: Bar): number | undefined {
+    return this.update(bar.volume);
   }
 
   #add(x: number): void {

@@ -4,7 +4,7 @@
  * @module
  */
 import { checkFinite } from "./_check.ts";
-import type { StreamingIndicator } from "./indicator.ts";
+import type { TickIndicator } from "./indicator.ts";
 
 /**
  * Cumulative `sum(price * size) / sum(size)` since the last `reset()`. The engine calls
@@ -18,7 +18,11 @@ import type { StreamingIndicator } from "./indicator.ts";
  * vwap.add(103, 2); // (100 + 206) / 3 = 102
  * ```
  */
-export class SessionVwap implements StreamingIndicator {
+export class SessionVwap implements TickIndicator {
+  /** Fed with every print. */
+  readonly input = "tick";
+  /** Reset at each session start. */
+  readonly sessionReset = true;
   #pv = 0;
   #volume = 0;
 
@@ -37,6 +41,12 @@ export class SessionVwap implements StreamingIndicator {
    * IB adapter reject non-finite prices and negative sizes): no checks, no result.
    */
   push(price: number, size: number): void {
+    this.#pv += price * size;
+    this.#volume += size;
+  }
+
+  /** The {@linkcode TickIndicator} feed: `push`, the timestamp unused. */
+  updateTick(_ts: number, price: number, size: number): void {
     this.#pv += price * size;
     this.#volume += size;
   }
