@@ -17,6 +17,7 @@ Commands:
   backtest   run the engine over a tick file, or over a generated session
   report     summarise a trade journal (default trade_record.text)
   live       paper-trade live on TWS / IB Gateway data (reconnects by itself)
+  download   fetch historical trades from TWS / IB Gateway into a local tick store
   demo       live mode against the built-in TWS simulator, about a minute, no TWS needed
   sim        run the TWS simulator on loopback (tick file replay or generated session)
   help       show this help
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import("./lib/cli/backtest.ts")).runBacktest,
   report: async () => (await import("./lib/cli/report_command.ts")).runReport,
   live: async () => (await import("./lib/cli/live.ts")).runLive,
+  download: async () => (await import("./lib/cli/download.ts")).runDownload,
   demo: async () => (await import("./lib/cli/demo.ts")).runDemo,
   sim: async () => {
     await (await import("./lib/cli/logging.ts")).setupLogging();

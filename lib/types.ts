@@ -59,22 +59,24 @@ export interface Bar {
   trades: number;
 }
 
-/** Indicator values at a closed bar; `undefined` while an indicator is warming up. */
+/** How one of the strategy's indicators is labelled and shown. */
+export interface IndicatorField {
+  /** Journal key and console label, e.g. `EMA9`, `RVOL`. */
+  key: string;
+  /** Bars CSV column, e.g. `ema_fast`. */
+  column: string;
+  /** Console decimals: `"price"` (price decimals + 1) or a fixed count. */
+  decimals: "price" | number;
+}
+
+/** The strategy's indicator values at a closed bar, with their layout. */
 export interface IndicatorSnapshot {
-  /** Fast EMA of bar closes (period `indicators.ema_fast`). */
-  emaFast: number | undefined;
-  /** Slow EMA of bar closes (period `indicators.ema_slow`). */
-  emaSlow: number | undefined;
-  /** RSI of bar closes, 0..100 (period `indicators.rsi_period`). */
-  rsi: number | undefined;
-  /** Average true range in points (period `indicators.atr_period`). */
-  atr: number | undefined;
-  /** Session VWAP; also undefined when VWAP is switched off in config. */
-  vwap: number | undefined;
-  /** Bar volume / mean volume of the previous `indicators.rvol_lookback` bars. */
-  rvol: number | undefined;
-  /** EMA fast crossed EMA slow on this bar: "UP" (fast now above), "DOWN", or undefined. */
-  cross: "UP" | "DOWN" | undefined;
+  /** The fields, in the strategy's declared order (the same array on every bar). */
+  readonly fields: readonly IndicatorField[];
+  /** Values by key; `undefined` while warming up or when switched off. */
+  readonly values: Readonly<Record<string, number | undefined>>;
+  /** The strategy's console note for this bar (e.g. `X↑`), if any. */
+  readonly mark: string | undefined;
 }
 
 /** A source of "now" in epoch milliseconds; injected everywhere logic needs time. */
@@ -83,21 +85,11 @@ export interface Clock {
   now(): number;
 }
 
-/** Indicator values recorded with an entry. */
-export interface EntryContext {
-  /** Fast EMA at the signal bar. */
-  emaFast: number;
-  /** Slow EMA at the signal bar. */
-  emaSlow: number;
-  /** RSI at the signal bar, 0..100. */
-  rsi: number;
-  /** ATR at the signal bar, in points; sizes the stop. */
-  atr: number;
-  /** Undefined when VWAP is switched off in config. */
-  vwap: number | undefined;
-  /** Relative volume of the signal bar. */
-  rvol: number;
-}
+/**
+ * Indicator values recorded with an entry, by journal key, in the strategy's declared order
+ * (`EMA9`, `EMA21`, `RSI9`, `ATR9`, `VWAP`, `RVOL` for `scalp`); `undefined` is written `-`.
+ */
+export type EntryContext = Readonly<Record<string, number | undefined>>;
 
 /** First line of a run in the journal. */
 export interface SessionStartEvent {

@@ -36,11 +36,7 @@ function ticksOf(bars: BarSpec[], start = T0): Array<[number, number, number]> {
 }
 
 function run(config: Config, ticks: Array<[number, number, number]>) {
-  const journal = new MemoryJournal({
-    timeZone: "America/Chicago",
-    priceDecimals: 2,
-    periods: { emaFast: 9, emaSlow: 21, rsi: 9, atr: 9 },
-  });
+  const journal = new MemoryJournal({ timeZone: "America/Chicago", priceDecimals: 2 });
   const bars: Array<{ bar: Bar; s: IndicatorSnapshot; signal: Side | undefined }> = [];
   const engine = new Engine({
     config,
@@ -70,7 +66,7 @@ Deno.test("Engine gives no signal before the indicators are calibrated (21 bars)
   );
   const firstSignal = bars.findIndex((b) => b.signal !== undefined);
   assert.equal(firstSignal, 20);
-  assert.equal(bars[19]!.s.emaSlow, undefined);
+  assert.equal(bars[19]!.s.values.EMA21, undefined);
   const entry = events.find((e) => e.kind === "ENTRY");
   assert.ok(entry?.kind === "ENTRY");
   // Entered at the close of bar 20 (5020.25), stamped with that bar's end.
@@ -113,7 +109,7 @@ Deno.test("Engine sets the stop from ATR at the signal bar", () => {
   const { events } = run(config(["indicators.rvol_threshold=0"]), ticksOf(climbing(22)));
   const entry = events.find((e) => e.kind === "ENTRY");
   assert.ok(entry?.kind === "ENTRY");
-  assert.equal(entry.context.atr, 1.25);
+  assert.equal(entry.context.ATR9, 1.25);
   assert.equal(entry.stop, 5018.25);
   assert.equal(entry.target, 5023.25);
 });
@@ -125,7 +121,8 @@ Deno.test("Engine never opens a second trade while one is active", () => {
   );
   const entries = events.filter((e) => e.kind === "ENTRY");
   assert.equal(entries.length, 1);
-  // Rules held on every later bar, but were not even evaluated while the trade was open.
+  // Rules held on every later bar, but the position policy refused entries while the trade
+  // was open, so no later bar reports a signal.
   assert.equal(bars.filter((b) => b.signal !== undefined).length, 1);
 });
 
@@ -169,11 +166,11 @@ Deno.test("Engine resets VWAP at the configured session start", () => {
   ];
   const { bars } = run(config(), ticks);
   // Bar 22:59:00 closes at the 22:59:31 print: VWAP = 100.
-  assert.equal(bars[0]!.s.vwap, 100);
+  assert.equal(bars[0]!.s.values.VWAP, 100);
   // Bar 22:59:30 (one print of 200 x 3): VWAP = (100 + 600) / 4 = 175.
-  assert.equal(bars[1]!.s.vwap, 175);
+  assert.equal(bars[1]!.s.values.VWAP, 175);
   // Bar 23:00:00 after the reset: only the 300 print.
-  assert.equal(bars[2]!.s.vwap, 300);
+  assert.equal(bars[2]!.s.values.VWAP, 300);
 });
 
 Deno.test("Engine journals every event through the sink in order", () => {
@@ -186,4 +183,31 @@ Deno.test("Engine journals every event through the sink in order", () => {
     / \| ENTRY \| TradeID=TEST-001 \| Side=LONG \| Entry=5020\.25 \| Stop=5018\.25 \| TP=5023\.25 \| Size=1 \|/,
   );
   assert.match(lines[3]!, / \| EXIT \| TradeID=TEST-001 \|.*Reason=TARGET/);
+});
+
+Deno.test("Engine journals scalp's indicators under today's keys; VWAP switched off is - and blank", () => {
+  // Climb bars: ATR(9) = 1.25 (see above); every bar's volume is 4, so RVOL = 4 / 4 = 1.
+  // VWAP off: not built, journaled as -, an empty CSV cell, - on the console.
+  const { events, bars } = run(
+    config(["indicators.rvol_threshold=0", "indicators.vwap=false"]),
+    ticksOf(climbing(22)),
+  );
+  const entry = events.find((e) => e.kind === "ENTRY");
+  assert.ok(entry?.kind === "ENTRY");
+  assert.deepEqual(Object.keys(entry.context), ["EMA9", "EMA21", "RSI9", "ATR9", "VWAP", "RVOL"]);
+  assert.equal(entry.context.VWAP, undefined);
+  assert.equal(entry.context.RVOL, 1);
+  // A steady climb has no losses: RSI 100.
+  assert.equal(entry.context.RSI9, 100);
+  const s = bars[20]!.s;
+  assert.deepEqual(s.fields.map((f) => f.column), [
+    "ema_fast",
+    "ema_slow",
+    "rsi",
+    "atr",
+    "vwap",
+    "rvol",
+  ]);
+  assert.equal(s.values.VWAP, undefined);
+  assert.equal(s.values.ATR9, 1.25);
 });

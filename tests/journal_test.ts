@@ -54,12 +54,12 @@ const ENTRY: EntryEvent = {
   target: 4504,
   size: 1,
   context: {
-    emaFast: 4500.625,
-    emaSlow: 4499.8125,
-    rsi: 61.2345,
-    atr: 1,
-    vwap: 4498.5,
-    rvol: 1.8,
+    EMA9: 4500.625,
+    EMA21: 4499.8125,
+    RSI9: 61.2345,
+    ATR9: 1,
+    VWAP: 4498.5,
+    RVOL: 1.8,
   },
 };
 
@@ -153,17 +153,35 @@ Deno.test("formatEvent writes FILL, CANCEL, EXIT and SESSION_END lines exactly",
   );
 });
 
-Deno.test("formatEvent shows an undefined VWAP as - and the configured periods as labels", () => {
+Deno.test("formatEvent writes the context's keys in order as indicator labels, undefined as -", () => {
   const line = formatEvent(
-    { ...ENTRY, context: { ...ENTRY.context, vwap: undefined } },
-    { ...OPTS, timeZone: "UTC", periods: { emaFast: 5, emaSlow: 13, rsi: 14, atr: 10 } },
+    {
+      ...ENTRY,
+      context: {
+        EMA5: 4500.625,
+        EMA13: 4499.8125,
+        RSI14: 61.2345,
+        ATR10: 1,
+        VWAP: undefined,
+        RVOL: 1.8,
+      },
+    },
+    { ...OPTS, timeZone: "UTC" },
   );
   assert.match(line, /^2025-02-17T18:01:00\+00:00 \| ENTRY \| /);
-  assert.match(line, / \| EMA5=4500\.6250 \| EMA13=4499\.8125 \| RSI14=61\.2345 \| ATR10=/);
+  assert.match(line, / \| EMA5=4500\.6250 \| EMA13=4499\.8125 \| RSI14=61\.2345 \| ATR10=1\.0000/);
   assert.match(line, / \| VWAP=- \| RVOL=1\.8000$/);
   const back = parseJournalLine(line, 1, "j") as EntryEvent;
-  assert.equal(back.context.vwap, undefined);
-  assert.equal(back.context.emaFast, 4500.625);
+  assert.deepEqual(Object.keys(back.context), ["EMA5", "EMA13", "RSI14", "ATR10", "VWAP", "RVOL"]);
+  assert.equal(back.context.VWAP, undefined);
+  assert.equal(back.context.EMA5, 4500.625);
+  // Any strategy's indicators: other names, fewer or none.
+  const orb = formatEvent({ ...ENTRY, context: { ORB_HIGH: 4502.25, ORB_LOW: 4496 } }, OPTS);
+  assert.match(orb, / \| Size=1 \| ORB_HIGH=4502\.2500 \| ORB_LOW=4496\.0000$/);
+  assert.match(formatEvent({ ...ENTRY, context: {} }, OPTS), / \| Size=1$/);
+  // A key that would break the line or shadow an ENTRY key is refused.
+  assert.throws(() => formatEvent({ ...ENTRY, context: { TP: 1 } }, OPTS), RangeError);
+  assert.throws(() => formatEvent({ ...ENTRY, context: { "A=B": 1 } }, OPTS), RangeError);
 });
 
 Deno.test("formatEvent rejects non-finite prices and fractional sizes with RangeError", () => {
@@ -180,12 +198,12 @@ Deno.test("every event kind survives format -> parse (exact, or within the decim
   // Indicators keep 4 decimals: error at most 0.00005.
   const rough: EntryEvent = {
     ...ENTRY,
-    context: { ...ENTRY.context, rsi: 61.234567, atr: 1.123456, rvol: 0.333333 },
+    context: { ...ENTRY.context, RSI9: 61.234567, ATR9: 1.123456, RVOL: 0.333333 },
   };
   const back = parseJournalLine(formatEvent(rough, OPTS), 1, "j") as EntryEvent;
-  assert.equal(back.context.rsi, 61.2346);
-  assert.equal(back.context.atr, 1.1235);
-  assert.equal(back.context.rvol, 0.3333);
+  assert.equal(back.context.RSI9, 61.2346);
+  assert.equal(back.context.ATR9, 1.1235);
+  assert.equal(back.context.RVOL, 0.3333);
 
   // Off-grid prices keep up to 6 decimals (error <= 5e-7); money keeps cents.
   const exit = parseJournalLine(formatEvent(EXIT, OPTS), 1, "j") as ExitEvent;
@@ -213,11 +231,19 @@ Deno.test("parseJournalLine accepts Z and other offsets and tolerates unknown ex
   assert.equal(parseJournalLine(plus, 3, "j").time, T0);
 });
 
-Deno.test("parseJournalLine takes the smaller EMA period as the fast EMA, in any key order", () => {
-  const swapped = ENTRY_LINE.replace("EMA9=4500.6250 | EMA21=4499.8125", "EMA21=1.0 | EMA9=2.0");
+Deno.test("parseJournalLine reads ENTRY indicator keys in line order, - as undefined", () => {
+  const swapped = ENTRY_LINE.replace("EMA9=4500.6250 | EMA21=4499.8125", "EMA21=1.0 | EMA9=2.0")
+    .replace("VWAP=4498.5000", "VWAP=-");
   const e = parseJournalLine(swapped, 1, "j") as EntryEvent;
-  assert.equal(e.context.emaFast, 2);
-  assert.equal(e.context.emaSlow, 1);
+  assert.deepEqual(e.context, {
+    EMA21: 1,
+    EMA9: 2,
+    RSI9: 61.2345,
+    ATR9: 1,
+    VWAP: undefined,
+    RVOL: 1.8,
+  });
+  assert.deepEqual(Object.keys(e.context), ["EMA21", "EMA9", "RSI9", "ATR9", "VWAP", "RVOL"]);
 });
 
 function parseError(line: string, lineNo = 7): JournalParseError {
@@ -254,8 +280,8 @@ Deno.test("parseJournalLine errors name file, line, problem and the line text", 
       ENTRY_LINE.replace("Size=1", "Size=1.5"),
       'ENTRY Size is "1.5", expected a non-negative integer',
     ],
-    [ENTRY_LINE.replace(" | EMA21=4499.8125", ""), "ENTRY needs two EMA<period> keys, found 1"],
-    [ENTRY_LINE.replace("RSI9", "RSI"), "ENTRY needs one RSI<period> key, found 0"],
+    [ENTRY_LINE.replace("RSI9=61.2345", "RSI9=high"), 'ENTRY RSI9 is "high", expected a number'],
+    [ENTRY_LINE.replace("RSI9=", "9RSI="), 'ENTRY key "9RSI" is not a name'],
     [ENTRY_LINE + " | Size=2", "ENTRY has Size twice"],
     [ENTRY_LINE.replace(" | Size=1", " | Size"), 'ENTRY field "Size" is not Key=Value'],
     [

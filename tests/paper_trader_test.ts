@@ -1,17 +1,25 @@
 import assert from "node:assert/strict";
 import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
 import { oneTickAway, roundToTick } from "../lib/engine/prices.ts";
+import { singlePosition } from "../lib/engine/position_policy.ts";
 import fc from "fast-check";
-import type { EntryContext, JournalEvent } from "../lib/types.ts";
+import type { EntryIntent } from "../lib/strategy/strategy.ts";
+import type { EntryContext, JournalEvent, Side } from "../lib/types.ts";
 
 const T = Date.UTC(2025, 1, 17, 18, 1, 0);
 const ctx = (atr: number): EntryContext => ({
-  emaFast: 4500.5,
-  emaSlow: 4499.8,
-  rsi: 58,
-  atr,
-  vwap: 4500.1,
-  rvol: 2.1,
+  EMA9: 4500.5,
+  EMA21: 4499.8,
+  RSI9: 58,
+  ATR9: atr,
+  VWAP: 4500.1,
+  RVOL: 2.1,
+});
+/** The scalp strategy's intent: stop `multiple` ATRs, target `points` points. */
+const intent = (side: Side, atr: number, multiple = 1.5, points = 3): EntryIntent => ({
+  side,
+  stop: { kind: "atr", multiple, atr },
+  target: { kind: "points", points },
 });
 
 function trader(over: Partial<PaperTraderOptions> = {}) {
@@ -20,8 +28,6 @@ function trader(over: Partial<PaperTraderOptions> = {}) {
     tickSize: 0.25,
     multiplier: 5,
     contracts: 1,
-    stopAtrMultiple: 1.5,
-    targetPoints: 3,
     partialFills: false,
     commissionPerContract: 0.62,
     stopSlippageTicks: 0,
@@ -38,7 +44,7 @@ const kinds = (events: JournalEvent[]) => events.map((e) => e.kind);
 
 Deno.test("PaperTrader holds the seed's worked example: 4501.00, ATR 1.0 -> 4499.50 / 4504.00", () => {
   const { t, events } = trader();
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   assert.deepEqual(kinds(events), ["ENTRY", "FILL"]);
   const entry = events[0]!;
   assert.ok(entry.kind === "ENTRY");
@@ -82,7 +88,7 @@ Deno.test("roundToTick rounds stops and targets to the nearest tick", () => {
 
 Deno.test("PaperTrader exits a long at the stop when a print touches it", () => {
   const { t, events } = trader();
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   t.onTick(T + 1_000, 4499.5, 1);
   const exit = events.at(-1)!;
   assert.ok(exit.kind === "EXIT");
@@ -95,7 +101,7 @@ Deno.test("PaperTrader exits a long at the stop when a print touches it", () => 
 
 Deno.test("PaperTrader fills a gapped stop at the gapping print, plus slippage", () => {
   const { t, events } = trader({ stopSlippageTicks: 1 });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   t.onTick(T + 1_000, 4500, 1); // above the stop
   t.onTick(T + 2_000, 4498.75, 3); // gaps through 4499.50
   const exit = events.at(-1)!;
@@ -109,7 +115,7 @@ Deno.test("PaperTrader fills a gapped stop at the gapping print, plus slippage",
 
 Deno.test("PaperTrader mirrors stop and target for a short", () => {
   const { t, events } = trader();
-  t.signal("SHORT", 4501, T, ctx(1.0));
+  t.signal(intent("SHORT", 1.0), 4501, T, ctx(1.0));
   const entry = events[0]!;
   assert.ok(entry.kind === "ENTRY");
   assert.equal(entry.stop, 4502.5);
@@ -120,7 +126,7 @@ Deno.test("PaperTrader mirrors stop and target for a short", () => {
   assert.equal(exit.reason, "TARGET");
   assert.equal(exit.pnlPoints, 3);
   const { t: t2, events: e2 } = trader();
-  t2.signal("SHORT", 4501, T, ctx(1.0));
+  t2.signal(intent("SHORT", 1.0), 4501, T, ctx(1.0));
   t2.onTick(T + 1_000, 4502.75, 1);
   const stop = e2.at(-1)!;
   assert.ok(stop.kind === "EXIT");
@@ -128,14 +134,19 @@ Deno.test("PaperTrader mirrors stop and target for a short", () => {
   assert.equal(stop.pnlPoints, -1.75);
 });
 
-Deno.test("PaperTrader never opens a second trade while one is active", () => {
+Deno.test("PaperTrader refuses a second entry while busy: the position policy must be obeyed", () => {
   const { t, events } = trader();
-  t.signal("LONG", 4501, T, ctx(1.0));
-  t.signal("LONG", 4502, T + 30_000, ctx(1.0));
-  t.signal("SHORT", 4502, T + 60_000, ctx(1.0));
+  assert.equal(singlePosition.allowsEntry(t), true);
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
+  assert.equal(singlePosition.allowsEntry(t), false);
+  assert.throws(() => t.signal(intent("LONG", 1.0), 4502, T + 30_000, ctx(1.0)), /position policy/);
+  assert.throws(
+    () => t.signal(intent("SHORT", 1.0), 4502, T + 60_000, ctx(1.0)),
+    /position policy/,
+  );
   assert.deepEqual(kinds(events), ["ENTRY", "FILL"]);
   t.onTick(T + 61_000, 4504, 1); // target: flat again
-  t.signal("LONG", 4503, T + 90_000, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4503, T + 90_000, ctx(1.0));
   assert.deepEqual(kinds(events), ["ENTRY", "FILL", "EXIT", "ENTRY", "FILL"]);
   const ids = events.filter((e) => e.kind === "ENTRY").map((e) => e.tradeId);
   assert.deepEqual(ids, ["RUN-1", "RUN-2"]);
@@ -143,7 +154,7 @@ Deno.test("PaperTrader never opens a second trade while one is active", () => {
 
 Deno.test("PaperTrader partial fills take only volume at the limit or better", () => {
   const { t, events } = trader({ partialFills: true, contracts: 10 });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   assert.deepEqual(kinds(events), ["ENTRY"]);
   assert.equal(t.busy, true);
   t.onTick(T + 1_000, 4501.25, 5); // above the limit: no fill
@@ -167,7 +178,7 @@ Deno.test("PaperTrader partial fills take only volume at the limit or better", (
 
 Deno.test("PaperTrader cancels the unfilled remainder when an exit comes first", () => {
   const { t, events } = trader({ partialFills: true, contracts: 10 });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   t.onTick(T + 1_000, 4501, 3);
   t.onTick(T + 2_000, 4504.5, 2); // target hit with 7 still working
   assert.deepEqual(kinds(events), ["ENTRY", "FILL", "CANCEL", "EXIT"]);
@@ -186,7 +197,7 @@ Deno.test("PaperTrader cancels the unfilled remainder when an exit comes first",
 
 Deno.test("PaperTrader next_tick entry fills at the next print and sets levels from it", () => {
   const { t, events } = trader({ entryPrice: "next_tick" });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   assert.equal(events.length, 0);
   assert.equal(t.busy, true); // awaiting the next tick: no second signal meanwhile
   t.onTick(T + 400, 4501.25, 2);
@@ -203,7 +214,7 @@ Deno.test("PaperTrader next_tick entry fills at the next print and sets levels f
 
 Deno.test("PaperTrader next_tick with partial fills uses the first print as the limit", () => {
   const { t, events } = trader({ entryPrice: "next_tick", partialFills: true, contracts: 5 });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   t.onTick(T + 100, 4501, 2); // first print: limit 4501, 2 filled
   t.onTick(T + 200, 4503.75, 9); // above the limit: no fill
   t.onTick(T + 300, 4500.75, 4); // through the limit: the last 3, at the limit
@@ -223,7 +234,7 @@ Deno.test("PaperTrader next_tick with partial fills uses the first print as the 
 
 Deno.test("PaperTrader ignores prints stamped before the order (late ticks)", () => {
   const { t, events } = trader({ partialFills: true, contracts: 3 });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   t.onTick(T - 1_000, 4500, 5); // traded before the order existed: no fill
   assert.deepEqual(events.map((e) => e.kind), ["ENTRY"]);
   t.onTick(T + 1_000, 4501, 3);
@@ -238,7 +249,7 @@ Deno.test("PaperTrader ignores prints stamped before the order (late ticks)", ()
 
 Deno.test("PaperTrader cancels an entry still working after the timeout in bars", () => {
   const { t, events } = trader({ partialFills: true, contracts: 4, entryTimeoutBars: 2 });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   t.onTick(T + 1_000, 4502, 10); // above the limit
   t.onBarClose(T + 30_000); // one bar: still working
   assert.equal(t.busy, true);
@@ -250,7 +261,7 @@ Deno.test("PaperTrader cancels an entry still working after the timeout in bars"
   assert.equal(cancel.qty, 4);
   assert.equal(t.busy, false);
   // A partly filled order keeps its filled part open after the timeout.
-  t.signal("LONG", 4501, T + 90_000, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T + 90_000, ctx(1.0));
   t.onTick(T + 91_000, 4501, 1);
   t.onBarClose(T + 120_000);
   t.onBarClose(T + 150_000);
@@ -266,7 +277,7 @@ Deno.test("PaperTrader cancels an entry still working after the timeout in bars"
 
 Deno.test("PaperTrader close cancels an order with no fills and logs no exit", () => {
   const { t, events } = trader({ partialFills: true, contracts: 2 });
-  t.signal("LONG", 4501, T, ctx(1.0));
+  t.signal(intent("LONG", 1.0), 4501, T, ctx(1.0));
   t.onTick(T + 1_000, 4502, 5);
   t.close("END", 4502, T + 2_000);
   assert.deepEqual(kinds(events), ["ENTRY", "CANCEL"]);
@@ -277,7 +288,7 @@ Deno.test("PaperTrader close cancels an order with no fills and logs no exit", (
 Deno.test("PaperTrader keeps a stop one tick from the entry when rounding would put it on the entry", () => {
   // 5000 - 1.5 x 0.1 = 4999.85 rounds to 5000.00, the entry: the stop goes to 4999.75.
   const long = trader();
-  long.t.signal("LONG", 5000, T, ctx(0.1));
+  long.t.signal(intent("LONG", 0.1), 5000, T, ctx(0.1));
   const e = long.events[0]!;
   assert.ok(e.kind === "ENTRY");
   assert.equal(e.stop, 4999.75);
@@ -291,7 +302,7 @@ Deno.test("PaperTrader keeps a stop one tick from the entry when rounding would 
   // Short: 5000 + 1.5 x 0.05 = 5000.075 -> 5000.00 -> 5000.25. A flat ATR of 0 likewise.
   for (const atr of [0.05, 0]) {
     const short = trader();
-    short.t.signal("SHORT", 5000, T, ctx(atr));
+    short.t.signal(intent("SHORT", atr), 5000, T, ctx(atr));
     const s = short.events[0]!;
     assert.ok(s.kind === "ENTRY");
     assert.equal(s.stop, 5000.25, `ATR ${atr}`);
@@ -303,8 +314,8 @@ Deno.test("PaperTrader keeps stop and target on their side of an entry off the t
   // Gold prices (0.1 grid) under MES settings (0.25): entry 1300.2, ATR 0.01 -> 1300.185
   // rounds to 1300.25, above a long's entry. The stop goes to 1299.75, the first grid price
   // a full tick below the entry; a target of 0.1 point (1300.3 -> 1300.25) goes to 1300.5.
-  const { t, events } = trader({ targetPoints: 0.1 });
-  t.signal("LONG", 1300.2, T, ctx(0.01));
+  const { t, events } = trader();
+  t.signal(intent("LONG", 0.01, 1.5, 0.1), 1300.2, T, ctx(0.01));
   const e = events[0]!;
   assert.ok(e.kind === "ENTRY");
   assert.equal(e.stop, 1299.75);
@@ -340,8 +351,8 @@ Deno.test("property: a stop is never on the entry or on its wrong side, nor less
       (tick, ticks, offGrid, atrTicks, multiple, side) => {
         const decimals = String(tick).split(".")[1]?.length ?? 0;
         const entry = Number(((ticks + offGrid) * tick).toFixed(decimals + 2));
-        const { t, events } = trader({ tickSize: tick, stopAtrMultiple: multiple });
-        t.signal(side, entry, T, ctx(atrTicks * tick));
+        const { t, events } = trader({ tickSize: tick });
+        t.signal(intent(side, atrTicks * tick, multiple), entry, T, ctx(atrTicks * tick));
         const e = events[0]!;
         assert.ok(e.kind === "ENTRY");
         const loss = side === "LONG" ? entry - e.stop : e.stop - entry;

@@ -1,13 +1,23 @@
 import assert from "node:assert/strict";
 import { configSchema } from "../lib/config/schema.ts";
-import { type EntryRules, entryRulesFrom, evaluateEntry } from "../lib/engine/strategy.ts";
-import type { IndicatorSnapshot } from "../lib/types.ts";
+import { parseConfigText } from "../lib/config/load.ts";
+import { ConfigError } from "../lib/config/errors.ts";
+import {
+  type EntryRules,
+  entryRulesFrom,
+  evaluateEntry,
+  ScalpStrategy,
+  type ScalpValues,
+} from "../lib/strategy/scalp.ts";
+import { createStrategy, registerStrategy, strategyNames } from "../lib/strategy/registry.ts";
+import type { Bar } from "../lib/types.ts";
+import { z } from "zod";
 
 const defaults = entryRulesFrom(configSchema.parse({}));
 const both: EntryRules = { ...defaults, short: true };
 
 /** A bar where every long condition holds with the defaults. */
-const longSnap: IndicatorSnapshot = {
+const longSnap: ScalpValues = {
   emaFast: 5001,
   emaSlow: 5000,
   rsi: 60,
@@ -18,7 +28,7 @@ const longSnap: IndicatorSnapshot = {
 };
 const longClose = 5002;
 /** The mirror: every short condition holds. */
-const shortSnap: IndicatorSnapshot = {
+const shortSnap: ScalpValues = {
   ...longSnap,
   emaFast: 4999,
   emaSlow: 5000,
@@ -91,4 +101,137 @@ Deno.test("evaluateEntry respects configured RSI thresholds", () => {
   const rules = { ...defaults, rsiLongMin: 65 };
   assert.equal(evaluateEntry(longClose, longSnap, rules), undefined);
   assert.equal(evaluateEntry(longClose, { ...longSnap, rsi: 66 }, rules), "LONG");
+});
+
+const bar = (close: number): Bar => ({
+  start: Date.UTC(2025, 1, 17, 15),
+  lengthMs: 30_000,
+  open: close,
+  high: close,
+  low: close,
+  close,
+  volume: 10,
+  trades: 3,
+});
+
+Deno.test("ScalpStrategy declares today's journal keys and CSV columns, VWAP off keeps its slot", () => {
+  const config = parseConfigText(
+    "indicators: {ema_fast: 5, ema_slow: 13, rsi_period: 14, vwap: false}",
+    {
+      source: "t",
+    },
+  );
+  const s = new ScalpStrategy(config);
+  assert.deepEqual(s.indicators, [
+    { spec: "ema(5)", key: "EMA5", column: "ema_fast" },
+    { spec: "ema(13)", key: "EMA13", column: "ema_slow" },
+    { spec: "rsi(14)", key: "RSI14", column: "rsi" },
+    { spec: "atr(9)", key: "ATR9", column: "atr" },
+    { spec: "vwap", key: "VWAP", column: "vwap", enabled: false },
+    { spec: "rvol(20)", key: "RVOL", column: "rvol" },
+  ]);
+});
+
+Deno.test("ScalpStrategy turns a long signal into an ATR stop and a points target, only when it can enter", () => {
+  const config = parseConfigText("risk: {stop_atr_multiple: 2, target_points: 4}", { source: "t" });
+  const s = new ScalpStrategy(config);
+  const values = { EMA9: 5001, EMA21: 5000, RSI9: 60, ATR9: 1.25, VWAP: 4999, RVOL: 2 };
+  assert.equal(s.onBar({ bar: bar(5002), values, index: 30, canEnter: false }), undefined);
+  assert.deepEqual(s.onBar({ bar: bar(5002), values, index: 31, canEnter: true }), {
+    side: "LONG",
+    stop: { kind: "atr", multiple: 2, atr: 1.25 },
+    target: { kind: "points", points: 4 },
+  });
+  // Close under VWAP: no long.
+  assert.equal(s.onBar({ bar: bar(4998), values, index: 32, canEnter: true }), undefined);
+});
+
+Deno.test("ScalpStrategy tracks the EMA cross on every bar, even when it cannot enter, and marks it", () => {
+  const s = new ScalpStrategy(parseConfigText("strategy: {trigger: cross}", { source: "t" }));
+  const base = { RSI9: 60, ATR9: 1, VWAP: 4999, RVOL: 2 };
+  // Bar 1: fast below slow (no cross yet); bar 2 crosses up while an entry is not possible;
+  // bar 3 stays above: no cross, so no cross-triggered entry either.
+  s.onBar({
+    bar: bar(5002),
+    values: { ...base, EMA9: 4999, EMA21: 5000 },
+    index: 1,
+    canEnter: false,
+  });
+  assert.equal(s.mark(), undefined);
+  s.onBar({
+    bar: bar(5002),
+    values: { ...base, EMA9: 5001, EMA21: 5000 },
+    index: 2,
+    canEnter: false,
+  });
+  assert.equal(s.mark(), "X↑");
+  const third = s.onBar({
+    bar: bar(5002),
+    values: { ...base, EMA9: 5002, EMA21: 5000 },
+    index: 3,
+    canEnter: true,
+  });
+  assert.equal(third, undefined);
+  assert.equal(s.mark(), undefined);
+  // Down then up again with entries possible: the up-cross bar enters.
+  s.onBar({
+    bar: bar(5002),
+    values: { ...base, EMA9: 4990, EMA21: 5000 },
+    index: 4,
+    canEnter: true,
+  });
+  assert.equal(s.mark(), "X↓");
+  const up = s.onBar({
+    bar: bar(5002),
+    values: { ...base, EMA9: 5003, EMA21: 5000 },
+    index: 5,
+    canEnter: true,
+  });
+  assert.equal(up?.side, "LONG");
+});
+
+Deno.test("strategy registry: scalp is the default; an unknown name or rejected params is one ConfigError line", () => {
+  assert.ok(strategyNames().includes("scalp"));
+  assert.ok(createStrategy(parseConfigText("", { source: "t" })) instanceof ScalpStrategy);
+  const unknown = parseConfigText("strategy: {name: nope}", { source: "t" });
+  assert.throws(
+    () => createStrategy(unknown, "my.yaml"),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message === 'my.yaml: strategy.name = "nope" is not a known strategy (known: ' +
+          strategyNames().join(", ") + ")",
+  );
+  const scalpParams = parseConfigText("strategy: {params: {x: 1}}", { source: "t" });
+  assert.throws(
+    () => createStrategy(scalpParams, "c.yaml"),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /^c\.yaml: strategy\.params: .* \(strategy scalp\)$/.test(e.message) &&
+      !e.message.includes("\n"),
+  );
+  registerStrategy({
+    name: "test_params_only",
+    schema: z.strictObject({ level: z.number().min(0).default(2) }),
+    create: (p) => ({ indicators: [], onBar: () => undefined, level: p.level }),
+  });
+  const bad = parseConfigText("strategy: {name: test_params_only, params: {level: -1}}", {
+    source: "t",
+  });
+  assert.throws(
+    () => createStrategy(bad, "c.yaml"),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.startsWith("c.yaml: strategy.params.level: ") &&
+      e.keyPath === "strategy.params.level",
+  );
+  const good = parseConfigText("strategy: {name: test_params_only}", { source: "t" });
+  assert.equal((createStrategy(good) as unknown as { level: number }).level, 2);
+  assert.throws(
+    () =>
+      registerStrategy({
+        name: "scalp",
+        schema: z.object({}),
+        create: () => ({ indicators: [], onBar: () => undefined }),
+      }),
+    /already registered/,
+  );
 });

@@ -120,9 +120,12 @@ export async function runBacktest(args: string[]): Promise<number> {
   // its first tick leaves the file as it was.
   const journal = new LazyJournal(journalPath, fmt, replace);
   let barsOut: BarsCsvWriter | undefined;
-  const openBars = barsPath === undefined
-    ? () => {}
-    : () => void (barsOut ??= BarsCsvWriter.create(barsPath, config.contract.tick_size));
+  const openBars = barsPath === undefined ? () => {} : () =>
+    void (barsOut ??= BarsCsvWriter.create(
+      barsPath,
+      config.contract.tick_size,
+      engine.indicatorFields,
+    ));
   const printBars = values["print-bars"] === true && !quiet;
   const listener: EngineListener = {
     onBar(bar, snapshot, signal) {

@@ -1,15 +1,23 @@
 /**
- * `--bars-out`: every closed bar with its indicators as CSV, buffered (bars are not
- * journal events, so they need no per-line fsync).
+ * `--bars-out`: every closed bar with its strategy's indicators as CSV, buffered (bars are
+ * not journal events, so they need no per-line fsync). The indicator columns are the
+ * strategy's (see `Engine.indicatorFields`).
  *
  * @module
  */
 import { tickDecimals } from "../engine/prices.ts";
-import type { Bar, IndicatorSnapshot, Side } from "../types.ts";
+import type { Bar, IndicatorField, IndicatorSnapshot, Side } from "../types.ts";
 
-/** The exact header of the bars CSV. */
+/** The exact header of the bars CSV of the built-in `scalp` strategy. */
 export const BARS_CSV_HEADER =
   "ts_utc,open,high,low,close,volume,trades,ema_fast,ema_slow,rsi,atr,vwap,rvol,signal";
+
+/** The header for a strategy's indicator fields: bar columns, indicator columns, signal. */
+export function barsCsvHeader(fields: readonly IndicatorField[]): string {
+  let h = "ts_utc,open,high,low,close,volume,trades";
+  for (const f of fields) h += `,${f.column}`;
+  return h + ",signal";
+}
 
 const FLUSH_BYTES = 1 << 16;
 
@@ -23,7 +31,7 @@ function cell(x: number | undefined): string {
   return x === undefined ? "" : String(x);
 }
 
-/** One CSV row (no newline) for a bar: ISO UTC start, prices, indicators, signal. */
+/** One CSV row (no newline) for a bar: ISO UTC start, prices, indicators (in the snapshot's field order), signal. */
 export function formatBarRow(
   bar: Bar,
   s: IndicatorSnapshot,
@@ -31,13 +39,12 @@ export function formatBarRow(
   priceDecimals: number,
 ): string {
   const d = priceDecimals;
-  return `${new Date(bar.start).toISOString()},${priceCell(bar.open, d)},${
+  let row = `${new Date(bar.start).toISOString()},${priceCell(bar.open, d)},${
     priceCell(bar.high, d)
-  },${priceCell(bar.low, d)},${priceCell(bar.close, d)},${bar.volume},${bar.trades},${
-    cell(s.emaFast)
-  },${cell(s.emaSlow)},${cell(s.rsi)},${cell(s.atr)},${cell(s.vwap)},${cell(s.rvol)},${
-    signal ?? ""
-  }`;
+  },${priceCell(bar.low, d)},${priceCell(bar.close, d)},${bar.volume},${bar.trades}`;
+  const v = s.values;
+  for (const f of s.fields) row += `,${cell(v[f.key])}`;
+  return `${row},${signal ?? ""}`;
 }
 
 /** Writes bar rows to a file, truncating it first. */
@@ -48,16 +55,20 @@ export class BarsCsvWriter {
   #decimals: number;
   #enc = new TextEncoder();
 
-  private constructor(file: Deno.FsFile, decimals: number) {
+  private constructor(file: Deno.FsFile, decimals: number, header: string) {
     this.#file = file;
     this.#decimals = decimals;
-    this.#push(BARS_CSV_HEADER);
+    this.#push(header);
   }
 
-  /** Creates (or truncates) `path` and writes the header. */
-  static create(path: string, tickSize: number): BarsCsvWriter {
+  /**
+   * Creates (or truncates) `path` and writes the header for `fields` (default: the `scalp`
+   * header).
+   */
+  static create(path: string, tickSize: number, fields?: readonly IndicatorField[]): BarsCsvWriter {
+    const header = fields === undefined ? BARS_CSV_HEADER : barsCsvHeader(fields);
     const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-    return new BarsCsvWriter(file, tickDecimals(tickSize));
+    return new BarsCsvWriter(file, tickDecimals(tickSize), header);
   }
 
   /** Adds one bar row. */

@@ -9,17 +9,11 @@ import { formatEvent, type JournalFormatOptions, priceDecimalsForTick } from "..
 import { formatIsoOffset } from "../time/zone.ts";
 import type { Bar, IndicatorSnapshot, JournalEvent, Side } from "../types.ts";
 
-/** Journal formatting options derived from config (tick decimals, periods, zone). */
+/** Journal formatting options derived from config (tick decimals, zone). */
 export function journalFormatOptions(config: Config): JournalFormatOptions {
   return {
     timeZone: config.session.timezone,
     priceDecimals: priceDecimalsForTick(config.contract.tick_size),
-    periods: {
-      emaFast: config.indicators.ema_fast,
-      emaSlow: config.indicators.ema_slow,
-      rsi: config.indicators.rsi_period,
-      atr: config.indicators.atr_period,
-    },
   };
 }
 
@@ -28,7 +22,8 @@ function num(x: number | undefined, digits: number): string {
 }
 
 /**
- * One console line for a closed bar: local start time, OHLCV, indicators, signal.
+ * One console line for a closed bar: local start time, OHLCV, the strategy's indicators
+ * (label and value, price-like ones with one decimal more than prices), its mark, signal.
  *
  * @example
  * ```ts
@@ -47,15 +42,14 @@ export function formatBarLine(
 ): string {
   const d = options.priceDecimals;
   const t = formatIsoOffset(bar.start, options.timeZone).slice(11, 19);
-  const p = options.periods;
-  const cross = s.cross === undefined ? "" : ` X${s.cross === "UP" ? "↑" : "↓"}`;
-  return `${t} O ${bar.open.toFixed(d)} H ${bar.high.toFixed(d)} L ${bar.low.toFixed(d)} C ${
+  let line = `${t} O ${bar.open.toFixed(d)} H ${bar.high.toFixed(d)} L ${bar.low.toFixed(d)} C ${
     bar.close.toFixed(d)
-  } V ${bar.volume} n ${bar.trades} | EMA${p.emaFast} ${num(s.emaFast, d + 1)} EMA${p.emaSlow} ${
-    num(s.emaSlow, d + 1)
-  } RSI${p.rsi} ${num(s.rsi, 1)} ATR${p.atr} ${num(s.atr, d + 1)} VWAP ${num(s.vwap, d + 1)} RVOL ${
-    num(s.rvol, 2)
-  }${cross}${signal === undefined ? "" : ` | ${signal}`}`;
+  } V ${bar.volume} n ${bar.trades} |`;
+  for (const f of s.fields) {
+    line += ` ${f.key} ${num(s.values[f.key], f.decimals === "price" ? d + 1 : f.decimals)}`;
+  }
+  if (s.mark !== undefined) line += ` ${s.mark}`;
+  return signal === undefined ? line : `${line} | ${signal}`;
 }
 
 const MARKS: Record<JournalEvent["kind"], string> = {

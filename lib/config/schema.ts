@@ -72,8 +72,14 @@ export const indicatorsSchema = z.strictObject({
   }
 });
 
-/** Entry rules. */
+/**
+ * The strategy: `name` picks a registered strategy (lib/strategy/registry.ts), `params` is
+ * its own section, validated by its own schema when the engine builds it. The other keys
+ * are the built-in `scalp` strategy's entry rules, kept where they always were.
+ */
 export const strategySchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "a strategy name such as scalp").default("scalp"),
+  params: z.record(z.string(), z.unknown()).default({}),
   long: z.boolean().default(true),
   short: z.boolean().default(false),
   rsi_long_min: z.number().min(0).max(100).default(50),

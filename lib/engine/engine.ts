@@ -1,5 +1,8 @@
 /**
- * The one engine: ticks -> bars -> indicators -> signals -> paper trades -> journal.
+ * The one engine: ticks -> bars -> indicators -> strategy intents -> paper trades -> journal.
+ * The strategy (lib/strategy) names its indicators; the engine builds them through the
+ * indicator registry, feeds them, asks the strategy on each closed bar, lets the position
+ * policy decide whether an intent is acted upon, and hands it to the trader.
  * Backtest, live and demo all drive this class; they differ only in where ticks come from
  * and in what closes bars (the next tick offline, `closeDueBars` from a timer live).
  *
@@ -7,30 +10,27 @@
  */
 import type { Config } from "../config/schema.ts";
 import type { JournalSink } from "../journal/writer.ts";
-import { Atr } from "../indicators/atr.ts";
-import { CrossDetector } from "../indicators/cross.ts";
-import { Ema } from "../indicators/ema.ts";
-import { RelativeVolume } from "../indicators/rvol.ts";
-import { Rsi } from "../indicators/rsi.ts";
 import { LiquidHours } from "../indicators/liquid_hours.ts";
 import { SessionSchedule } from "../indicators/session_schedule.ts";
-import { SessionVwap } from "../indicators/vwap.ts";
+import { createStrategy } from "../strategy/registry.ts";
+import type { Strategy } from "../strategy/strategy.ts";
 import type {
   Bar,
-  EntryContext,
   ExitReason,
+  IndicatorField,
   IndicatorSnapshot,
   JournalEvent,
   Side,
   TickBatch,
 } from "../types.ts";
 import { BarAggregator, PushResult, saneTick } from "./bar_aggregator.ts";
+import { IndicatorSet } from "./indicator_set.ts";
 import { type OpenTradeState, PaperTrader } from "./paper_trader.ts";
-import { type EntryRules, entryRulesFrom, evaluateEntry } from "./strategy.ts";
+import { type PositionPolicy, singlePosition } from "./position_policy.ts";
 
 /** Observers of the engine (console, bars CSV). Called synchronously. */
 export interface EngineListener {
-  /** A bar closed; `signal` is the rule result when rules were evaluated on it. */
+  /** A bar closed; `signal` is the side of the entry intent acted upon on it, if any. */
   onBar?(bar: Bar, snapshot: IndicatorSnapshot, signal: Side | undefined): void;
   /** An event was journaled. */
   onEvent?(event: JournalEvent): void;
@@ -51,6 +51,10 @@ export interface EngineOptions {
    * the indicators but must not open trades in the past). Default: none.
    */
   entriesAfter?: number;
+  /** The strategy; default: the registered one `config.strategy.name` names. */
+  strategy?: Strategy;
+  /** The position policy; default: one trade at a time. */
+  positionPolicy?: PositionPolicy;
 }
 
 /** What the engine has seen so far. */
@@ -106,19 +110,18 @@ export class Engine {
   #listener: EngineListener;
   #runId: string;
   #agg: BarAggregator;
-  #emaFast: Ema;
-  #emaSlow: Ema;
-  #rsi: Rsi;
-  #atr: Atr;
-  #vwap: SessionVwap;
-  #rvol: RelativeVolume;
-  #cross = new CrossDetector();
+  #strategy: Strategy;
+  #indicators: IndicatorSet;
+  #tickIndicators: boolean;
+  #sessionIndicators: boolean;
+  #strategyTicks: boolean;
+  #policy: PositionPolicy;
+  /** Indicator values of the last closed bar (all undefined before the first). */
+  #values: Readonly<Record<string, number | undefined>>;
   #sessions: SessionSchedule;
   #liquid: LiquidHours;
-  #rules: EntryRules;
   #trader: PaperTrader;
   #calibration: number;
-  #useVwap: boolean;
   #started = false;
   #nextSession = -Infinity;
   #lastTs = -Infinity;
@@ -137,12 +140,13 @@ export class Engine {
     this.#listener = options.listener ?? {};
     this.#runId = options.runId;
     this.#agg = new BarAggregator({ barMs: c.bars.seconds * 1000, lateTicks: c.bars.late_ticks });
-    this.#emaFast = new Ema(c.indicators.ema_fast);
-    this.#emaSlow = new Ema(c.indicators.ema_slow);
-    this.#rsi = new Rsi(c.indicators.rsi_period);
-    this.#atr = new Atr(c.indicators.atr_period);
-    this.#vwap = new SessionVwap();
-    this.#rvol = new RelativeVolume(c.indicators.rvol_lookback);
+    this.#strategy = options.strategy ?? createStrategy(c);
+    this.#indicators = new IndicatorSet(this.#strategy.indicators);
+    this.#tickIndicators = this.#indicators.wantsTicks;
+    this.#sessionIndicators = this.#indicators.wantsSessions;
+    this.#strategyTicks = this.#strategy.wantsTicks === true && this.#strategy.onTick !== undefined;
+    this.#policy = options.positionPolicy ?? singlePosition;
+    this.#values = Object.fromEntries(this.#indicators.fields.map((f) => [f.key, undefined]));
     this.#sessions = new SessionSchedule({
       timeZone: c.session.timezone,
       starts: c.session.starts,
@@ -151,17 +155,13 @@ export class Engine {
       timeZone: c.session.timezone,
       windows: c.session.liquid_hours,
     });
-    this.#rules = entryRulesFrom(c);
     this.#calibration = c.strategy.calibration_bars;
-    this.#useVwap = c.indicators.vwap;
     this.#entriesAfter = options.entriesAfter ?? -Infinity;
     const runId = this.#runId;
     this.#trader = new PaperTrader({
       tickSize: c.contract.tick_size,
       multiplier: c.contract.multiplier,
       contracts: c.risk.contracts,
-      stopAtrMultiple: c.risk.stop_atr_multiple,
-      targetPoints: c.risk.target_points,
       partialFills: c.fills.partial,
       commissionPerContract: c.fills.commission_per_contract,
       stopSlippageTicks: c.fills.stop_slippage_ticks,
@@ -196,6 +196,11 @@ export class Engine {
    */
   resumeTrade(state: OpenTradeState | undefined, lastSeq: number): void {
     this.#trader.resume(state, lastSeq);
+  }
+
+  /** The strategy's indicator layout (journal keys, CSV columns), in declared order. */
+  get indicatorFields(): readonly IndicatorField[] {
+    return this.#indicators.fields;
   }
 
   /** The active trade, if any. */
@@ -233,8 +238,9 @@ export class Engine {
 
   /**
    * Processes one trade print. Zero-size prints are counted and ignored. A tick at or past
-   * the open bar's end closes that bar first (indicators, signal, entry), then joins the
-   * next bar; every tick, late ones included, is then checked against stop and target.
+   * the open bar's end closes that bar first (indicators, strategy, entry), then joins the
+   * next bar and feeds the tick indicators; a strategy that asks for ticks is told next;
+   * every tick, late ones included, is then checked against stop and target.
    */
   onTick(ts: number, price: number, size: number): void {
     if (!(size > 0)) {
@@ -251,14 +257,15 @@ export class Engine {
     else this.#lastTs = ts;
     const r = this.#agg.push(ts, price, size);
     if (r === PushResult.CLOSED) this.#barClosed(this.#agg.lastClosed!, true);
-    if (r !== PushResult.LATE_DROPPED) {
-      if (ts >= this.#nextSession) {
-        this.#vwap.reset();
+    if (r !== PushResult.LATE_DROPPED && this.#tickIndicators) {
+      if (this.#sessionIndicators && ts >= this.#nextSession) {
+        this.#indicators.startSession();
         this.#nextSession = this.#sessions.nextStartAfter(ts);
       }
-      this.#vwap.push(price, size);
+      this.#indicators.onTick(ts, price, size);
     }
     this.#lastPrice = price;
+    if (this.#strategyTicks) this.#strategyTick(ts, price, size);
     this.#trader.onTick(ts, price, size);
   }
 
@@ -311,38 +318,39 @@ export class Engine {
     this.#trader.close(reason, this.#lastPrice, time);
   }
 
+  /** True when an intent at time `t` is acted upon: calibrated, allowed, after warm-up, liquid. */
+  #canEnter(t: number): boolean {
+    return this.#bars >= this.#calibration && this.#policy.allowsEntry(this.#trader) &&
+      t > this.#entriesAfter && this.#liquid.isLiquid(t);
+  }
+
+  /** The strategy is told about every closed bar; the last one of a run (`evaluate` false) cannot enter. */
   #barClosed(bar: Bar, evaluate: boolean): void {
-    const close = bar.close;
-    const emaFast = this.#emaFast.update(close);
-    const emaSlow = this.#emaSlow.update(close);
-    const rsi = this.#rsi.update(close);
-    const atr = this.#atr.update(bar.high, bar.low, close);
-    const rvol = this.#rvol.update(bar.volume);
-    const cross = this.#cross.update(emaFast, emaSlow);
-    const vwap = this.#useVwap ? this.#vwap.value : undefined;
+    const values = this.#indicators.onBar(bar);
+    this.#values = values;
     this.#bars++;
-    const snapshot: IndicatorSnapshot = { emaFast, emaSlow, rsi, atr, vwap, rvol, cross };
     const end = bar.start + bar.lengthMs;
+    // First: an entry that expires on this bar frees the position for a new one.
     this.#trader.onBarClose(end);
-    let signal: Side | undefined;
-    if (
-      evaluate && this.#bars >= this.#calibration && !this.#trader.busy &&
-      end > this.#entriesAfter && this.#liquid.isLiquid(end)
-    ) {
-      signal = evaluateEntry(close, snapshot, this.#rules);
-    }
+    const canEnter = evaluate && this.#canEnter(end);
+    const intent = this.#strategy.onBar({ bar, values, index: this.#bars, canEnter });
+    const accepted = canEnter ? intent : undefined;
+    const signal: Side | undefined = accepted?.side;
+    const snapshot: IndicatorSnapshot = {
+      fields: this.#indicators.fields,
+      values,
+      mark: this.#strategy.mark?.(),
+    };
     this.#listener.onBar?.(bar, snapshot, signal);
-    if (signal !== undefined) {
-      const context: EntryContext = {
-        emaFast: emaFast!,
-        emaSlow: emaSlow!,
-        rsi: rsi!,
-        atr: atr!,
-        vwap,
-        rvol: rvol!,
-      };
-      this.#trader.signal(signal, close, end, context);
-    }
+    if (accepted !== undefined) this.#trader.signal(accepted, bar.close, end, values);
+  }
+
+  #strategyTick(ts: number, price: number, size: number): void {
+    const canEnter = this.#canEnter(ts);
+    const intent = this.#strategy.onTick!(ts, price, size, canEnter);
+    if (intent === undefined || !canEnter) return;
+    // The values journaled with it are those of the last closed bar.
+    this.#trader.signal(intent, price, ts, this.#values);
   }
 
   #emit(event: JournalEvent): void {

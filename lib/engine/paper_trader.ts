@@ -1,25 +1,29 @@
 /**
- * The paper execution venue: one trade at a time, entry fills (whole or partial), stop and
- * target watched on every tick, P/L. It emits journal events and never reads a clock: every
- * time it records comes from the tick or bar that caused it.
+ * The paper execution venue: entry fills (whole or partial), stop and target watched on every
+ * tick, P/L. Where the stop and target go is the exit managers' call (exits.ts); whether an
+ * entry may be placed at all is the position policy's (position_policy.ts). It emits journal
+ * events and never reads a clock: every time it records comes from the tick or bar that
+ * caused it.
  *
  * @module
  */
+import type { EntryIntent } from "../strategy/strategy.ts";
 import type { EntryContext, ExitReason, JournalEvent, Side } from "../types.ts";
-import { oneTickAway, roundToTick } from "./prices.ts";
+import { FixedStop, FixedTarget, type StopManager, type TargetManager } from "./exits.ts";
+import type { Exposure } from "./position_policy.ts";
 
 /** Settings for {@linkcode PaperTrader}. */
 export interface PaperTraderOptions {
-  /** Minimum price increment; stop and target are rounded to it. */
+  /** Minimum price increment (stop slippage, P/L in ticks, the default managers' grid). */
   tickSize: number;
   /** Currency per point per contract. */
   multiplier: number;
   /** Contracts per entry order. */
   contracts: number;
-  /** Stop distance from entry, in ATRs (the stop is kept at least one tick from the entry). */
-  stopAtrMultiple: number;
-  /** Target distance from entry, in points. */
-  targetPoints: number;
+  /** Places the stop; default {@linkcode FixedStop} on `tickSize`. */
+  stops?: StopManager;
+  /** Places the target; default {@linkcode FixedTarget} on `tickSize`. */
+  targets?: TargetManager;
   /** Entry fills only against volume that trades at the entry price or better. */
   partialFills: boolean;
   /** Commission per contract per side, in currency. */
@@ -69,8 +73,7 @@ export interface OpenTradeState {
 }
 
 interface PendingSignal {
-  side: Side;
-  atr: number;
+  intent: EntryIntent;
   time: number;
   context: EntryContext;
 }
@@ -79,8 +82,10 @@ interface PendingSignal {
  * Holds at most one trade. Call `signal` on a closed bar, `onTick` on every trade print,
  * and `close` at shutdown or end of data.
  */
-export class PaperTrader {
+export class PaperTrader implements Exposure {
   #o: PaperTraderOptions;
+  #stops: StopManager;
+  #targets: TargetManager;
   #trade: OpenTradeState | undefined = undefined;
   #pending: PendingSignal | undefined = undefined;
   #seq = 0;
@@ -92,6 +97,8 @@ export class PaperTrader {
   /** Creates an idle trader. */
   constructor(options: PaperTraderOptions) {
     this.#o = options;
+    this.#stops = options.stops ?? new FixedStop(options.tickSize);
+    this.#targets = options.targets ?? new FixedTarget(options.tickSize);
   }
 
   /** True when a trade is active or an entry is working or awaited. */
@@ -120,17 +127,20 @@ export class PaperTrader {
   }
 
   /**
-   * Acts on a signal from a closed bar. With `bar_close` entries the order is placed at
-   * the bar's close, at time `barEnd`; with `next_tick` it waits for the next trade print.
-   * Ignored when busy (one trade at a time).
+   * Acts on an entry intent from a closed bar (or a tick). With `bar_close` entries the
+   * order is placed at `close`, at time `barEnd`; with `next_tick` it waits for the next
+   * trade print. The position policy has already allowed it: a call while busy is a bug and
+   * throws.
    */
-  signal(side: Side, close: number, barEnd: number, context: EntryContext): void {
-    if (this.busy) return;
+  signal(intent: EntryIntent, close: number, barEnd: number, context: EntryContext): void {
+    if (this.busy) {
+      throw new Error("PaperTrader.signal while busy: the position policy was bypassed");
+    }
     if (this.#o.entryPrice === "next_tick") {
-      this.#pending = { side, atr: context.atr, time: barEnd, context };
+      this.#pending = { intent, time: barEnd, context };
       return;
     }
-    this.#openOrder(side, close, context.atr, barEnd, context);
+    this.#openOrder(intent, close, barEnd, context);
     if (!this.#o.partialFills) this.#fill(close, this.#o.contracts, barEnd);
   }
 
@@ -146,7 +156,7 @@ export class PaperTrader {
       const p = this.#pending;
       if (ts < p.time) return;
       this.#pending = undefined;
-      this.#openOrder(p.side, price, p.atr, ts, p.context);
+      this.#openOrder(p.intent, price, ts, p.context);
     }
     const t = this.#trade;
     if (t === undefined || ts < t.orderTime!) return;
@@ -209,23 +219,11 @@ export class PaperTrader {
     return this.#o.stopSlippageTicks * this.#o.tickSize;
   }
 
-  #openOrder(side: Side, entry: number, atr: number, ts: number, context: EntryContext): void {
+  #openOrder(intent: EntryIntent, entry: number, ts: number, context: EntryContext): void {
     const o = this.#o;
-    const dir = side === "LONG" ? 1 : -1;
-    // At least a tick from the entry, whatever the rounding: a stop on (or past) the entry
-    // would exit on the next print, and a target there would book a zero-point win.
-    const stop = oneTickAway(
-      roundToTick(entry - dir * o.stopAtrMultiple * atr, o.tickSize, entry),
-      entry,
-      dir === 1 ? -1 : 1,
-      o.tickSize,
-    );
-    const target = oneTickAway(
-      roundToTick(entry + dir * o.targetPoints, o.tickSize, entry),
-      entry,
-      dir === 1 ? 1 : -1,
-      o.tickSize,
-    );
+    const side = intent.side;
+    const stop = this.#stops.initial(entry, intent);
+    const target = this.#targets.initial(entry, intent);
     const tradeId = o.tradeId(++this.#seq);
     this.#trade = {
       tradeId,

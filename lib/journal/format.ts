@@ -20,7 +20,10 @@ import type {
 } from "../types.ts";
 import { formatIsoOffset } from "../time/zone.ts";
 
-/** Indicator periods, used only to label the ENTRY indicator keys (`EMA9`, `RSI9`, ...). */
+/**
+ * Indicator periods. No longer used for labels (an ENTRY's indicator keys are its context's
+ * keys); still accepted, and checked, so that existing callers keep working.
+ */
 export interface JournalPeriods {
   emaFast: number;
   emaSlow: number;
@@ -34,8 +37,8 @@ export interface JournalFormatOptions {
   timeZone: string;
   /** Decimals of a price, e.g. 2 for a 0.25 tick (see {@link priceDecimalsForTick}). */
   priceDecimals: number;
-  /** Indicator periods for the ENTRY keys. */
-  periods: JournalPeriods;
+  /** Accepted for compatibility; the ENTRY keys come from the event's context. */
+  periods?: JournalPeriods;
 }
 
 /** Decimals printed for indicator values (EMA, RSI, ATR, VWAP, RVOL). */
@@ -48,6 +51,9 @@ export const EXTRA_PRICE_DECIMALS = 4;
 const SEP = " | ";
 const SIDES: readonly Side[] = ["LONG", "SHORT"];
 const EXIT_REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
+/** ENTRY keys that are not indicator values; every other ENTRY key is one. */
+const ENTRY_KEYS: ReadonlySet<string> = new Set(["TradeID", "Side", "Entry", "Stop", "TP", "Size"]);
+const INDICATOR_KEY_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 const KINDS: readonly JournalEvent["kind"][] = [
   "SESSION_START",
   "ENTRY",
@@ -162,22 +168,21 @@ function sessionStartPairs(e: SessionStartEvent): Pairs {
 
 function entryPairs(e: EntryEvent, o: JournalFormatOptions): Pairs {
   const p = o.priceDecimals;
-  const ind = (v: number, key: string) => fixed(v, INDICATOR_DECIMALS, key);
-  const c = e.context;
-  return [
+  const pairs: Pairs = [
     ["TradeID", escapeText(e.tradeId)],
     ["Side", e.side],
     ["Entry", flexible(e.entry, p, EXTRA_PRICE_DECIMALS, "Entry")],
     ["Stop", flexible(e.stop, p, EXTRA_PRICE_DECIMALS, "Stop")],
     ["TP", flexible(e.target, p, EXTRA_PRICE_DECIMALS, "TP")],
     ["Size", integer(e.size, "Size")],
-    [`EMA${o.periods.emaFast}`, ind(c.emaFast, "EMA fast")],
-    [`EMA${o.periods.emaSlow}`, ind(c.emaSlow, "EMA slow")],
-    [`RSI${o.periods.rsi}`, ind(c.rsi, "RSI")],
-    [`ATR${o.periods.atr}`, ind(c.atr, "ATR")],
-    ["VWAP", c.vwap === undefined ? "-" : ind(c.vwap, "VWAP")],
-    ["RVOL", ind(c.rvol, "RVOL")],
   ];
+  for (const [key, v] of Object.entries(e.context)) {
+    if (!INDICATOR_KEY_RE.test(key) || ENTRY_KEYS.has(key)) {
+      throw new RangeError(`Journal indicator key ${JSON.stringify(key)} is not allowed`);
+    }
+    pairs.push([key, v === undefined ? "-" : fixed(v, INDICATOR_DECIMALS, key)]);
+  }
+  return pairs;
 }
 
 function fillPairs(e: FillEvent, o: JournalFormatOptions): Pairs {
@@ -239,6 +244,7 @@ export function assertJournalFormatOptions(options: JournalFormatOptions): void 
   if (!Number.isInteger(priceDecimals) || priceDecimals < 0 || priceDecimals > 10) {
     throw new RangeError(`Journal priceDecimals must be an integer 0..10, got ${priceDecimals}`);
   }
+  if (periods === undefined) return;
   for (const [name, v] of Object.entries(periods)) {
     if (!Number.isSafeInteger(v) || v < 1) {
       throw new RangeError(`Journal period ${name} must be a positive integer, got ${v}`);
@@ -418,25 +424,6 @@ class Fields {
     }
     return v as T;
   }
-
-  /** Value of the single key matching `PREFIX<digits>`, with its period. */
-  periodKeys(prefix: string): { period: number; key: string }[] {
-    const re = new RegExp(`^${prefix}(\\d+)$`);
-    const found: { period: number; key: string }[] = [];
-    for (const key of this.#map.keys()) {
-      const m = re.exec(key);
-      if (m !== null) found.push({ period: Number(m[1]), key });
-    }
-    return found.sort((a, b) => a.period - b.period);
-  }
-
-  periodValue(prefix: string): number {
-    const found = this.periodKeys(prefix);
-    if (found.length !== 1) {
-      throw new Bad(`${this.#kind} needs one ${prefix}<period> key, found ${found.length}`);
-    }
-    return this.number(found[0]!.key);
-  }
 }
 
 function parseSessionStart(time: number, f: Fields): SessionStartEvent {
@@ -465,12 +452,19 @@ function parseSessionStart(time: number, f: Fields): SessionStartEvent {
   return event;
 }
 
+/**
+ * Every ENTRY key but the fixed ones is an indicator value, a number or `-`, in line order:
+ * the `scalp` keys of journals written before indicators were generic read the same way.
+ */
 function parseEntry(time: number, f: Fields): EntryEvent {
-  const emas = f.periodKeys("EMA");
-  if (emas.length !== 2) {
-    throw new Bad(`ENTRY needs two EMA<period> keys, found ${emas.length}`);
+  const context: Record<string, number | undefined> = {};
+  for (const key of f.keys()) {
+    if (ENTRY_KEYS.has(key)) continue;
+    if (!INDICATOR_KEY_RE.test(key)) {
+      throw new Bad(`ENTRY key ${JSON.stringify(key)} is not a name`);
+    }
+    context[key] = f.raw(key) === "-" ? undefined : f.number(key);
   }
-  const vwapRaw = f.raw("VWAP");
   return {
     kind: "ENTRY",
     time,
@@ -480,14 +474,7 @@ function parseEntry(time: number, f: Fields): EntryEvent {
     stop: f.number("Stop"),
     target: f.number("TP"),
     size: f.integer("Size"),
-    context: {
-      emaFast: f.number(emas[0]!.key),
-      emaSlow: f.number(emas[1]!.key),
-      rsi: f.periodValue("RSI"),
-      atr: f.periodValue("ATR"),
-      vwap: vwapRaw === "-" ? undefined : f.number("VWAP"),
-      rvol: f.number("RVOL"),
-    },
+    context,
   };
 }
 

@@ -1,0 +1,198 @@
+/**
+ * The built-in strategy `scalp`: the seeds' rules. Long: EMA fast above slow (or crossing
+ * above it, with `strategy.trigger: cross`), close above VWAP, RSI above its minimum (and
+ * below overbought with the filter on), RVOL above the threshold; short is the mirror. Stop
+ * `risk.stop_atr_multiple` ATRs, target `risk.target_points` points. Its keys are the
+ * historical ones (`strategy.*`, `indicators.*`, `risk.*`); it takes no `strategy.params`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Config } from "../config/schema.ts";
+import { CrossDetector, type CrossDirection } from "../indicators/cross.ts";
+import type { Side } from "../types.ts";
+import type {
+  BarContext,
+  EntryIntent,
+  IndicatorRequest,
+  Strategy,
+  StrategyDefinition,
+} from "./strategy.ts";
+
+/** The values the rules read at a closed bar; `undefined` while warming up. */
+export interface ScalpValues {
+  /** Fast EMA of bar closes. */
+  emaFast: number | undefined;
+  /** Slow EMA of bar closes. */
+  emaSlow: number | undefined;
+  /** RSI, 0..100. */
+  rsi: number | undefined;
+  /** ATR in points. */
+  atr: number | undefined;
+  /** Session VWAP; undefined when switched off. */
+  vwap: number | undefined;
+  /** Relative volume. */
+  rvol: number | undefined;
+  /** EMA fast crossed EMA slow on this bar. */
+  cross: CrossDirection | undefined;
+}
+
+/** Entry rules taken from config. */
+export interface EntryRules {
+  /** Long entries allowed. */
+  long: boolean;
+  /** Short entries allowed. */
+  short: boolean;
+  /** A long needs RSI above this (0..100). */
+  rsiLongMin: number;
+  /** A short needs RSI below this (0..100). */
+  rsiShortMax: number;
+  /** Also refuse longs at or above `overbought` and shorts at or below `oversold`. */
+  overboughtFilter: boolean;
+  /** RSI level (0..100) at or above which longs are refused when the filter is on. */
+  overbought: number;
+  /** RSI level (0..100) at or below which shorts are refused when the filter is on. */
+  oversold: number;
+  /** `state`: fast EMA above (below) slow; `cross`: only on the bar where it crosses. */
+  trigger: "state" | "cross";
+  /** Relative volume must exceed this. */
+  rvolThreshold: number;
+  /** Require the close above VWAP for longs, below for shorts. */
+  useVwap: boolean;
+}
+
+/** Builds {@linkcode EntryRules} from a validated config. */
+export function entryRulesFrom(config: Config): EntryRules {
+  const s = config.strategy;
+  return {
+    long: s.long,
+    short: s.short,
+    rsiLongMin: s.rsi_long_min,
+    rsiShortMax: s.rsi_short_max,
+    overboughtFilter: s.overbought_filter,
+    overbought: s.overbought,
+    oversold: s.oversold,
+    trigger: s.trigger,
+    rvolThreshold: config.indicators.rvol_threshold,
+    useVwap: config.indicators.vwap,
+  };
+}
+
+/**
+ * Evaluates the rules on a closed bar. Returns undefined when no rule holds or an indicator
+ * is not ready.
+ *
+ * @example
+ * ```ts
+ * import { parseConfigText } from "../config/load.ts";
+ * const rules = entryRulesFrom(parseConfigText("", { source: "defaults" }));
+ * const values = { emaFast: 2, emaSlow: 1, rsi: 60, atr: 1, vwap: 5000, rvol: 2, cross: undefined };
+ * evaluateEntry(5001, values, rules); // "LONG" with the default rules
+ * ```
+ */
+export function evaluateEntry(
+  close: number,
+  s: ScalpValues,
+  rules: EntryRules,
+): Side | undefined {
+  const { emaFast, emaSlow, rsi, atr, rvol } = s;
+  if (
+    emaFast === undefined || emaSlow === undefined || rsi === undefined || atr === undefined ||
+    rvol === undefined
+  ) return undefined;
+  const vwap = s.vwap;
+  if (rules.useVwap && vwap === undefined) return undefined;
+  if (!(rvol > rules.rvolThreshold)) return undefined;
+  if (rules.long) {
+    const trend = rules.trigger === "state" ? emaFast > emaSlow : s.cross === "UP";
+    if (
+      trend && (!rules.useVwap || close > vwap!) && rsi > rules.rsiLongMin &&
+      (!rules.overboughtFilter || rsi < rules.overbought)
+    ) return "LONG";
+  }
+  if (rules.short) {
+    const trend = rules.trigger === "state" ? emaFast < emaSlow : s.cross === "DOWN";
+    if (
+      trend && (!rules.useVwap || close < vwap!) && rsi < rules.rsiShortMax &&
+      (!rules.overboughtFilter || rsi > rules.oversold)
+    ) return "SHORT";
+  }
+  return undefined;
+}
+
+/**
+ * The scalp strategy for one run. Its journal keys are today's (`EMA9 EMA21 RSI9 ATR9 VWAP
+ * RVOL` with the configured periods) and so are its bars CSV columns.
+ */
+export class ScalpStrategy implements Strategy {
+  /** The six indicators, in the journal's historical order. */
+  readonly indicators: readonly IndicatorRequest[];
+  #rules: EntryRules;
+  #keys: readonly [string, string, string, string];
+  #cross = new CrossDetector();
+  #stopMultiple: number;
+  #targetPoints: number;
+
+  /** Reads the rules, periods and exits from config. */
+  constructor(config: Config) {
+    const i = config.indicators;
+    this.#rules = entryRulesFrom(config);
+    this.#keys = [
+      `EMA${i.ema_fast}`,
+      `EMA${i.ema_slow}`,
+      `RSI${i.rsi_period}`,
+      `ATR${i.atr_period}`,
+    ];
+    const [f, s, r, a] = this.#keys;
+    this.indicators = [
+      { spec: `ema(${i.ema_fast})`, key: f, column: "ema_fast" },
+      { spec: `ema(${i.ema_slow})`, key: s, column: "ema_slow" },
+      { spec: `rsi(${i.rsi_period})`, key: r, column: "rsi" },
+      { spec: `atr(${i.atr_period})`, key: a, column: "atr" },
+      { spec: "vwap", key: "VWAP", column: "vwap", enabled: i.vwap },
+      { spec: `rvol(${i.rvol_lookback})`, key: "RVOL", column: "rvol" },
+    ];
+    this.#stopMultiple = config.risk.stop_atr_multiple;
+    this.#targetPoints = config.risk.target_points;
+  }
+
+  /** Updates the cross state; evaluates the rules when an entry is possible. */
+  onBar(ctx: BarContext): EntryIntent | undefined {
+    const v = ctx.values;
+    const [f, s, r, a] = this.#keys;
+    const emaFast = v[f];
+    const emaSlow = v[s];
+    const cross = this.#cross.update(emaFast, emaSlow);
+    if (!ctx.canEnter) return undefined;
+    const atr = v[a];
+    const values: ScalpValues = {
+      emaFast,
+      emaSlow,
+      rsi: v[r],
+      atr,
+      vwap: v.VWAP,
+      rvol: v.RVOL,
+      cross,
+    };
+    const side = evaluateEntry(ctx.bar.close, values, this.#rules);
+    if (side === undefined) return undefined;
+    return {
+      side,
+      stop: { kind: "atr", multiple: this.#stopMultiple, atr: atr! },
+      target: { kind: "points", points: this.#targetPoints },
+    };
+  }
+
+  /** `X↑` / `X↓` on a bar where EMA fast crossed EMA slow. */
+  mark(): string | undefined {
+    const c = this.#cross.value;
+    return c === undefined ? undefined : `X${c === "UP" ? "↑" : "↓"}`;
+  }
+}
+
+/** The registry entry of `scalp`: no `strategy.params` (an empty strict object). */
+export const scalpStrategy: StrategyDefinition<Record<string, never>> = {
+  name: "scalp",
+  schema: z.strictObject({}),
+  create: (_params, config) => new ScalpStrategy(config),
+};
