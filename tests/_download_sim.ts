@@ -6,7 +6,10 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
+import { join } from "node:path";
 import { configSchema } from "../lib/config/schema.ts";
+import { TickStore } from "../lib/data/store.ts";
 import type { Config } from "../lib/config/schema.ts";
 import { generateArchive, type GeneratedArchive } from "../lib/sim/history_store.ts";
 import { type SimulatorHandle, startSimulator } from "../lib/sim/server.ts";
@@ -165,4 +168,40 @@ export function referenceRequests(archive: GeneratedArchive, conId: number, date
     if (last >= end) return n;
     cursor = Math.floor(last / 1000) * 1000 + 1000;
   }
+}
+
+/** Every one of `days` is in the store, equal to the simulator's history. */
+export async function assertStoreEqualsArchive(
+  t: DownloadSim,
+  dir: string,
+  days: ReadonlyArray<{ date: string; local: string }> = EXPECTED_DAYS,
+): Promise<number> {
+  const store = await TickStore.open(dir);
+  assert.deepEqual(
+    store.records().map((r) => [r.date, r.contract.localSymbol, r.status]),
+    days.map((d) => [d.date, d.local, d.date === HOLIDAY ? "empty" : "complete"]),
+  );
+  let total = 0;
+  for (const d of days) {
+    const want = t.archive.day(d.local, d.date);
+    const rec = store.record(d.local, d.date)!;
+    assert.deepEqual(rec.sessions, [cmeSession(d.date)]);
+    if (d.date === HOLIDAY) {
+      assert.deepEqual(want.ts.length, 0);
+      assert.ok(rec.file === undefined);
+      continue;
+    }
+    assert.ok(want.ts.length > 1000, `${d.local} ${d.date}: only ${want.ts.length} trades`);
+    const got = await readStoreFile(join(dir, rec.file!));
+    assert.deepEqual(got.header, "ts_utc,price,size");
+    assert.deepEqual(got.ts, want.ts, `${d.local} ${d.date}: times`);
+    assert.deepEqual(got.price, want.price, `${d.local} ${d.date}: prices`);
+    assert.deepEqual(got.size, want.size, `${d.local} ${d.date}: sizes`);
+    assert.deepEqual(rec.ticks, want.ts.length);
+    total += want.ts.length;
+  }
+  // Nothing half-written is left.
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  assert.ok(!names.some((n) => n.endsWith(".part") || n.endsWith(".tmp")), names.join(" "));
+  return total;
 }

@@ -8,49 +8,14 @@ import { join } from "node:path";
 import { download, type DownloadProgress } from "../lib/data/download.ts";
 import { MANIFEST_NAME, TickStore } from "../lib/data/store.ts";
 import {
-  cmeSession,
+  assertStoreEqualsArchive,
   downloadConfig,
-  type DownloadSim,
   EXPECTED_DAYS,
   FROM,
-  HOLIDAY,
-  readStoreFile,
   referenceRequests,
   startDownloadSim,
   TO,
 } from "./_download_sim.ts";
-
-/** Every expected day is in the store, equal to the simulator's history. */
-async function assertStoreEqualsArchive(t: DownloadSim, dir: string): Promise<number> {
-  const store = await TickStore.open(dir);
-  assert.deepEqual(
-    store.records().map((r) => [r.date, r.contract.localSymbol, r.status]),
-    EXPECTED_DAYS.map((d) => [d.date, d.local, d.date === HOLIDAY ? "empty" : "complete"]),
-  );
-  let total = 0;
-  for (const d of EXPECTED_DAYS) {
-    const want = t.archive.day(d.local, d.date);
-    const rec = store.record(d.local, d.date)!;
-    assert.deepEqual(rec.sessions, [cmeSession(d.date)]);
-    if (d.date === HOLIDAY) {
-      assert.deepEqual(want.ts.length, 0);
-      assert.ok(rec.file === undefined);
-      continue;
-    }
-    assert.ok(want.ts.length > 1000, `${d.local} ${d.date}: only ${want.ts.length} trades`);
-    const got = await readStoreFile(join(dir, rec.file!));
-    assert.deepEqual(got.header, "ts_utc,price,size");
-    assert.deepEqual(got.ts, want.ts, `${d.local} ${d.date}: times`);
-    assert.deepEqual(got.price, want.price, `${d.local} ${d.date}: prices`);
-    assert.deepEqual(got.size, want.size, `${d.local} ${d.date}: sizes`);
-    assert.deepEqual(rec.ticks, want.ts.length);
-    total += want.ts.length;
-  }
-  // Nothing half-written is left.
-  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-  assert.ok(!names.some((n) => n.endsWith(".part") || n.endsWith(".tmp")), names.join(" "));
-  return total;
-}
 
 Deno.test("download: a roll and a holiday, pacing kept at scale: every request as worked out, no 162", async () => {
   // The clock runs 200 times the wall: IB's 60 requests in 10 minutes take 3 s, more than

@@ -37,7 +37,10 @@ export interface DownloadOptions {
   progress?: (p: DownloadProgress) => void;
   /** Ends the run after the page in flight (Ctrl+C). */
   signal?: AbortSignal;
-  /** Pacing clock and sleep (tests run them faster, with the simulator's clock). */
+  /**
+   * Pacing clock, epoch ms (default the wall clock: the manifest hands the windows to the
+   * next run), and sleep; tests run them faster, with the simulator's clock.
+   */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Consecutive failed connection attempts before giving up (default 8). */
@@ -208,7 +211,7 @@ function storeContract(c: ResolvedContract): StoreContract {
  */
 export async function download(o: DownloadOptions): Promise<DownloadSummary> {
   const log = o.log ?? (() => {});
-  const now = o.now ?? (() => performance.now());
+  const now = o.now ?? (() => Date.now());
   const t0 = now();
   const link = new Link(o.config, log, o.maxConnectAttempts ?? 8);
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -222,7 +225,7 @@ export async function download(o: DownloadOptions): Promise<DownloadSummary> {
         new Promise<void>((r) => o.signal?.addEventListener("abort", () => r(), { once: true })),
       ]),
     onBackoff: (d) => log(`[ib] pacing violation (162): next request in ${d / 1000} s`),
-  });
+  }, o.store.recentRequests);
   const s: DownloadSummary = {
     daysTodo: 0,
     daysDone: 0,
@@ -328,6 +331,7 @@ export async function download(o: DownloadOptions): Promise<DownloadSummary> {
           ),
         { cursorMs, endMs: span.end },
         async (page, next) => {
+          o.store.recentRequests = pacer.recent();
           const last = next >= span.end;
           const nextSession = last ? k + 1 : k;
           const nextCursor = last ? sessions[k + 1]?.start ?? span.end : next;

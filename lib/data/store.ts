@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import { TICK_CSV_HEADER, TickCsvFormatter } from "../gen/csv_format.ts";
 import type { SessionSpan } from "../ib/contract.ts";
-import type { TickColumns } from "../ib/history.ts";
+import type { SentRequest, TickColumns } from "../ib/history.ts";
 
 /** Name of the manifest in the store folder. */
 export const MANIFEST_NAME = "manifest.json";
@@ -59,6 +59,8 @@ export interface Manifest {
   format: string;
   header: string;
   days: Record<string, DayRecord>;
+  /** The last run's history requests still inside IB's pacing windows (wall clock ms). */
+  recentRequests?: SentRequest[];
 }
 
 /** Where an unfinished day resumes. */
@@ -187,6 +189,17 @@ export class TickStore {
   async markEmpty(contract: StoreContract, date: string, sessions: SessionSpan[]): Promise<void> {
     await Deno.remove(join(this.dir, dayFileName(contract, date) + ".part")).catch(() => {});
     await this.put({ contract, date, status: "empty", ticks: 0, sessions });
+  }
+
+  /** Requests of the last run that may still count against IB's pacing. */
+  get recentRequests(): SentRequest[] {
+    const r = this.#manifest.recentRequests;
+    return Array.isArray(r) ? r : [];
+  }
+
+  /** Sets the requests saved with the next manifest write (see `recentRequests`). */
+  set recentRequests(list: SentRequest[]) {
+    this.#manifest.recentRequests = list;
   }
 
   /** Stores `rec` and writes the manifest atomically (temporary file, then rename). */

@@ -58,7 +58,8 @@ export interface PacerStats {
   retries162: number;
 }
 
-interface Sent {
+/** A request the pacer logged: when its answer came (pacer clock), its key and contract. */
+export interface SentRequest {
   at: number;
   key: string;
   conId: number;
@@ -73,13 +74,23 @@ export class HistoryPacer {
   #o: HistoryPacerOptions;
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
-  #sent: Sent[] = [];
+  #sent: SentRequest[] = [];
 
-  /** Creates a pacer with no request logged. */
-  constructor(options: HistoryPacerOptions) {
+  /**
+   * Creates a pacer; `sent` are requests logged by an earlier run on the same clock (a
+   * download resumed at once must not undercut the windows its predecessor opened).
+   */
+  constructor(options: HistoryPacerOptions, sent: readonly SentRequest[] = []) {
     this.#o = options;
     this.#now = options.now ?? (() => performance.now());
     this.#sleep = options.sleep ?? timerSleep;
+    this.#sent = sent.filter((s) => Number.isFinite(s.at)).sort((a, b) => a.at - b.at);
+  }
+
+  /** The requests that still count against a window, oldest first. */
+  recent(): SentRequest[] {
+    const now = this.#now();
+    return this.#sent.filter((s) => now - s.at < IB_PACING.windowMs);
   }
 
   /**
