@@ -6,6 +6,7 @@
  * its new trade ids repeat none of the earlier ones.
  */
 import assert from "node:assert/strict";
+import { EventName, SecType } from "@stoqey/ib";
 import { journalFormatOptions } from "../lib/cli/console.ts";
 import { resumeFrom } from "../lib/cli/live.ts";
 import type { Config } from "../lib/config/schema.ts";
@@ -23,6 +24,7 @@ import {
   startLiveRun,
   until,
 } from "./_live_harness.ts";
+import { connectClient } from "./_sim_client.ts";
 
 const TICKS = generatedTicks(8, 29);
 
@@ -365,6 +367,22 @@ function farTrade(rec = REC) {
   return { side: "LONG" as const, entry, ...far, at };
 }
 
+/**
+ * The journal's trade was resumed and nothing opened beside it: it ends under its own id at
+ * the end, although the plain engine signals in the live part (a run that lost the trade
+ * would have traded).
+ */
+function assertTradeKept(run: LiveRun): void {
+  assert.ok(run.lines.some((l) => l.includes("resumed open trade OLD-001")));
+  assert.deepEqual(run.events.filter((e) => e.kind === "ENTRY"), []);
+  const exits = run.events.filter((e) => e.kind === "EXIT");
+  assert.equal(exits.length, 1);
+  assert.ok(exits[0]!.kind === "EXIT" && exits[0]!.tradeId === "OLD-001");
+  const start = run.events.find((e) => e.kind === "SESSION_START")!.time;
+  const ref = offlineRun(run.runner.engine!.config, REC, run.sim.shiftMs);
+  assert.ok(ref.events.some((e) => e.kind === "ENTRY" && e.time > start), "no signal live");
+}
+
 Deno.test("live restart recovery: a first sync cut after two warm-up pages is redone; the open trade is kept, no second one opens", async () => {
   const t = farTrade();
   let drops = 0;
@@ -395,16 +413,57 @@ Deno.test("live restart recovery: a first sync cut after two warm-up pages is re
   assert.equal(drops, 1);
   assert.ok(run.runner.stats.connects >= 2, `${run.runner.stats.connects} connect(s)`);
   assert.ok(run.runner.stats.warmupTicks > 0, "the redone first sync skipped the warm-up");
-  assert.ok(run.lines.some((l) => l.includes("resumed open trade OLD-001")));
-  // Nothing opened beside the journal's trade, which ends under its own id at the end.
-  assert.deepEqual(run.events.filter((e) => e.kind === "ENTRY"), []);
-  const exits = run.events.filter((e) => e.kind === "EXIT");
-  assert.equal(exits.length, 1);
-  assert.ok(exits[0]!.kind === "EXIT" && exits[0]!.tradeId === "OLD-001");
-  // The plain engine signals in the live part: a run that lost the trade would have traded.
-  const start = run.events.find((e) => e.kind === "SESSION_START")!.time;
-  const ref = offlineRun(run.runner.engine!.config, REC, run.sim.shiftMs);
-  assert.ok(ref.events.some((e) => e.kind === "ENTRY" && e.time > start), "no signal live");
+  assertTradeKept(run);
+});
+
+Deno.test("live restart recovery: a pacing violation (162) inside the first sync waits and goes on; the trade is kept, none opens", async () => {
+  const t = farTrade();
+  let other: Awaited<ReturnType<typeof connectClient>> | undefined;
+  let spent: Promise<void> | undefined;
+  const run = await startLiveRun({
+    ticks: REC,
+    historyMs: DOWN_MS,
+    runId: "NEW",
+    patch: (c) => {
+      c.live.warmup = "ticks";
+      // Time between pages for another client to spend the contract's budget (5 in 2 s).
+      c.live.page_interval_ms = 1500;
+    },
+    resume: (sim) =>
+      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+    onHistoryPage: (r, page) => {
+      if (page !== 1 || spent !== undefined) return;
+      spent = (async () => {
+        other = await connectClient(r.sim.port, { clientId: 98 });
+        const c = { conId: r.runner.contract!.conId, exchange: "CME", secType: SecType.FUT };
+        for (let i = 0; i < 5; i++) {
+          const end = `20250217-14:3${i}:00`;
+          other.ib.reqHistoricalTicks(i + 1, c, "", end, 10, "TRADES" as never, 0, false);
+        }
+        // Answered with ticks, or with a 162 of their own once the bot's page counts too.
+        const answered = () =>
+          other!.named(EventName.historicalTicksLast).length +
+          other!.errors.filter((e) => e.reqId >= 1 && e.reqId <= 5).length;
+        await other.waitFor("5 answers", () => answered() >= 5);
+      })();
+      spent.catch(() => {}); // thrown by the `await spent` below
+    },
+  });
+  try {
+    await until("in sync after the 162", () => run.runner.stats.syncs >= 1, 30_000);
+    await spent;
+    await run.sim.replayDone();
+    const last = sec(REC.at(-1)!.ts) + run.sim.shiftMs;
+    await until("the last tick fed", () => (run.runner.engine?.lastTickTime ?? 0) >= last, 20_000);
+  } finally {
+    await other?.close();
+    await run.finish();
+  }
+  assert.ok(run.runner.stats.pacingRetries >= 1, "no 162 was provoked");
+  const at = (text: string) => run.lines.findIndex((l) => l.includes(text));
+  assert.ok(at("pacing violation (162)") < at("in sync"), "the 162 came after the first sync");
+  assert.ok(run.runner.stats.warmupTicks > 0);
+  assertTradeKept(run);
 });
 
 Deno.test("live: stopping during a restart's unfinished first sync opens nothing and leaves the trade open", async () => {
@@ -529,9 +588,5 @@ Deno.test("live restart recovery: a first sync whose history request times out i
   assert.ok(run.lines.some((l) => l.includes("sync failed")), run.lines.join("\n"));
   assert.equal(run.runner.stats.connects, 1);
   assert.ok(run.runner.stats.warmupTicks > 0, "the redone first sync skipped the warm-up");
-  assert.ok(run.lines.some((l) => l.includes("resumed open trade OLD-001")));
-  assert.deepEqual(run.events.filter((e) => e.kind === "ENTRY"), []);
-  const exits = run.events.filter((e) => e.kind === "EXIT");
-  assert.equal(exits.length, 1);
-  assert.ok(exits[0]!.kind === "EXIT" && exits[0]!.tradeId === "OLD-001");
+  assertTradeKept(run);
 });
