@@ -2,7 +2,7 @@
  * The README and docs/ against the program: every command the help lists is in the command
  * tables, every task of deno.json is in the README, every option written after a command is
  * one that command's real `--help` lists, and every relative link (and its #anchor) leads
- * somewhere.
+ * somewhere. And deno.json declares no import that nothing uses.
  */
 import assert from "node:assert/strict";
 
@@ -113,4 +113,22 @@ Deno.test("docs: every relative link leads to a file, and its #anchor to a headi
     }
   }
   assert.deepEqual(broken, []);
+});
+
+Deno.test("deno.json: every declared import is imported somewhere", () => {
+  const imports = Object.keys(JSON.parse(text("deno.json")).imports as Record<string, string>);
+  const sources: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(`${ROOT}${dir}`)) {
+      if (e.isDirectory) walk(`${dir}/${e.name}`);
+      else if (e.name.endsWith(".ts")) sources.push(text(`${dir}/${e.name}`));
+    }
+  };
+  for (const dir of ["lib", "tests", "bench"]) walk(dir);
+  sources.push(text("main.ts"));
+  const unused = imports.filter((name) =>
+    !sources.some((src) => src.includes(`from "${name}"`) || src.includes(`from "${name}/`))
+  );
+  assert.deepEqual(unused, []);
+  assert.ok(imports.includes("@stoqey/ib"), "the pattern finds the IB client's import");
 });

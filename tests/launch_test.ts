@@ -10,6 +10,7 @@ import { ConfigError } from "../lib/config/errors.ts";
 import { parseConfigText } from "../lib/config/load.ts";
 import { launchArgs } from "../lib/cli/launch.ts";
 import {
+  CHILD_ENV,
   permissionFlags,
   planPermissions,
   shellCommand,
@@ -183,6 +184,21 @@ Deno.test("launcher: shell quoting keeps odd paths one word", () => {
     shellCommand(["run", "main.ts", "live"]),
     "DENO_NO_UPDATE_CHECK=1 deno run main.ts live",
   );
+});
+
+Deno.test("every task that runs deno sets DENO_NO_UPDATE_CHECK=1 (no update-check DNS query)", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks as Record<
+    string,
+    string
+  >;
+  // The static checks (fmt, lint, check) come first in `test`; its deno test sets it.
+  const runs = Object.entries(tasks).filter(([, cmd]) => / deno (run|test) /.test(` ${cmd}`));
+  assert.ok(runs.length >= 8, runs.map(([n]) => n).join(" "));
+  for (const [name, cmd] of runs) {
+    assert.match(cmd, /DENO_NO_UPDATE_CHECK=1 deno (run|test) /, `task ${name}: ${cmd}`);
+  }
+  // The launcher gives the bot the same variable (and prints it in the command it shows).
+  assert.deepEqual(CHILD_ENV, { DENO_NO_UPDATE_CHECK: "1" });
 });
 
 /** Reads `stream` until `text` appears (or it ends); returns what was read. */
