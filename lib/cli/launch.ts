@@ -1,5 +1,5 @@
 /**
- * The launcher behind `deno task live`, `demo`, `backtest`, `report` and `sim`: reads the config
+ * The launcher behind `deno task live`, `demo`, `backtest`, `report`, `sim` and `download`: reads the config
  * the command will use (after `--config` and `--set`) and its journal path, then starts scalpbot
  * in a child Deno with exactly the permissions that run needs (the TWS address or the
  * simulator's listen address, the config, input and journal files; see
@@ -39,7 +39,7 @@ export const MAIN_PATH: string = decodeURIComponent(
 );
 
 /** Commands the launcher knows how to plan. */
-const LAUNCHABLE = new Set(["live", "demo", "backtest", "report", "sim"]);
+const LAUNCHABLE = new Set(["live", "demo", "backtest", "report", "sim", "download"]);
 
 /** Options of {@linkcode launchArgs}. */
 export interface LaunchArgsOptions {
@@ -66,7 +66,7 @@ export async function launchArgs(
   }
   const help = args.includes("--help") || args.includes("-h");
   let config: Config;
-  if (!help && (command === "live" || command === "backtest")) {
+  if (!help && (command === "live" || command === "backtest" || command === "download")) {
     const { values } = scanArgs(command, args);
     config = (await loadConfig(values.get("config")?.at(-1), {
       overrides: values.get("set") ?? [],
@@ -105,7 +105,7 @@ export async function runLauncher(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv.filter((a) => a !== "--print-command");
   if (command === undefined) {
     throw new UsageError(
-      "usage: launch.ts [--print-command] <live|demo|backtest|report|sim> [args]",
+      "usage: launch.ts [--print-command] <live|demo|backtest|report|sim|download> [args]",
     );
   }
   const childArgs = await launchArgs(command, args);

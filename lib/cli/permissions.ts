@@ -47,6 +47,7 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
   demo: ["seed", "seconds", "journal"],
   backtest: ["ticks", "seed", "days", "config", "set", "journal", "bars-out"],
   report: ["run"],
+  download: ["from", "to", "contract", "out", "config", "set"],
   sim: [
     "port",
     "host",
@@ -152,6 +153,14 @@ export function planPermissions(
       if (bars !== undefined) output(bars);
       break;
     }
+    case "download": {
+      // The config and the store folder (manifest, day files), and TWS.
+      const out = last("out") ?? "data";
+      plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, out);
+      output(out);
+      plan.net.push(hostPort(config.ib.host, config.ib.port));
+      break;
+    }
     case "report":
       // report's default is the file name, not journal.path (it reads no config).
       plan.read.push(positionals[0] ?? "trade_record.text");
@@ -249,7 +258,7 @@ export function shellCommand(argv: readonly string[]): string {
 export function configForPlan(command: string, args: readonly string[]): Config {
   const { values } = scanArgs(command, args);
   const overrides = values.get("set") ?? [];
-  const given = command === "live" || command === "backtest"
+  const given = command === "live" || command === "backtest" || command === "download"
     ? values.get("config")?.at(-1)
     : undefined;
   const source = given ?? DEFAULT_CONFIG_FILE;
