@@ -610,6 +610,15 @@ const cliCases: Case[] = CLI.map(([name, args, code, line]) => ({
   line,
 }));
 
+// The demo replaces its own journal, but only once its inputs are checked (issue 12 point 4).
+const demoCases: Case[] = [{
+  name: "demo: a bad config.yaml leaves the demo's own journal in place",
+  args: ["demo"],
+  files: { "config.yaml": "bars:\n  seconds: 7\n", "demo_trade_record.text": "kept\n" },
+  code: 2,
+  line: /config\.yaml: bars\.seconds = 7 is not allowed/,
+}];
+
 /** Every in-process case. */
 export const CASES: Case[] = [
   ...configCases,
@@ -617,6 +626,7 @@ export const CASES: Case[] = [
   ...tickCases,
   ...journalCases,
   ...cliCases,
+  ...demoCases,
 ];
 
 // ---------------------------------------------------------------------------------------
