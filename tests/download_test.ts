@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { download, type DownloadProgress } from "../lib/data/download.ts";
+import { download, type DownloadOptions, type DownloadProgress } from "../lib/data/download.ts";
 import { MANIFEST_NAME, TickStore } from "../lib/data/store.ts";
 import {
   assertStoreEqualsArchive,
   downloadConfig,
+  type DownloadSim,
   EXPECTED_DAYS,
   FROM,
   referenceRequests,
@@ -17,22 +18,27 @@ import {
   TO,
 } from "./_download_sim.ts";
 
+/** A download of the whole range into `dir`, on the simulator's clock. */
+async function runOn(t: DownloadSim, dir: string, more: Partial<DownloadOptions> = {}) {
+  return await download({
+    config: downloadConfig(t.port),
+    store: await TickStore.open(dir),
+    from: FROM,
+    to: TO,
+    now: t.now,
+    sleep: t.sleep,
+    ...more,
+  });
+}
+
 Deno.test("download: a roll and a holiday, pacing kept at scale: every request as worked out, no 162", async () => {
   // The clock runs 200 times the wall: IB's 60 requests in 10 minutes take 3 s, more than
   // the requests themselves (about 1 s), so the 10-minute window binds.
   const t = await startDownloadSim({ rate: 200, intensity: 0.25 });
   const dir = await Deno.makeTempDir();
   try {
-    const store = await TickStore.open(dir);
     const t0 = t.now();
-    const s = await download({
-      config: downloadConfig(t.port),
-      store,
-      from: FROM,
-      to: TO,
-      now: t.now,
-      sleep: t.sleep,
-    });
+    const s = await runOn(t, dir);
     const elapsed = t.now() - t0;
     const total = await assertStoreEqualsArchive(t, dir);
     const byLocal = new Map(t.archive.contracts.map((c) => [c.localSymbol, c.conId]));
@@ -56,14 +62,7 @@ Deno.test("download: a roll and a holiday, pacing kept at scale: every request a
         `(${(s.pacing.waitedMs / 1000).toFixed(0)} s of IB time), ${(elapsed / 1000).toFixed(0)} s`,
     );
     // A second run has nothing to do and sends no history request.
-    const again = await download({
-      config: downloadConfig(t.port),
-      store: await TickStore.open(dir),
-      from: FROM,
-      to: TO,
-      now: t.now,
-      sleep: t.sleep,
-    });
+    const again = await runOn(t, dir);
     assert.deepEqual([again.skipped, again.daysTodo, again.pacing.requests], [6, 0, 0]);
     assert.deepEqual(t.counts.pages, want);
   } finally {
@@ -95,13 +94,7 @@ Deno.test("download: a drop, a 1101 and a stop mid-day; the next run resumes and
         stop.abort();
       }
     };
-    const first = await download({
-      config: downloadConfig(t.port),
-      store: await TickStore.open(dir),
-      from: FROM,
-      to: TO,
-      now: t.now,
-      sleep: t.sleep,
+    const first = await runOn(t, dir, {
       signal: stop.signal,
       progress,
       log: (l) => lines.push(l),
@@ -121,14 +114,7 @@ Deno.test("download: a drop, a 1101 and a stop mid-day; the next run resumes and
     assert.ok(!names.includes(p.file!), "a stopped day looks complete");
     // A half-written line (a kill in the middle of a write) is cut off on resume.
     await Deno.writeTextFile(join(dir, p.file! + ".part"), "2025-09-1", { append: true });
-    const second = await download({
-      config: downloadConfig(t.port),
-      store: await TickStore.open(dir),
-      from: FROM,
-      to: TO,
-      now: t.now,
-      sleep: t.sleep,
-    });
+    const second = await runOn(t, dir);
     assert.ok(!second.stopped);
     assert.deepEqual(second.skipped + second.daysTodo, 6);
     assert.deepEqual(second.skipped, EXPECTED_DAYS.findIndex((d) => d.date === p.date));

@@ -8,6 +8,7 @@ import { IbRequestError } from "../lib/ib/adapter.ts";
 import { HistoryPacer, type TickColumns, walkForward } from "../lib/ib/history.ts";
 import { tradingDays, weeklyPattern } from "../lib/data/calendar.ts";
 import { type StoreContract, TickStore } from "../lib/data/store.ts";
+import { formatProgress } from "../lib/cli/download.ts";
 
 /** A pacer on a fake clock whose sleeps move the clock; `sent` collects send times. */
 function fakePacer(intervalMs = 0) {
@@ -257,4 +258,24 @@ Deno.test("store: a manifest that is not the store's is refused with one line", 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("download progress line: days, trades, requests, pacing waits, ETA from the share done", () => {
+  const line = formatProgress({
+    daysTodo: 4,
+    daysDone: 1,
+    skipped: 0,
+    empty: 0,
+    ticks: 12_345,
+    pacing: { requests: 20, waits: 2, waitedMs: 30_500, retries162: 0 },
+    fraction: 0.25,
+    elapsedMs: 60_000,
+    current: "MESZ5 2025-10-01",
+  });
+  // A quarter done in a minute: three minutes to go.
+  assert.equal(
+    line,
+    "[#####...............] 1/4 days, 12,345 trades, 20 requests, pacing waits 2 (30.5 s), " +
+      "ETA 0:03:00  MESZ5 2025-10-01",
+  );
 });

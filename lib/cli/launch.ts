@@ -1,6 +1,7 @@
 /**
- * The launcher behind `deno task live`, `demo`, `backtest`, `report`, `sim` and `download`: reads the config
- * the command will use (after `--config` and `--set`) and its journal path, then starts scalpbot
+ * The launcher behind `deno task live`, `demo`, `backtest`, `report`, `sim` and `download`:
+ * reads the config the command will use (after `--config` and `--set`) and its journal path,
+ * then starts scalpbot
  * in a child Deno with exactly the permissions that run needs (the TWS address or the
  * simulator's listen address, the config, input and journal files; see
  * {@linkcode planPermissions}) and `DENO_NO_UPDATE_CHECK=1`. SIGINT,
