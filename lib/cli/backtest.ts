@@ -16,7 +16,8 @@ import type { JournalFormatOptions } from "../journal/format.ts";
 import { type JournalSink, JournalWriter } from "../journal/writer.ts";
 import { formatReport, reportToJson } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
-import { readTickFile, type TickReadStats } from "../ticks/csv_reader.ts";
+import type { TickReadStats } from "../ticks/csv_reader.ts";
+import { readTickFileFast } from "../ticks/worker_reader.ts";
 import { GridWatch } from "../ticks/grid_check.ts";
 import type { JournalEvent, TickBatch } from "../types.ts";
 import { BarsCsvWriter } from "./bars_csv.ts";
@@ -315,7 +316,7 @@ async function backtestFile(
   let lastShown = -1;
   // Prices off the contract's tick grid (gold under MES settings) warn once, on stderr.
   const grid = new GridWatch(engine.config.contract, path, (line) => console.error(line));
-  const stats = await readTickFile(path, {
+  const stats = await readTickFileFast(path, {
     skipMalformed: o.skipMalformed,
     signal: o.signal,
     onBatch(batch: TickBatch) {

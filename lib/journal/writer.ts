@@ -101,9 +101,12 @@ export class JournalWriter implements JournalSink {
   #needNewline: boolean;
   /** The torn line still has to be named by a SESSION_START. */
   #needMarker: boolean;
-  /** `batch`: lines not yet written, and their length in UTF-16 units. */
-  #pending: string[] = [];
-  #pendingLength = 0;
+  /**
+   * `batch`: lines not yet written, encoded into one reused buffer at once, so a line's text
+   * dies young and a long run leaves no old garbage behind (peak memory stays flat).
+   */
+  #pending: Uint8Array | undefined;
+  #pendingBytes = 0;
   /** Writes made so far, and how many of them an fdatasync has covered. */
   #written = 0;
   #synced = 0;
@@ -190,9 +193,8 @@ export class JournalWriter implements JournalSink {
     this.#needNewline = false;
     if (mark) this.#needMarker = false;
     if (this.#durability === "batch") {
-      this.#pending.push(text);
-      this.#pendingLength += text.length;
-      if (this.#pendingLength >= BATCH_BYTES) this.flush();
+      this.#append(text);
+      if (this.#pendingBytes >= BATCH_BYTES) this.flush();
       return;
     }
     writeAll(file, encoder.encode(text));
@@ -211,12 +213,23 @@ export class JournalWriter implements JournalSink {
    */
   flush(): void {
     const file = this.#file;
-    if (file === undefined || this.#pending.length === 0) return;
-    const text = this.#pending.join("");
-    this.#pending = [];
-    this.#pendingLength = 0;
-    writeAll(file, encoder.encode(text));
+    if (file === undefined || this.#pending === undefined || this.#pendingBytes === 0) return;
+    const bytes = this.#pending.subarray(0, this.#pendingBytes);
+    this.#pendingBytes = 0;
+    writeAll(file, bytes);
     this.#written++;
+  }
+
+  #append(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const need = this.#pendingBytes + text.length * 3;
+    let buf = this.#pending;
+    if (buf === undefined || buf.length < need) {
+      const bigger = new Uint8Array(Math.max(need, BATCH_BYTES + 64 * 1024));
+      if (buf !== undefined) bigger.set(buf.subarray(0, this.#pendingBytes));
+      buf = this.#pending = bigger;
+    }
+    this.#pendingBytes += encoder.encodeInto(text, buf.subarray(this.#pendingBytes)).written;
   }
 
   /**

@@ -18,8 +18,44 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+// Columns of an exit row: time, net cents, hold ms, points x qty, net points (NaN when the
+// run's multiplier is unknown).
+const TIME = 0;
+const NET_C = 1;
+const HOLD = 2;
+const POINTS = 3;
+const NET_POINTS = 4;
+const COLUMNS = 5;
+const ROWS_PER_CHUNK = 4096;
+
+/** Exit rows in fixed chunks: appending never copies, so nothing old becomes garbage. */
+class ExitRows {
+  #chunks: Float64Array[] = [];
+  length = 0;
+
+  push(time: number, netC: number, hold: number, points: number, netPoints: number): void {
+    const r = this.length % ROWS_PER_CHUNK;
+    if (r === 0) this.#chunks.push(new Float64Array(ROWS_PER_CHUNK * COLUMNS));
+    const a = this.#chunks[this.#chunks.length - 1]!;
+    const o = r * COLUMNS;
+    a[o + TIME] = time;
+    a[o + NET_C] = netC;
+    a[o + HOLD] = hold;
+    a[o + POINTS] = points;
+    a[o + NET_POINTS] = netPoints;
+    this.length++;
+  }
+
+  get(row: number, column: number): number {
+    const a = this.#chunks[Math.floor(row / ROWS_PER_CHUNK)]!;
+    return a[(row % ROWS_PER_CHUNK) * COLUMNS + column]!;
+  }
+}
+
 /** What is known of a trade until its EXIT. */
 interface TradeState {
+  /** Trade id. */
+  id: string;
   /** An ENTRY was seen (as opposed to a FILL or CANCEL of an unknown trade). */
   entered: boolean;
   /** FILL events. */
@@ -57,7 +93,9 @@ export class ReportAccumulator {
   #cancels = 0;
   #partialFills = 0;
   #cancelledUnfilled = 0;
-  #trades = new Map<string, TradeState>();
+  /** Trades seen and not exited (few at a time); states are reused, so none become garbage. */
+  #open: TradeState[] = [];
+  #free: TradeState[] = [];
   // Order-free sums of the exits.
   #grossC = 0;
   #commC = 0;
@@ -67,13 +105,8 @@ export class ReportAccumulator {
   #bySide = Object.fromEntries(
     SIDES.map((s) => [s, { trades: 0, wins: 0, losses: 0, netPnl: 0 }]),
   ) as Record<Side, SideStats>;
-  // One entry per exit, summed in exit-time order at the end (float sums depend on order).
-  #exitTime: number[] = [];
-  #exitNetC: number[] = [];
-  #exitHold: number[] = [];
-  #exitPoints: number[] = [];
-  /** Net points of the exit, NaN when its run's multiplier is unknown. */
-  #exitNetPoints: number[] = [];
+  /** One row per exit, summed in exit-time order at the end (float sums depend on order). */
+  #exits = new ExitRows();
   #exitsSorted = true;
 
   /** Adds one event. */
@@ -112,10 +145,12 @@ export class ReportAccumulator {
         break;
       }
       case "EXIT": {
-        const t = this.#trades.get(e.tradeId);
-        if (t !== undefined) {
+        const i = this.#open.findIndex((t) => t.id === e.tradeId);
+        if (i >= 0) {
+          const t = this.#open[i]!;
           if (t.entered && t.cancelled && t.fills === 0) this.#cancelledUnfilled++;
-          this.#trades.delete(e.tradeId);
+          this.#open.splice(i, 1);
+          this.#free.push(t);
         }
         this.#addExit(e);
         break;
@@ -124,11 +159,20 @@ export class ReportAccumulator {
   }
 
   #trade(id: string): TradeState {
-    let t = this.#trades.get(id);
-    if (t === undefined) {
-      t = { entered: false, fills: 0, filled: 0, cancels: 0, cancelled: false };
-      this.#trades.set(id, t);
+    // The newest open trade is the usual match: search from the end.
+    for (let i = this.#open.length - 1; i >= 0; i--) {
+      const t = this.#open[i]!;
+      if (t.id === id) return t;
     }
+    const t = this.#free.pop() ??
+      { id, entered: false, fills: 0, filled: 0, cancels: 0, cancelled: false };
+    t.id = id;
+    t.entered = false;
+    t.fills = 0;
+    t.filled = 0;
+    t.cancels = 0;
+    t.cancelled = false;
+    this.#open.push(t);
     return t;
   }
 
@@ -144,14 +188,16 @@ export class ReportAccumulator {
     side.netPnl += net;
     if (net > 0) side.wins++;
     else if (net < 0) side.losses++;
-    const last = this.#exitTime.at(-1);
-    if (last !== undefined && x.time < last) this.#exitsSorted = false;
-    this.#exitTime.push(x.time);
-    this.#exitNetC.push(net);
-    this.#exitHold.push(x.time - x.entryTime);
-    this.#exitPoints.push(x.pnlPoints * x.qty);
+    const rows = this.#exits;
+    if (rows.length > 0 && x.time < rows.get(rows.length - 1, TIME)) this.#exitsSorted = false;
     const mult = this.#multiplier;
-    this.#exitNetPoints.push(mult === undefined ? NaN : x.netPnl / mult);
+    rows.push(
+      x.time,
+      net,
+      x.time - x.entryTime,
+      x.pnlPoints * x.qty,
+      mult === undefined ? NaN : x.netPnl / mult,
+    );
   }
 
   /**
@@ -165,10 +211,11 @@ export class ReportAccumulator {
         `Cannot report runs in different currencies: ${[...currencies].join(", ")}`,
       );
     }
-    const trades = this.#exitTime.length;
+    const rows = this.#exits;
+    const trades = rows.length;
     const order = Array.from({ length: trades }, (_, i) => i);
     // Stable: exits at the same time keep their journal order.
-    if (!this.#exitsSorted) order.sort((a, b) => this.#exitTime[a]! - this.#exitTime[b]!);
+    if (!this.#exitsSorted) order.sort((a, b) => rows.get(a, TIME) - rows.get(b, TIME));
 
     let netC = 0;
     let winC = 0;
@@ -192,13 +239,13 @@ export class ReportAccumulator {
     let longestWin = 0;
 
     for (const i of order) {
-      const net = this.#exitNetC[i]!;
-      const time = this.#exitTime[i]!;
-      const np = this.#exitNetPoints[i]!;
+      const net = rows.get(i, NET_C);
+      const time = rows.get(i, TIME);
+      const np = rows.get(i, NET_POINTS);
       netC += net;
-      grossPoints += this.#exitPoints[i]!;
+      grossPoints += rows.get(i, POINTS);
       netPoints = netPoints === null || Number.isNaN(np) ? null : netPoints + np;
-      holds.push(this.#exitHold[i]!);
+      holds.push(rows.get(i, HOLD));
       if (net > 0) {
         wins++;
         winC += net;
@@ -242,12 +289,12 @@ export class ReportAccumulator {
     ) as Record<Side, SideStats>;
     const avgWin = wins > 0 ? winC / 100 / wins : null;
     const avgLoss = losses > 0 ? lossC / 100 / losses : null;
-    const lastExitTime = trades > 0 ? this.#exitTime[order[trades - 1]!]! : null;
+    const lastExitTime = trades > 0 ? rows.get(order[trades - 1]!, TIME) : null;
     const sortedHolds = [...holds].sort((a, b) => a - b);
     const mid = Math.floor(sortedHolds.length / 2);
     let openTrades = 0;
     let cancelledUnfilled = this.#cancelledUnfilled;
-    for (const t of this.#trades.values()) {
+    for (const t of this.#open) {
       if (t.entered && (t.filled > 0 || t.cancels === 0)) openTrades++;
       if (t.entered && t.cancelled && t.fills === 0) cancelledUnfilled++;
     }
