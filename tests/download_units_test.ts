@@ -64,7 +64,10 @@ Deno.test("pacer: a 162 backs off 2 s and retries; the refused request does not 
   // Refused at 0, so not an identical request for the 15 s rule: retried after the backoff.
   assert.deepEqual(c.sent, [0, 2000]);
   assert.equal(pacer.stats.retries162, 1);
-  // Other errors pass through at once.
+  // Other errors pass through at once, a 162 that is not about pacing too.
+  const noData = new IbRequestError(162, "IB error 162: HMDS query returned no data");
+  await assert.rejects(pacer.request("c", 1, () => Promise.reject(noData)), /no data/);
+  assert.equal(pacer.stats.retries162, 1);
   await assert.rejects(
     pacer.request("b", 1, () => Promise.reject(new IbRequestError(200, "no contract"))),
     /no contract/,

@@ -81,7 +81,9 @@ export async function runDownload(args: string[]): Promise<number> {
   }
   await Deno.mkdir(out, { recursive: true });
   const stop = new AbortController();
-  const onInt = () => stop.abort();
+  // The first Ctrl+C stops after the request in flight; a second one at once (the part
+  // files and the manifest are sound at any moment).
+  const onInt = () => stop.signal.aborted ? Deno.exit(130) : stop.abort();
   Deno.addSignalListener("SIGINT", onInt);
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onInt);
   const bar = new ProgressLine(Deno.stderr.isTerminal());

@@ -325,6 +325,12 @@ export async function download(o: DownloadOptions): Promise<DownloadSummary> {
                   count: 1000,
                   timeoutMs: o.config.live.request_timeout_ms,
                   includeExpired: true,
+                }).catch((e) => {
+                  // IB's "HMDS query returned no data": nothing from `start` on.
+                  if (e instanceof IbRequestError && e.code === 162 && /no data/i.test(e.message)) {
+                    return { ts: [], price: [], size: [] };
+                  }
+                  throw e;
                 }),
               () => o.signal?.aborted === true,
             )

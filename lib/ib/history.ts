@@ -65,6 +65,9 @@ export interface SentRequest {
   conId: number;
 }
 
+/** The text of IB's pacing 162 ("Historical data request pacing violation"). */
+const PACING_162 = /pacing/i;
+
 const timerSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Sends historical requests one at a time within IB's pacing; see the module doc. */
@@ -94,8 +97,8 @@ export class HistoryPacer {
   }
 
   /**
-   * Sends `send()` once the pacing allows a request `key` for `conId`; retries it on 162
-   * with a backoff of 2, 4, 8, 15 s... Throws what `send` throws otherwise, and an
+   * Sends `send()` once the pacing allows a request `key` for `conId`; retries it on a
+   * pacing 162 with a backoff of 2, 4, 8, 15 s... Throws what `send` throws otherwise, and an
    * {@linkcode IbRequestError} -2 when `stale()` turns true while waiting.
    */
   async request<T>(
@@ -113,8 +116,9 @@ export class HistoryPacer {
       try {
         return await send();
       } catch (e) {
-        // A request TWS refused with 162 was not served: it does not count as sent.
-        refused = e instanceof IbRequestError && e.code === 162;
+        // A request TWS refused for pacing was not served: it does not count as sent. Other
+        // 162s (no data, no permission) are answers, for the caller.
+        refused = e instanceof IbRequestError && e.code === 162 && PACING_162.test(e.message);
         if (!refused || attempt >= max) throw e;
         this.stats.retries162++;
         const delay = Math.min(15_000, 2000 * 2 ** attempt);
