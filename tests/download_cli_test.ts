@@ -106,7 +106,11 @@ Deno.test("download CLI: bad arguments are one line, exit 2, and create nothing"
       ],
     ];
     for (const [args, line] of cases) {
-      const child = scalpbot([...args, "--out", out], ["--allow-read", `--allow-write=${dir}`, ENV]);
+      const child = scalpbot([...args, "--out", out], [
+        "--allow-read",
+        `--allow-write=${dir}`,
+        ENV,
+      ]);
       const r = await child.output();
       const err = new TextDecoder().decode(r.stderr);
       assert.equal(r.code, 2, err);
