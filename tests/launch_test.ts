@@ -216,8 +216,8 @@ async function readUntil(
   return out;
 }
 
-/** Starts `cmd` (argv) in `dir`, waits until synced with the simulator, sends SIGINT. */
-async function runLiveUntilSynced(cmd: string[], dir: string): Promise<{
+/** Starts `cmd` (argv) in `dir`, waits until its stdout shows `ready`, sends SIGINT. */
+async function runUntil(cmd: string[], dir: string, ready = "in sync"): Promise<{
   code: number;
   out: string;
   err: string;
@@ -233,14 +233,14 @@ async function runLiveUntilSynced(cmd: string[], dir: string): Promise<{
   const reader = p.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
   try {
-    out = await readUntil(reader, "in sync");
+    out = await readUntil(reader, ready);
   } finally {
     p.kill("SIGINT");
   }
   out = await readUntil(reader, "\u0000", out);
   const status = await p.status;
   const err = await errText;
-  assert.ok(out.includes("in sync"), out + err);
+  assert.ok(out.includes(ready), out + err);
   return { code: status.code, out, err };
 }
 
@@ -264,7 +264,7 @@ Deno.test("launcher: live through the launcher reaches the simulator; SIGINT end
   await withSimulator(async (port) => {
     await withTempDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/c.yaml`, 'live:\n  warmup: "off"\n');
-      const r = await runLiveUntilSynced([
+      const r = await runUntil([
         Deno.execPath(),
         "run",
         "--allow-read",
@@ -305,28 +305,14 @@ Deno.test("deno task sim's launcher replays a tick file outside the folder; SIGI
       await Deno.writeTextFile(`${data}/t.csv`, `ts,price,size\n${rows.join("\n")}\n`);
       const task = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks.sim as string;
       assert.match(task, /lib\/cli\/launch\.ts sim$/);
-      const p = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-read", LOG, "--allow-run=deno", LAUNCH, "sim"].concat(
-          ["--port", "0", "--ticks", `${data}/t.csv`],
-        ),
-        cwd: work,
-        env: { PATH },
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const errText = new Response(p.stderr).text();
-      const reader = p.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let out = "";
-      try {
-        out = await readUntil(reader, "TWS simulator on");
-      } finally {
-        p.kill("SIGINT");
-      }
-      out = await readUntil(reader, "\u0000", out);
-      const status = await p.status;
-      const err = await errText;
+      const launcher = [Deno.execPath(), "run", "--allow-read", LOG, "--allow-run=deno", LAUNCH];
+      const { code, out, err } = await runUntil(
+        [...launcher, "sim", "--port", "0", "--ticks", `${data}/t.csv`],
+        work,
+        "TWS simulator on",
+      );
       assert.match(out, /^TWS simulator on 127\.0\.0\.1:\d+: MES from file:/m, out + err);
-      assert.equal(status.code, 0, err);
+      assert.equal(code, 0, err);
       assert.ok(
         err.includes(`deno run --allow-read=${data}/t.csv ${LOG} --allow-net=127.0.0.1 `),
         err,
@@ -397,7 +383,7 @@ Deno.test("live without the TWS address permission: the suggested command connec
       assert.equal(err.trim().split("\n").length, 2, err);
       const command = suggested(err);
       assert.ok(command.includes(`--allow-net=127.0.0.1:${port} `), command);
-      const r = await runLiveUntilSynced(["sh", "-c", `exec env ${command}`], dir);
+      const r = await runUntil(["sh", "-c", `exec env ${command}`], dir);
       assert.equal(r.code, 0, r.err);
       assert.ok(r.out.includes("Net P/L"), "report printed");
     });

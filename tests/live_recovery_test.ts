@@ -19,6 +19,7 @@ import {
   generatedTicks,
   liveConfig,
   type LiveRun,
+  type LiveRunOptions,
   maxOpenTrades,
   offlineRun,
   startLiveRun,
@@ -367,6 +368,34 @@ function farTrade(rec = REC) {
   return { side: "LONG" as const, entry, ...far, at };
 }
 
+/** A restart on the recording with `t` open in its journal, warm-up on; `o` adds hooks. */
+function restartWith(
+  t: ReturnType<typeof farTrade>,
+  patch: (c: Config) => void,
+  o: Pick<LiveRunOptions, "onHistoryPage" | "rewrite">,
+): Promise<LiveRun> {
+  return startLiveRun({
+    ticks: REC,
+    historyMs: DOWN_MS,
+    runId: "NEW",
+    patch: (c) => {
+      c.live.warmup = "ticks";
+      patch(c);
+    },
+    resume: (sim) =>
+      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+    ...o,
+  });
+}
+
+/** Waits for the first sync (`synced` names it), the replay's end and the last tick fed. */
+async function feedAll(run: LiveRun, synced: string): Promise<void> {
+  await until(synced, () => run.runner.stats.syncs >= 1, 30_000);
+  await run.sim.replayDone();
+  const last = sec(REC.at(-1)!.ts) + run.sim.shiftMs;
+  await until("the last tick fed", () => (run.runner.engine?.lastTickTime ?? 0) >= last, 20_000);
+}
+
 /**
  * The journal's trade was resumed and nothing opened beside it: it ends under its own id at
  * the end, although the plain engine signals in the live part (a run that lost the trade
@@ -386,15 +415,7 @@ function assertTradeKept(run: LiveRun): void {
 Deno.test("live restart recovery: a first sync cut after two warm-up pages is redone; the open trade is kept, no second one opens", async () => {
   const t = farTrade();
   let drops = 0;
-  const run = await startLiveRun({
-    ticks: REC,
-    historyMs: DOWN_MS,
-    runId: "NEW",
-    patch: (c) => {
-      c.live.warmup = "ticks";
-    },
-    resume: (sim) =>
-      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+  const run = await restartWith(t, () => {}, {
     onHistoryPage: (r, page) => {
       if (page === 2 && drops === 0) {
         drops++;
@@ -403,10 +424,7 @@ Deno.test("live restart recovery: a first sync cut after two warm-up pages is re
     },
   });
   try {
-    await until("in sync after the drop", () => run.runner.stats.syncs >= 1);
-    await run.sim.replayDone();
-    const last = sec(REC.at(-1)!.ts) + run.sim.shiftMs;
-    await until("the last tick fed", () => (run.runner.engine?.lastTickTime ?? 0) >= last, 20_000);
+    await feedAll(run, "in sync after the drop");
   } finally {
     await run.finish();
   }
@@ -420,17 +438,8 @@ Deno.test("live restart recovery: a pacing violation (162) inside the first sync
   const t = farTrade();
   let other: Awaited<ReturnType<typeof connectClient>> | undefined;
   let spent: Promise<void> | undefined;
-  const run = await startLiveRun({
-    ticks: REC,
-    historyMs: DOWN_MS,
-    runId: "NEW",
-    patch: (c) => {
-      c.live.warmup = "ticks";
-      // Time between pages for another client to spend the contract's budget (5 in 2 s).
-      c.live.page_interval_ms = 1500;
-    },
-    resume: (sim) =>
-      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+  // Time between pages for another client to spend the contract's budget (5 in 2 s).
+  const run = await restartWith(t, (c) => c.live.page_interval_ms = 1500, {
     onHistoryPage: (r, page) => {
       if (page !== 1 || spent !== undefined) return;
       spent = (async () => {
@@ -450,11 +459,8 @@ Deno.test("live restart recovery: a pacing violation (162) inside the first sync
     },
   });
   try {
-    await until("in sync after the 162", () => run.runner.stats.syncs >= 1, 30_000);
+    await feedAll(run, "in sync after the 162");
     await spent;
-    await run.sim.replayDone();
-    const last = sec(REC.at(-1)!.ts) + run.sim.shiftMs;
-    await until("the last tick fed", () => (run.runner.engine?.lastTickTime ?? 0) >= last, 20_000);
   } finally {
     await other?.close();
     await run.finish();
@@ -559,16 +565,7 @@ Deno.test("live: stopping during an unfinished backfill feeds the buffered trade
 Deno.test("live restart recovery: a first sync whose history request times out is redone in full", async () => {
   const t = farTrade();
   let swallowed = 0;
-  const run = await startLiveRun({
-    ticks: REC,
-    historyMs: DOWN_MS,
-    runId: "NEW",
-    patch: (c) => {
-      c.live.warmup = "ticks";
-      c.live.request_timeout_ms = 1000;
-    },
-    resume: (sim) =>
-      resumeOf(openTradeJournal(t.side, t.entry, t.stop, t.target, t.at + sim.shiftMs)),
+  const run = await restartWith(t, (c) => c.live.request_timeout_ms = 1000, {
     // The first history answer (HISTORICAL_TICKS_LAST, 98) never arrives.
     rewrite: (f) => {
       if (f[0] !== "98" || swallowed > 0) return f;
@@ -577,10 +574,7 @@ Deno.test("live restart recovery: a first sync whose history request times out i
     },
   });
   try {
-    await until("in sync after the timeout", () => run.runner.stats.syncs >= 1);
-    await run.sim.replayDone();
-    const last = sec(REC.at(-1)!.ts) + run.sim.shiftMs;
-    await until("the last tick fed", () => (run.runner.engine?.lastTickTime ?? 0) >= last, 20_000);
+    await feedAll(run, "in sync after the timeout");
   } finally {
     await run.finish();
   }
