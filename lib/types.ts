@@ -73,8 +73,8 @@ export interface IndicatorField {
 export interface IndicatorSnapshot {
   /** The fields, in the strategy's declared order (the same array on every bar). */
   readonly fields: readonly IndicatorField[];
-  /** Values by key; `undefined` while warming up or when switched off. */
-  readonly values: Readonly<Record<string, number | undefined>>;
+  /** Values in `fields` order; `undefined` while warming up or when switched off. */
+  readonly values: readonly (number | undefined)[];
   /** The strategy's console note for this bar (e.g. `X↑`), if any. */
   readonly mark: string | undefined;
 }

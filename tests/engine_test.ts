@@ -66,7 +66,7 @@ Deno.test("Engine gives no signal before the indicators are calibrated (21 bars)
   );
   const firstSignal = bars.findIndex((b) => b.signal !== undefined);
   assert.equal(firstSignal, 20);
-  assert.equal(bars[19]!.s.values.EMA21, undefined);
+  assert.equal(bars[19]!.s.values[1], undefined);
   const entry = events.find((e) => e.kind === "ENTRY");
   assert.ok(entry?.kind === "ENTRY");
   // Entered at the close of bar 20 (5020.25), stamped with that bar's end.
@@ -166,11 +166,11 @@ Deno.test("Engine resets VWAP at the configured session start", () => {
   ];
   const { bars } = run(config(), ticks);
   // Bar 22:59:00 closes at the 22:59:31 print: VWAP = 100.
-  assert.equal(bars[0]!.s.values.VWAP, 100);
+  assert.equal(bars[0]!.s.values[4], 100);
   // Bar 22:59:30 (one print of 200 x 3): VWAP = (100 + 600) / 4 = 175.
-  assert.equal(bars[1]!.s.values.VWAP, 175);
+  assert.equal(bars[1]!.s.values[4], 175);
   // Bar 23:00:00 after the reset: only the 300 print.
-  assert.equal(bars[2]!.s.values.VWAP, 300);
+  assert.equal(bars[2]!.s.values[4], 300);
 });
 
 Deno.test("Engine journals every event through the sink in order", () => {
@@ -208,6 +208,6 @@ Deno.test("Engine journals scalp's indicators under today's keys; VWAP switched 
     "vwap",
     "rvol",
   ]);
-  assert.equal(s.values.VWAP, undefined);
-  assert.equal(s.values.ATR9, 1.25);
+  assert.equal(s.values[4], undefined); // VWAP
+  assert.equal(s.values[3], 1.25); // ATR9
 });

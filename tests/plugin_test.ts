@@ -96,7 +96,10 @@ registerStrategy({
   create: (p): Strategy => ({
     indicators: [{ spec: "test_mom(2)" }, { spec: "test_prints", key: "PRINTS" }],
     onBar(ctx: BarContext): EntryIntent | undefined {
-      const mom = ctx.values.TEST_MOM2;
+      // By key or by position (declared order): the same value; an unknown key has none.
+      const mom = ctx.value("TEST_MOM2");
+      assert.equal(mom, ctx.values[0]);
+      assert.equal(ctx.value("NOPE"), undefined);
       if (!ctx.canEnter || mom === undefined || mom < p.min_move) return undefined;
       return {
         side: "LONG",
@@ -206,6 +209,7 @@ Deno.test("a strategy and an indicator defined in this file trade through the re
     barsCsvHeader(engine.indicatorFields),
     "ts_utc,open,high,low,close,volume,trades,test_mom2,prints,signal",
   );
+  assert.deepEqual(seen[2]!.s.values, [2, 12]);
   assert.deepEqual(seen.map((b) => b.signal), [
     undefined,
     undefined,

@@ -11,6 +11,7 @@ import {
 } from "../lib/strategy/scalp.ts";
 import { createStrategy, registerStrategy, strategyNames } from "../lib/strategy/registry.ts";
 import type { Bar } from "../lib/types.ts";
+import type { BarContext } from "../lib/strategy/strategy.ts";
 import { z } from "zod";
 
 const defaults = entryRulesFrom(configSchema.parse({}));
@@ -132,62 +133,48 @@ Deno.test("ScalpStrategy declares today's journal keys and CSV columns, VWAP off
   ]);
 });
 
+const KEYS = ["EMA9", "EMA21", "RSI9", "ATR9", "VWAP", "RVOL"];
+
+/** A bar context with scalp's values in declared order: EMA9, EMA21, RSI9, ATR9, VWAP, RVOL. */
+function ctx(close: number, values: (number | undefined)[], canEnter: boolean): BarContext {
+  return {
+    bar: bar(close),
+    values,
+    index: 30,
+    canEnter,
+    value: (key) => values[KEYS.indexOf(key)],
+  };
+}
+
 Deno.test("ScalpStrategy turns a long signal into an ATR stop and a points target, only when it can enter", () => {
   const config = parseConfigText("risk: {stop_atr_multiple: 2, target_points: 4}", { source: "t" });
   const s = new ScalpStrategy(config);
-  const values = { EMA9: 5001, EMA21: 5000, RSI9: 60, ATR9: 1.25, VWAP: 4999, RVOL: 2 };
-  assert.equal(s.onBar({ bar: bar(5002), values, index: 30, canEnter: false }), undefined);
-  assert.deepEqual(s.onBar({ bar: bar(5002), values, index: 31, canEnter: true }), {
+  const values = [5001, 5000, 60, 1.25, 4999, 2];
+  assert.equal(s.onBar(ctx(5002, values, false)), undefined);
+  assert.deepEqual(s.onBar(ctx(5002, values, true)), {
     side: "LONG",
     stop: { kind: "atr", multiple: 2, atr: 1.25 },
     target: { kind: "points", points: 4 },
   });
   // Close under VWAP: no long.
-  assert.equal(s.onBar({ bar: bar(4998), values, index: 32, canEnter: true }), undefined);
+  assert.equal(s.onBar(ctx(4998, values, true)), undefined);
 });
 
 Deno.test("ScalpStrategy tracks the EMA cross on every bar, even when it cannot enter, and marks it", () => {
   const s = new ScalpStrategy(parseConfigText("strategy: {trigger: cross}", { source: "t" }));
-  const base = { RSI9: 60, ATR9: 1, VWAP: 4999, RVOL: 2 };
+  const rest = [60, 1, 4999, 2]; // RSI9, ATR9, VWAP, RVOL
   // Bar 1: fast below slow (no cross yet); bar 2 crosses up while an entry is not possible;
   // bar 3 stays above: no cross, so no cross-triggered entry either.
-  s.onBar({
-    bar: bar(5002),
-    values: { ...base, EMA9: 4999, EMA21: 5000 },
-    index: 1,
-    canEnter: false,
-  });
+  s.onBar(ctx(5002, [4999, 5000, ...rest], false));
   assert.equal(s.mark(), undefined);
-  s.onBar({
-    bar: bar(5002),
-    values: { ...base, EMA9: 5001, EMA21: 5000 },
-    index: 2,
-    canEnter: false,
-  });
+  s.onBar(ctx(5002, [5001, 5000, ...rest], false));
   assert.equal(s.mark(), "X↑");
-  const third = s.onBar({
-    bar: bar(5002),
-    values: { ...base, EMA9: 5002, EMA21: 5000 },
-    index: 3,
-    canEnter: true,
-  });
-  assert.equal(third, undefined);
+  assert.equal(s.onBar(ctx(5002, [5002, 5000, ...rest], true)), undefined);
   assert.equal(s.mark(), undefined);
   // Down then up again with entries possible: the up-cross bar enters.
-  s.onBar({
-    bar: bar(5002),
-    values: { ...base, EMA9: 4990, EMA21: 5000 },
-    index: 4,
-    canEnter: true,
-  });
+  s.onBar(ctx(5002, [4990, 5000, ...rest], true));
   assert.equal(s.mark(), "X↓");
-  const up = s.onBar({
-    bar: bar(5002),
-    values: { ...base, EMA9: 5003, EMA21: 5000 },
-    index: 5,
-    canEnter: true,
-  });
-  assert.equal(up?.side, "LONG");
+  assert.equal(s.onBar(ctx(5002, [5003, 5000, ...rest], true))?.side, "LONG");
 });
 
 Deno.test("strategy registry: scalp is the default; an unknown name or rejected params is one ConfigError line", () => {

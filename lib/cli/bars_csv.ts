@@ -43,7 +43,7 @@ export function formatBarRow(
     priceCell(bar.high, d)
   },${priceCell(bar.low, d)},${priceCell(bar.close, d)},${bar.volume},${bar.trades}`;
   const v = s.values;
-  for (const f of s.fields) row += `,${cell(v[f.key])}`;
+  for (let i = 0; i < v.length; i++) row += `,${cell(v[i])}`;
   return `${row},${signal ?? ""}`;
 }
 

@@ -45,9 +45,9 @@ export function formatBarLine(
   let line = `${t} O ${bar.open.toFixed(d)} H ${bar.high.toFixed(d)} L ${bar.low.toFixed(d)} C ${
     bar.close.toFixed(d)
   } V ${bar.volume} n ${bar.trades} |`;
-  for (const f of s.fields) {
-    line += ` ${f.key} ${num(s.values[f.key], f.decimals === "price" ? d + 1 : f.decimals)}`;
-  }
+  s.fields.forEach((f, i) => {
+    line += ` ${f.key} ${num(s.values[i], f.decimals === "price" ? d + 1 : f.decimals)}`;
+  });
   if (s.mark !== undefined) line += ` ${s.mark}`;
   return signal === undefined ? line : `${line} | ${signal}`;
 }

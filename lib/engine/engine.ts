@@ -12,8 +12,9 @@ import type { Config } from "../config/schema.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import { LiquidHours } from "../indicators/liquid_hours.ts";
 import { SessionSchedule } from "../indicators/session_schedule.ts";
+import type { TickIndicator } from "../indicators/indicator.ts";
 import { createStrategy } from "../strategy/registry.ts";
-import type { Strategy } from "../strategy/strategy.ts";
+import type { BarContext, Strategy } from "../strategy/strategy.ts";
 import type {
   Bar,
   ExitReason,
@@ -27,6 +28,22 @@ import { BarAggregator, PushResult, saneTick } from "./bar_aggregator.ts";
 import { IndicatorSet } from "./indicator_set.ts";
 import { type OpenTradeState, PaperTrader } from "./paper_trader.ts";
 import { type PositionPolicy, singlePosition } from "./position_policy.ts";
+
+/** The {@linkcode BarContext} a strategy gets: a class, so each bar allocates one small object. */
+class BarView implements BarContext {
+  constructor(
+    readonly bar: Bar,
+    readonly values: readonly (number | undefined)[],
+    readonly index: number,
+    readonly canEnter: boolean,
+    readonly set: IndicatorSet,
+  ) {}
+
+  value(key: string): number | undefined {
+    const i = this.set.indexOf(key);
+    return i < 0 ? undefined : this.values[i];
+  }
+}
 
 /** Observers of the engine (console, bars CSV). Called synchronously. */
 export interface EngineListener {
@@ -113,11 +130,13 @@ export class Engine {
   #strategy: Strategy;
   #indicators: IndicatorSet;
   #tickIndicators: boolean;
+  /** The strategy's only tick indicator, fed directly on the hot path; else the set feeds them. */
+  #singleTick: TickIndicator | undefined;
   #sessionIndicators: boolean;
   #strategyTicks: boolean;
   #policy: PositionPolicy;
-  /** Indicator values of the last closed bar (all undefined before the first). */
-  #values: Readonly<Record<string, number | undefined>>;
+  /** Indicator values of the last closed bar, in field order (all undefined before the first). */
+  #values: readonly (number | undefined)[];
   #sessions: SessionSchedule;
   #liquid: LiquidHours;
   #trader: PaperTrader;
@@ -143,10 +162,11 @@ export class Engine {
     this.#strategy = options.strategy ?? createStrategy(c);
     this.#indicators = new IndicatorSet(this.#strategy.indicators);
     this.#tickIndicators = this.#indicators.wantsTicks;
+    this.#singleTick = this.#indicators.singleTick;
     this.#sessionIndicators = this.#indicators.wantsSessions;
     this.#strategyTicks = this.#strategy.wantsTicks === true && this.#strategy.onTick !== undefined;
     this.#policy = options.positionPolicy ?? singlePosition;
-    this.#values = Object.fromEntries(this.#indicators.fields.map((f) => [f.key, undefined]));
+    this.#values = this.#indicators.fields.map(() => undefined);
     this.#sessions = new SessionSchedule({
       timeZone: c.session.timezone,
       starts: c.session.starts,
@@ -257,16 +277,21 @@ export class Engine {
     else this.#lastTs = ts;
     const r = this.#agg.push(ts, price, size);
     if (r === PushResult.CLOSED) this.#barClosed(this.#agg.lastClosed!, true);
-    if (r !== PushResult.LATE_DROPPED && this.#tickIndicators) {
-      if (this.#sessionIndicators && ts >= this.#nextSession) {
-        this.#indicators.startSession();
-        this.#nextSession = this.#sessions.nextStartAfter(ts);
-      }
-      this.#indicators.onTick(ts, price, size);
-    }
+    // Kept small so that the whole of onTick still inlines into onBatch.
+    if (r !== PushResult.LATE_DROPPED && this.#tickIndicators) this.#feedTick(ts, price, size);
     this.#lastPrice = price;
     if (this.#strategyTicks) this.#strategyTick(ts, price, size);
     this.#trader.onTick(ts, price, size);
+  }
+
+  /** Feeds a print to the tick indicators, resetting session ones at a session start. */
+  #feedTick(ts: number, price: number, size: number): void {
+    if (this.#sessionIndicators && ts >= this.#nextSession) {
+      this.#indicators.startSession();
+      this.#nextSession = this.#sessions.nextStartAfter(ts);
+    }
+    if (this.#singleTick !== undefined) this.#singleTick.updateTick(ts, price, size);
+    else this.#indicators.onTick(ts, price, size);
   }
 
   /** Processes the first `batch.count` ticks of a batch, in order. */
@@ -333,16 +358,22 @@ export class Engine {
     // First: an entry that expires on this bar frees the position for a new one.
     this.#trader.onBarClose(end);
     const canEnter = evaluate && this.#canEnter(end);
-    const intent = this.#strategy.onBar({ bar, values, index: this.#bars, canEnter });
+    const intent = this.#strategy.onBar(
+      new BarView(bar, values, this.#bars, canEnter, this.#indicators),
+    );
     const accepted = canEnter ? intent : undefined;
-    const signal: Side | undefined = accepted?.side;
-    const snapshot: IndicatorSnapshot = {
-      fields: this.#indicators.fields,
-      values,
-      mark: this.#strategy.mark?.(),
-    };
-    this.#listener.onBar?.(bar, snapshot, signal);
-    if (accepted !== undefined) this.#trader.signal(accepted, bar.close, end, values);
+    const onBar = this.#listener.onBar;
+    if (onBar !== undefined) {
+      const snapshot: IndicatorSnapshot = {
+        fields: this.#indicators.fields,
+        values,
+        mark: this.#strategy.mark?.(),
+      };
+      onBar.call(this.#listener, bar, snapshot, accepted?.side);
+    }
+    if (accepted !== undefined) {
+      this.#trader.signal(accepted, bar.close, end, this.#indicators.record(values));
+    }
   }
 
   #strategyTick(ts: number, price: number, size: number): void {
@@ -350,7 +381,7 @@ export class Engine {
     const intent = this.#strategy.onTick!(ts, price, size, canEnter);
     if (intent === undefined || !canEnter) return;
     // The values journaled with it are those of the last closed bar.
-    this.#trader.signal(intent, price, ts, this.#values);
+    this.#trader.signal(intent, price, ts, this.#indicators.record(this.#values));
   }
 
   #emit(event: JournalEvent): void {

@@ -4,12 +4,7 @@
  *
  * @module
  */
-import type {
-  BarIndicator,
-  CloseIndicator,
-  Indicator,
-  TickIndicator,
-} from "../indicators/indicator.ts";
+import type { BarIndicator, CloseIndicator, TickIndicator } from "../indicators/indicator.ts";
 import {
   createIndicator,
   defaultIndicatorKey,
@@ -43,17 +38,22 @@ export class IndicatorSet {
   /** Layout for the journal, the console and the bars CSV, in declared order. */
   readonly fields: readonly IndicatorField[];
   #keys: string[];
-  /** Built indicators by field index; `undefined` for a switched-off one. */
-  #all: (Indicator | undefined)[];
   #close: CloseIndicator[] = [];
   #bar: BarIndicator[] = [];
   #tick: TickIndicator[] = [];
+  /** Field index of each close, bar and tick indicator. */
+  #closeAt: number[] = [];
+  #barAt: number[] = [];
+  #tickAt: number[] = [];
   #sessionReset: TickIndicator[] = [];
+  /** The one tick indicator when there is exactly one (the common case: VWAP). */
+  readonly singleTick: TickIndicator | undefined;
+  /** Latest values by field index (switched-off ones stay undefined). */
+  #latest: (number | undefined)[];
 
   /** Builds every enabled indicator of `requests`. */
   constructor(requests: readonly IndicatorRequest[]) {
     const fields: IndicatorField[] = [];
-    this.#all = [];
     for (const r of requests) {
       const spec = parseIndicatorSpec(r.spec);
       const key = r.key ?? defaultIndicatorKey(spec);
@@ -76,18 +76,25 @@ export class IndicatorSet {
         throw new RangeError(`${where}: column ${column} is used twice`);
       }
       fields.push({ key, column, decimals: indicatorDefinition(spec.name).decimals });
+      const at = fields.length - 1;
       const ind = r.enabled === false ? undefined : createIndicator(spec);
-      this.#all.push(ind);
       if (ind === undefined) continue;
-      if (ind.input === "close") this.#close.push(ind);
-      else if (ind.input === "bar") this.#bar.push(ind);
-      else {
+      if (ind.input === "close") {
+        this.#close.push(ind);
+        this.#closeAt.push(at);
+      } else if (ind.input === "bar") {
+        this.#bar.push(ind);
+        this.#barAt.push(at);
+      } else {
         this.#tick.push(ind);
+        this.#tickAt.push(at);
         if (ind.sessionReset) this.#sessionReset.push(ind);
       }
     }
     this.fields = fields;
     this.#keys = fields.map((f) => f.key);
+    this.#latest = fields.map(() => undefined);
+    this.singleTick = this.#tick.length === 1 ? this.#tick[0] : undefined;
   }
 
   /** True when some indicator is fed ticks. */
@@ -111,13 +118,29 @@ export class IndicatorSet {
     for (const ind of this.#sessionReset) ind.reset();
   }
 
-  /** Feeds a closed bar to the close and bar indicators; returns every value by key. */
-  onBar(bar: Bar): Record<string, number | undefined> {
-    for (const ind of this.#close) ind.update(bar.close);
-    for (const ind of this.#bar) ind.updateBar(bar);
-    const values: Record<string, number | undefined> = {};
-    const keys = this.#keys;
-    for (let i = 0; i < keys.length; i++) values[keys[i]!] = this.#all[i]?.value;
-    return values;
+  /** Index of each key in `fields`. */
+  indexOf(key: string): number {
+    return this.#keys.indexOf(key);
+  }
+
+  /** The values of `values` (in field order) by journal key, as an ENTRY records them. */
+  record(values: readonly (number | undefined)[]): Record<string, number | undefined> {
+    const out: Record<string, number | undefined> = {};
+    this.#keys.forEach((k, i) => out[k] = values[i]);
+    return out;
+  }
+
+  /** Feeds a closed bar to the close and bar indicators; returns every value, in field order. */
+  onBar(bar: Bar): (number | undefined)[] {
+    // Values come from the updates' results: one call per indicator on the bar path.
+    const latest = this.#latest;
+    const close = this.#close;
+    for (let i = 0; i < close.length; i++) latest[this.#closeAt[i]!] = close[i]!.update(bar.close);
+    const bars = this.#bar;
+    for (let i = 0; i < bars.length; i++) latest[this.#barAt[i]!] = bars[i]!.updateBar(bar);
+    const tick = this.#tick;
+    for (let i = 0; i < tick.length; i++) latest[this.#tickAt[i]!] = tick[i]!.value;
+    // A copy: listeners and strategies may keep what they were given.
+    return latest.slice();
   }
 }

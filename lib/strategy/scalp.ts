@@ -128,7 +128,6 @@ export class ScalpStrategy implements Strategy {
   /** The six indicators, in the journal's historical order. */
   readonly indicators: readonly IndicatorRequest[];
   #rules: EntryRules;
-  #keys: readonly [string, string, string, string];
   #cross = new CrossDetector();
   #stopMultiple: number;
   #targetPoints: number;
@@ -137,18 +136,11 @@ export class ScalpStrategy implements Strategy {
   constructor(config: Config) {
     const i = config.indicators;
     this.#rules = entryRulesFrom(config);
-    this.#keys = [
-      `EMA${i.ema_fast}`,
-      `EMA${i.ema_slow}`,
-      `RSI${i.rsi_period}`,
-      `ATR${i.atr_period}`,
-    ];
-    const [f, s, r, a] = this.#keys;
     this.indicators = [
-      { spec: `ema(${i.ema_fast})`, key: f, column: "ema_fast" },
-      { spec: `ema(${i.ema_slow})`, key: s, column: "ema_slow" },
-      { spec: `rsi(${i.rsi_period})`, key: r, column: "rsi" },
-      { spec: `atr(${i.atr_period})`, key: a, column: "atr" },
+      { spec: `ema(${i.ema_fast})`, key: `EMA${i.ema_fast}`, column: "ema_fast" },
+      { spec: `ema(${i.ema_slow})`, key: `EMA${i.ema_slow}`, column: "ema_slow" },
+      { spec: `rsi(${i.rsi_period})`, key: `RSI${i.rsi_period}`, column: "rsi" },
+      { spec: `atr(${i.atr_period})`, key: `ATR${i.atr_period}`, column: "atr" },
       { spec: "vwap", key: "VWAP", column: "vwap", enabled: i.vwap },
       { spec: `rvol(${i.rvol_lookback})`, key: "RVOL", column: "rvol" },
     ];
@@ -158,22 +150,14 @@ export class ScalpStrategy implements Strategy {
 
   /** Updates the cross state; evaluates the rules when an entry is possible. */
   onBar(ctx: BarContext): EntryIntent | undefined {
+    // By position: the values come in the order of `indicators` above.
     const v = ctx.values;
-    const [f, s, r, a] = this.#keys;
-    const emaFast = v[f];
-    const emaSlow = v[s];
+    const emaFast = v[0];
+    const emaSlow = v[1];
     const cross = this.#cross.update(emaFast, emaSlow);
     if (!ctx.canEnter) return undefined;
-    const atr = v[a];
-    const values: ScalpValues = {
-      emaFast,
-      emaSlow,
-      rsi: v[r],
-      atr,
-      vwap: v.VWAP,
-      rvol: v.RVOL,
-      cross,
-    };
+    const atr = v[3];
+    const values: ScalpValues = { emaFast, emaSlow, rsi: v[2], atr, vwap: v[4], rvol: v[5], cross };
     const side = evaluateEntry(ctx.bar.close, values, this.#rules);
     if (side === undefined) return undefined;
     return {

@@ -33,8 +33,13 @@ export interface IndicatorRequest {
 export interface BarContext {
   /** The closed bar. */
   readonly bar: Bar;
-  /** Indicator values after this bar, by key, in declared order; `undefined` while warming up. */
-  readonly values: Readonly<Record<string, number | undefined>>;
+  /**
+   * Indicator values after this bar, in the order of `Strategy.indicators`; `undefined`
+   * while warming up (an array, not a record: the bar path allocates as little as it can).
+   */
+  readonly values: readonly (number | undefined)[];
+  /** The value of the indicator with journal key `key` (undefined for an unknown key). */
+  value(key: string): number | undefined;
   /** Bars closed so far in the run, this one included. */
   readonly index: number;
   /**
