@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { parseConfigText } from "../lib/config/load.ts";
 import type { Config } from "../lib/config/schema.ts";
-import { Engine } from "../lib/engine/engine.ts";
+import { Engine, type EngineOptions } from "../lib/engine/engine.ts";
+import type { Exposure } from "../lib/engine/position_policy.ts";
 import { MemoryJournal } from "../lib/journal/writer.ts";
 import type { Bar, IndicatorSnapshot, JournalEvent, Side } from "../lib/types.ts";
 
@@ -35,7 +36,11 @@ function ticksOf(bars: BarSpec[], start = T0): Array<[number, number, number]> {
   return out;
 }
 
-function run(config: Config, ticks: Array<[number, number, number]>) {
+function run(
+  config: Config,
+  ticks: Array<[number, number, number]>,
+  more: Partial<EngineOptions> = {},
+) {
   const journal = new MemoryJournal({ timeZone: "America/Chicago", priceDecimals: 2 });
   const bars: Array<{ bar: Bar; s: IndicatorSnapshot; signal: Side | undefined }> = [];
   const engine = new Engine({
@@ -43,6 +48,7 @@ function run(config: Config, ticks: Array<[number, number, number]>) {
     journal,
     runId: "TEST",
     listener: { onBar: (bar, s, signal) => bars.push({ bar, s, signal }) },
+    ...more,
   });
   engine.start({ time: T0, version: "test", configDigest: "x", source: "test" });
   for (const [ts, p, s] of ticks) engine.onTick(ts, p, s);
@@ -210,4 +216,24 @@ Deno.test("Engine journals scalp's indicators under today's keys; VWAP switched 
   ]);
   assert.equal(s.values[4], undefined); // VWAP
   assert.equal(s.values[3], 1.25); // ATR9
+});
+
+Deno.test("Engine asks the position policy before every entry: a refusal is no signal and no trade", () => {
+  const asked: boolean[] = [];
+  const never = {
+    allowsEntry(e: Exposure) {
+      asked.push(e.busy);
+      return false;
+    },
+  };
+  const { bars, events } = run(
+    config(["indicators.rvol_threshold=0", "risk.target_points=100"]),
+    ticksOf(climbing(25)),
+    { positionPolicy: never },
+  );
+  assert.equal(events.filter((e) => e.kind === "ENTRY").length, 0);
+  assert.equal(bars.filter((b) => b.signal !== undefined).length, 0);
+  // Asked on every calibrated bar that closed on a later tick: bars 20..23 (index 20 is the
+  // 21st bar; bar 24 is still open when the ticks end), never busy.
+  assert.deepEqual(asked, [false, false, false, false]);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
 import { oneTickAway, roundToTick } from "../lib/engine/prices.ts";
 import { singlePosition } from "../lib/engine/position_policy.ts";
+import { FixedStop, FixedTarget, levelReached } from "../lib/engine/exits.ts";
 import fc from "fast-check";
 import type { EntryIntent } from "../lib/strategy/strategy.ts";
 import type { EntryContext, JournalEvent, Side } from "../lib/types.ts";
@@ -375,4 +376,43 @@ Deno.test("property: a stop is never on the entry or on its wrong side, nor less
     ),
     { numRuns: 2000 },
   );
+});
+
+Deno.test("levelReached: target first, at or through each level, mirrored for shorts", () => {
+  // Long, stop 4499.50, target 4504.00.
+  assert.equal(levelReached(true, 4499.5, 4504, 4504), "TARGET");
+  assert.equal(levelReached(true, 4499.5, 4504, 4510), "TARGET");
+  assert.equal(levelReached(true, 4499.5, 4504, 4503.75), undefined);
+  assert.equal(levelReached(true, 4499.5, 4504, 4499.75), undefined);
+  assert.equal(levelReached(true, 4499.5, 4504, 4499.5), "STOP");
+  assert.equal(levelReached(true, 4499.5, 4504, 4490), "STOP");
+  // Short, stop 4502.50, target 4498.00.
+  assert.equal(levelReached(false, 4502.5, 4498, 4498), "TARGET");
+  assert.equal(levelReached(false, 4502.5, 4498, 4502.5), "STOP");
+  assert.equal(levelReached(false, 4502.5, 4498, 4500), undefined);
+  // Levels that cross (only a manager bug could make them): the target wins.
+  assert.equal(levelReached(true, 4505, 4504, 4504.5), "TARGET");
+});
+
+Deno.test("FixedStop and FixedTarget place points and ATR policies on the grid, a tick away at least", () => {
+  const stop = new FixedStop(0.25);
+  const target = new FixedTarget(0.25);
+  const long = (s: EntryIntent["stop"], points: number): EntryIntent => ({
+    side: "LONG",
+    stop: s,
+    target: { kind: "points", points },
+  });
+  // 5000 - 2 points = 4998; 5000 + 2.1 points = 5002.1 -> 5002.00 (nearest tick).
+  assert.equal(stop.initial(5000, long({ kind: "points", points: 2 }, 2.1)), 4998);
+  assert.equal(target.initial(5000, long({ kind: "points", points: 2 }, 2.1)), 5002);
+  // 5000 - 1.5 x 1.25 = 4998.125, a half tick: away from the entry, 4998.00.
+  assert.equal(stop.initial(5000, long({ kind: "atr", multiple: 1.5, atr: 1.25 }, 3)), 4998);
+  // A short mirrors: 5000 + 0.1 -> 5000.00, the entry, so one tick above: 5000.25; target 4997.
+  const short: EntryIntent = {
+    side: "SHORT",
+    stop: { kind: "points", points: 0.1 },
+    target: { kind: "points", points: 3 },
+  };
+  assert.equal(stop.initial(5000, short), 5000.25);
+  assert.equal(target.initial(5000, short), 4997);
 });

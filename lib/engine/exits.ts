@@ -55,6 +55,28 @@ export interface TargetManager {
 }
 
 /**
+ * The level a trade print reaches: `TARGET` when it is at or through the target (checked
+ * first), `STOP` when at or through the stop, else undefined. Where the exit then fills (the
+ * target's own price, the stop's print less slippage) is the venue's business.
+ *
+ * @example
+ * ```ts
+ * levelReached(true, 4499.5, 4504, 4504); // "TARGET"
+ * levelReached(true, 4499.5, 4504, 4499.25); // "STOP"
+ * levelReached(false, 4502.5, 4498, 4500); // undefined
+ * ```
+ */
+export function levelReached(
+  long: boolean,
+  stop: number,
+  target: number,
+  price: number,
+): "TARGET" | "STOP" | undefined {
+  if (long) return price >= target ? "TARGET" : price <= stop ? "STOP" : undefined;
+  return price <= target ? "TARGET" : price >= stop ? "STOP" : undefined;
+}
+
+/**
  * `raw` rounded to the tick grid (a half away from the entry) and kept at least one tick from
  * `entry` on side `away` (-1 below, +1 above), whatever the rounding: a stop on (or past) the
  * entry would exit on the next print, a target there would book a zero-point win.

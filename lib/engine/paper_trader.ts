@@ -9,7 +9,13 @@
  */
 import type { EntryIntent } from "../strategy/strategy.ts";
 import type { EntryContext, ExitReason, JournalEvent, Side } from "../types.ts";
-import { FixedStop, FixedTarget, type StopManager, type TargetManager } from "./exits.ts";
+import {
+  FixedStop,
+  FixedTarget,
+  levelReached,
+  type StopManager,
+  type TargetManager,
+} from "./exits.ts";
 import type { Exposure } from "./position_policy.ts";
 
 /** Settings for {@linkcode PaperTrader}. */
@@ -171,12 +177,11 @@ export class PaperTrader implements Exposure {
       }
     }
     if (t.filled === 0) return;
-    if (long) {
-      if (price >= t.target) this.#exit("TARGET", t.target, ts);
-      else if (price <= t.stop) this.#exit("STOP", price - this.#slip(), ts);
-    } else {
-      if (price <= t.target) this.#exit("TARGET", t.target, ts);
-      else if (price >= t.stop) this.#exit("STOP", price + this.#slip(), ts);
+    // Exit policy says which level the print reached; the venue says at what price it fills.
+    const hit = levelReached(long, t.stop, t.target, price);
+    if (hit === "TARGET") this.#exit("TARGET", t.target, ts);
+    else if (hit === "STOP") {
+      this.#exit("STOP", long ? price - this.#slip() : price + this.#slip(), ts);
     }
   }
 
