@@ -243,16 +243,18 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
   } catch (e) {
     throw listenError(e, host, port);
   }
-  console.log(
-    `TWS simulator on ${sim.hostname}:${sim.port}: ${symbol} from ${sourceName}, speed ${speed}` +
-      `${faults.length > 0 ? `, ${faults.length} fault(s) scheduled` : ""} (Ctrl-C to stop)`,
-  );
-  options.onReady?.(sim);
+  // Listening for signals before saying it is ready: a Ctrl+C right after the line stops it
+  // cleanly (exit 0), not by the default action (130).
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const unix = Deno.build.os !== "windows";
   Deno.addSignalListener("SIGINT", stop);
   if (unix) Deno.addSignalListener("SIGTERM", stop);
+  console.log(
+    `TWS simulator on ${sim.hostname}:${sim.port}: ${symbol} from ${sourceName}, speed ${speed}` +
+      `${faults.length > 0 ? `, ${faults.length} fault(s) scheduled` : ""} (Ctrl-C to stop)`,
+  );
+  options.onReady?.(sim);
   options.signal?.addEventListener("abort", stop, { once: true });
   if (options.signal?.aborted) stop();
   try {
