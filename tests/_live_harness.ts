@@ -154,6 +154,26 @@ export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
 }
 
 /** Waits until `pred` holds (polling), or throws after `ms`. */
+/**
+ * Runs `fn` with the port of a simulator replaying 30 generated minutes (seed 4) at 5x from
+ * their start; closes it afterwards.
+ */
+export async function withGeneratedSim(fn: (port: number) => Promise<void>): Promise<void> {
+  const ticks = generatedTicks(30, 4);
+  const sim = await startSimulator({
+    port: 0,
+    source: arraySource(ticks),
+    speed: 5,
+    clock: clockFrom(ticks[0]!.ts),
+    logger: quietSimLog,
+  });
+  try {
+    await fn(sim.port);
+  } finally {
+    await sim.close();
+  }
+}
+
 export async function until(what: string, pred: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!pred()) {

@@ -19,9 +19,7 @@ import {
 } from "../lib/cli/permissions.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readJournal } from "../lib/journal/reader.ts";
-import { arraySource } from "../lib/sim/feed.ts";
-import { startSimulator } from "../lib/sim/server.ts";
-import { clockFrom, generatedTicks, quietSimLog } from "./_live_harness.ts";
+import { withGeneratedSim } from "./_live_harness.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
@@ -244,24 +242,8 @@ async function runUntil(cmd: string[], dir: string, ready = "in sync"): Promise<
   return { code: status.code, out, err };
 }
 
-async function withSimulator(fn: (port: number) => Promise<void>): Promise<void> {
-  const ticks = generatedTicks(30, 4);
-  const sim = await startSimulator({
-    port: 0,
-    source: arraySource(ticks),
-    speed: 5,
-    clock: clockFrom(ticks[0]!.ts),
-    logger: quietSimLog,
-  });
-  try {
-    await fn(sim.port);
-  } finally {
-    await sim.close();
-  }
-}
-
 Deno.test("launcher: live through the launcher reaches the simulator; SIGINT ends it with 0", async () => {
-  await withSimulator(async (port) => {
+  await withGeneratedSim(async (port) => {
     await withTempDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/c.yaml`, 'live:\n  warmup: "off"\n');
       const r = await runUntil([
@@ -368,7 +350,7 @@ Deno.test("backtest of a tick file outside the folder: the suggested command run
 });
 
 Deno.test("live without the TWS address permission: the suggested command connects", async () => {
-  await withSimulator(async (port) => {
+  await withGeneratedSim(async (port) => {
     await withTempDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/c.yaml`, 'live:\n  warmup: "off"\n');
       const args = ["live", "--config", "c.yaml", "--set", `ib.port=${port}`, "--no-bars"];

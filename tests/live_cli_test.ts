@@ -7,9 +7,7 @@ import assert from "node:assert/strict";
 import { journalFormatOptions } from "../lib/cli/console.ts";
 import { readJournal } from "../lib/journal/reader.ts";
 import { JournalWriter } from "../lib/journal/writer.ts";
-import { arraySource } from "../lib/sim/feed.ts";
-import { startSimulator } from "../lib/sim/server.ts";
-import { clockFrom, generatedTicks, liveConfig, quietSimLog } from "./_live_harness.ts";
+import { liveConfig, withGeneratedSim } from "./_live_harness.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -65,22 +63,15 @@ async function liveUntilSynced(
   return { out, err, code: status.code };
 }
 
-async function withSim(fn: (port: number, dir: string) => Promise<void>): Promise<void> {
-  const ticks = generatedTicks(30, 4);
-  const sim = await startSimulator({
-    port: 0,
-    source: arraySource(ticks),
-    speed: 5,
-    clock: clockFrom(ticks[0]!.ts),
-    logger: quietSimLog,
+function withSim(fn: (port: number, dir: string) => Promise<void>): Promise<void> {
+  return withGeneratedSim(async (port) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await fn(port, dir);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(sim.port, dir);
-  } finally {
-    await sim.close();
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 async function runUntilSynced(signal: Deno.Signal): Promise<void> {
