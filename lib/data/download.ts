@@ -384,13 +384,19 @@ function plan(
       );
     }
   }
-  const ref = fixed ?? list[0]!;
-  let days: TradingDay[];
-  try {
-    days = tradingDays(weeklyPattern(ref.tradingHours, ref.timeZone), o.from, o.to);
-  } catch (e) {
-    throw new FatalError(`${ref.localSymbol}: ${(e as Error).message}`);
+  // The hours of a live contract (an expired one's may be empty); all share the pattern.
+  const refs = [...list].sort((a, b) => b.lastTradeMs - a.lastTradeMs);
+  let days: TradingDay[] | undefined;
+  let problem = "";
+  for (const ref of fixed === undefined ? refs : [fixed, ...refs]) {
+    try {
+      days = tradingDays(weeklyPattern(ref.tradingHours, ref.timeZone), o.from, o.to);
+      break;
+    } catch (e) {
+      problem ||= `${ref.localSymbol}: ${(e as Error).message}`;
+    }
   }
+  if (days === undefined) throw new FatalError(problem);
   const jobs: Job[] = [];
   for (const day of days) {
     const end = day.sessions.at(-1)!.end;
