@@ -60,6 +60,7 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "tbt-limit",
     "tz",
     "fault",
+    "archive",
   ],
 };
 

@@ -18,6 +18,7 @@ import { columnSource, type Speed, type TickSource } from "./feed.ts";
 import { parseDuration, parseFaultSpec } from "./fault_spec.ts";
 import { MAX_SIM_VERSION, MIN_SIM_VERSION } from "./messages.ts";
 import { type SimulatorHandle, startSimulator } from "./server.ts";
+import { generateArchive, type GeneratedArchive, recentArchiveOptions } from "./history_store.ts";
 
 const HELP = `scalpbot sim: a TWS simulator on loopback for IB API clients
 
@@ -35,6 +36,8 @@ Usage: scalpbot sim [options]
   --tbt-limit N     simultaneous tick-by-tick subscriptions (default 5)
   --tz ZONE         zone of IB dates without a zone and of daily fault times (default UTC)
   --no-pacing       do not enforce historical-data pacing (error 162)
+  --archive DAYS    serve a generated history of the last DAYS days (MES or ES, several
+                    contracts, expired ones too) for scalpbot download; no live trades
   --fault SPEC      schedule a fault (repeatable), e.g. drop@+30s, refuse@+60s:20s,
                     1101@+90s, 1102@+2m:5s, 2110@+3m, silent@+4m:30s, reset@23:45
   -h, --help        show this help
@@ -160,6 +163,7 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
     "tbt-limit": { type: "string" },
     tz: { type: "string" },
     "no-pacing": { type: "boolean" },
+    archive: { type: "string" },
     fault: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
   });
@@ -210,9 +214,19 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
   }
   const host = values.host ?? "127.0.0.1";
   if (host.trim() === "") throw new UsageError(`--host must be an address, got ""`);
-  let source: TickSource;
+  let source: TickSource | undefined;
   let sourceName: string;
-  if (values.ticks !== undefined) {
+  const archiveDays = int("archive", values.archive, 1, 730);
+  let archive: GeneratedArchive | undefined;
+  if (archiveDays !== undefined) {
+    if (values.ticks !== undefined || (symbol !== "MES" && symbol !== "ES")) {
+      throw new UsageError(`--archive serves MES or ES history only, without --ticks`);
+    }
+    const o = recentArchiveOptions(Date.now(), archiveDays, symbol);
+    archive = generateArchive(o);
+    sourceName = `a generated history of ${o.from}..${o.to} (${archive.total} trades, ` +
+      `${archive.contracts.map((c) => c.localSymbol).join(", ")})`;
+  } else if (values.ticks !== undefined) {
     await checkInputFile(values.ticks, "tick file");
     source = await loadTickFile(values.ticks, simGridWatch(symbol, values.ticks, Date.now()));
     sourceName = `file:${values.ticks}`;
@@ -231,7 +245,8 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
       port,
       hostname: host,
       maxServerVersion: maxVersion,
-      source,
+      ...(source === undefined ? {} : { source }),
+      ...(archive === undefined ? {} : { archive }),
       symbol,
       speed,
       historyMs,
