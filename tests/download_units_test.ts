@@ -48,8 +48,9 @@ Deno.test("pacer: an identical request waits 15 s; the spacing holds between any
   const { c, pacer, send } = fakePacer(450);
   await pacer.request("a", 1, send);
   await pacer.request("b", 1, send);
+  await pacer.request("a", 2, send); // the same text for another contract is not identical
   await pacer.request("a", 1, send);
-  assert.deepEqual(c.sent, [0, 450, 15_000]);
+  assert.deepEqual(c.sent, [0, 450, 900, 15_000]);
 });
 
 Deno.test("pacer: a 162 backs off 2 s and retries; the refused request does not count", async () => {

@@ -137,7 +137,9 @@ export class HistoryPacer {
     this.#sent = this.#sent.filter((s) => now - s.at < p.windowMs);
     const sent = this.#sent;
     let until = -Infinity;
-    for (const s of sent) if (s.key === key) until = Math.max(until, s.at + p.identicalMs);
+    for (const s of sent) {
+      if (s.key === key && s.conId === conId) until = Math.max(until, s.at + p.identicalMs);
+    }
     const same = sent.filter((s) => s.conId === conId && now - s.at < p.perContractMs);
     if (same.length >= p.perContract) {
       until = Math.max(until, same[same.length - p.perContract]!.at + p.perContractMs);
