@@ -219,11 +219,16 @@ export async function download(o: DownloadOptions): Promise<DownloadSummary> {
     intervalMs: o.config.live.page_interval_ms,
     now,
     // A Ctrl+C does not wait out a pacing window.
-    sleep: (ms) =>
-      o.signal?.aborted ? Promise.resolve() : Promise.race([
-        sleep(ms),
-        new Promise<void>((r) => o.signal?.addEventListener("abort", () => r(), { once: true })),
-      ]),
+    sleep: async (ms) => {
+      const signal = o.signal;
+      if (signal === undefined) return await sleep(ms);
+      if (signal.aborted) return;
+      const woken = Promise.withResolvers<void>();
+      const wake = () => woken.resolve();
+      signal.addEventListener("abort", wake);
+      await Promise.race([sleep(ms), woken.promise]);
+      signal.removeEventListener("abort", wake);
+    },
     onBackoff: (d) => log(`[ib] pacing violation (162): next request in ${d / 1000} s`),
   }, o.store.recentRequests);
   const s: DownloadSummary = {
