@@ -1,11 +1,12 @@
 /**
  * Journal durability per mode (issue 11): `batch` for backtests (whole lines per flush, one
- * fdatasync at the end), `background` for live (each line written at once, fdatasync off the
- * tick path, `durable()` for whatever must wait for the disk), and the marker a killed
+ * fdatasync at the end), `BackgroundJournal` for live (formatting, writes and fdatasync on a
+ * worker thread, `durable()` for whatever must wait for the disk), and the marker a killed
  * backtest leaves (a run without SESSION_END, named with its last line).
  */
 import assert from "node:assert/strict";
-import { JournalWriter, MemoryJournal } from "../lib/journal/writer.ts";
+import { type JournalSink, JournalWriter, MemoryJournal } from "../lib/journal/writer.ts";
+import { BackgroundJournal } from "../lib/journal/background.ts";
 import { parseJournalText } from "../lib/journal/reader.ts";
 import { findUnendedRuns, inspectJournal } from "../lib/journal/inspect.ts";
 import type { JournalEvent } from "../lib/types.ts";
@@ -88,14 +89,17 @@ Deno.test("batch and background journals repair a torn line exactly as the sync 
   try {
     const torn = expectedText([start("a"), fill(1)]) + "2025-02-17T09:00:03-06:00 | FILL | Trad";
     const texts: string[] = [];
-    for (const durability of ["sync", "batch", "background"] as const) {
-      const path = `${dir}/${durability}.text`;
+    const open = (path: string, mode: string): JournalSink & { close(): void } =>
+      mode === "background"
+        ? BackgroundJournal.open(path, OPTS)
+        : JournalWriter.open(path, { ...OPTS, durability: mode as "sync" | "batch" });
+    for (const mode of ["sync", "batch", "background"]) {
+      const path = `${dir}/${mode}.text`;
       await Deno.writeTextFile(path, torn);
-      const w = JournalWriter.open(path, { ...OPTS, durability });
-      assert.equal(w.tornLine, 3);
+      const w = open(path, mode);
       w.write(start("b"));
       w.write(fill(5));
-      await w.durable();
+      await w.durable?.();
       w.close();
       texts.push(await Deno.readTextFile(path));
     }
@@ -109,29 +113,50 @@ Deno.test("batch and background journals repair a torn line exactly as the sync 
   }
 });
 
-Deno.test("background journal: each line is in the file when write returns; durable() then resolves", async () => {
+Deno.test("background journal: write returns at once; durable() resolves with every line on disk, in order", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/j.text`;
-    const w = JournalWriter.open(path, { ...OPTS, durability: "background" });
+    const w = BackgroundJournal.open(path, OPTS);
     const events: JournalEvent[] = [start("r")];
     w.write(events[0]!);
-    // No await between the write and the read: the line went out with the write call.
-    assert.equal(Deno.readTextFileSync(path), expectedText(events));
-    const waits: Promise<void>[] = [];
-    for (let i = 1; i <= 200; i++) {
+    await w.durable();
+    assert.equal(await Deno.readTextFile(path), expectedText(events));
+    // Durable promises taken along the way resolve, each with at least its prefix on disk.
+    const checks: Promise<void>[] = [];
+    for (let i = 1; i <= 300; i++) {
       const e = fill(i);
       events.push(e);
       w.write(e);
-      if (i % 50 === 0) waits.push(w.durable());
+      if (i % 60 === 0) {
+        const prefix = expectedText(events);
+        checks.push(
+          w.durable().then(async () => {
+            assert.ok((await Deno.readTextFile(path)).startsWith(prefix));
+          }),
+        );
+      }
     }
-    assert.equal(Deno.readTextFileSync(path), expectedText(events));
-    await Promise.all(waits);
-    await w.durable();
-    w.close();
-    await w.durable(); // after close: everything is on disk, resolves at once
+    await Promise.all(checks);
+    w.write(end("r"));
+    w.close(); // waits for the worker: everything is on disk when it returns
+    events.push(end("r"));
     assert.equal(await Deno.readTextFile(path), expectedText(events));
+    await w.durable();
     assert.throws(() => w.write(fill(999)), TypeError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("background journal: an event the formatter refuses fails durable(), the next write and close", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const w = BackgroundJournal.open(`${dir}/j.text`, OPTS);
+    w.write({ ...fill(1), price: NaN } as JournalEvent);
+    await assert.rejects(w.durable(), RangeError);
+    assert.throws(() => w.write(fill(2)), RangeError);
+    assert.throws(() => w.close(), RangeError);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

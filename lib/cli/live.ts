@@ -14,7 +14,7 @@ import type { Config } from "../config/schema.ts";
 import type { EngineListener } from "../engine/engine.ts";
 import type { OpenTradeState } from "../engine/paper_trader.ts";
 import { inspectJournal, type JournalInspection, type OpenTrade } from "../journal/inspect.ts";
-import { JournalWriter } from "../journal/writer.ts";
+import { openLiveJournal } from "../journal/background.ts";
 import { LiveRunner, type ResumeState } from "../live/runner.ts";
 import { formatReport } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
@@ -105,15 +105,15 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
       console.log(formatEventLine(event, fmt));
     },
   };
-  let journal: JournalWriter | undefined;
+  let journal: ReturnType<typeof openLiveJournal> | undefined;
   const sink = {
     write(e: JournalEvent) {
-      // Each line is written at once; the fdatasync runs off the tick path (background).
-      journal ??= JournalWriter.open(o.journalPath, { ...fmt, durability: "background" });
+      // Formatted, written and fdatasynced on a worker thread: never on the tick path.
+      journal ??= openLiveJournal(o.journalPath, fmt);
       journal.write(e);
     },
     /** What an order sender awaits before placing an order (docs/journal.md). */
-    durable: () => journal?.durable() ?? Promise.resolve(),
+    durable: () => journal?.durable?.() ?? Promise.resolve(),
   };
   // Trade ids are `<runId>-<n>`: a run id already in the journal would repeat them.
   let runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));

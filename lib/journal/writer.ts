@@ -21,29 +21,20 @@ export interface JournalSink {
 
 /**
  * When a file journal's lines reach the disk:
- * - `sync`: each `write` writes its line and fdatasyncs before returning (simple, slow: one
- *   disk flush per event).
- * - `background` (live): each `write` writes its line at once (one write call, into the OS
- *   page cache, in order) and starts an fdatasync on another thread, coalescing the events
- *   written meanwhile (group commit); `durable()` resolves when they are on disk. The tick
- *   path never waits for the disk.
+ * - `sync`: each `write` writes its line and fdatasyncs before returning (one disk flush per
+ *   event).
  * - `batch` (backtest, the input can be replayed): lines collect in memory and go out in one
  *   write per {@link JournalWriter.flush} (the backtest flushes after each input chunk) or
  *   per {@link BATCH_BYTES}; one fdatasync at `close` (end, Ctrl+C/SIGTERM, error).
+ *
+ * Live mode writes on another thread instead: `BackgroundJournal` (background.ts).
  */
-export type JournalDurability = "sync" | "background" | "batch";
+export type JournalDurability = "sync" | "batch";
 
 /** Options of {@link JournalWriter.open}: how lines are formatted and made durable. */
 export interface JournalWriterOptions extends JournalFormatOptions {
   /** Default `sync`. */
   durability?: JournalDurability;
-}
-
-/** A caller of `durable()` waiting for the fdatasync that covers write number `upTo`. */
-interface Waiter {
-  upTo: number;
-  resolve: () => void;
-  reject: (e: unknown) => void;
 }
 
 /** A `batch` journal writes its buffer out once it holds this many characters. */
@@ -71,7 +62,7 @@ const NEWLINE = 0x0a;
  *   timeZone: "America/Chicago",
  *   priceDecimals: 2,
  *   periods,
- *   durability: "background",
+ *   durability: "batch",
  * });
  * journal.write({
  *   kind: "SESSION_START",
@@ -85,14 +76,12 @@ const NEWLINE = 0x0a;
  *   tickSize: 0.25,
  *   currency: "USD",
  * });
- * await journal.durable(); // on disk: an order depending on it may now be sent
+ * journal.flush(); // in the file (the OS has it); close() puts it on disk
  * journal.close();
  * ```
  */
 export class JournalWriter implements JournalSink {
   #file: Deno.FsFile | undefined;
-  /** `background`: a second descriptor of the file for the fdatasync thread (see below). */
-  #syncFile: Deno.FsFile | undefined;
   #options: JournalFormatOptions;
   #durability: JournalDurability;
   #path: string;
@@ -110,9 +99,6 @@ export class JournalWriter implements JournalSink {
   /** Writes made so far, and how many of them an fdatasync has covered. */
   #written = 0;
   #synced = 0;
-  #syncing = false;
-  #syncError: unknown = undefined;
-  #waiters: Waiter[] = [];
 
   private constructor(
     file: Deno.FsFile,
@@ -137,17 +123,12 @@ export class JournalWriter implements JournalSink {
   static open(path: string, options: JournalWriterOptions): JournalWriter {
     assertJournalFormatOptions(options);
     const durability = options.durability ?? "sync";
-    if (!["sync", "background", "batch"].includes(durability)) {
-      throw new RangeError(`Journal durability must be sync, background or batch: ${durability}`);
+    if (durability !== "sync" && durability !== "batch") {
+      throw new RangeError(`Journal durability must be sync or batch: ${durability}`);
     }
     const file = Deno.openSync(path, { read: true, append: true, create: true });
     try {
-      const writer = new JournalWriter(file, path, options, findTornLine(file));
-      // Deno lends a file to one operation at a time: a write on the tick path while an
-      // async fdatasync holds the same descriptor fails as busy. fdatasync flushes the
-      // file, whichever descriptor wrote it, so the sync thread gets its own.
-      if (durability === "background") writer.#syncFile = Deno.openSync(path, { append: true });
-      return writer;
+      return new JournalWriter(file, path, options, findTornLine(file));
     } catch (e) {
       file.close();
       throw e;
@@ -177,13 +158,11 @@ export class JournalWriter implements JournalSink {
   /**
    * Formats `event` and appends it with its newline (preceded by the newline owed to a torn
    * line, and with `Repaired=<line>` if it is the first SESSION_START after one): written
-   * and fdatasynced (`sync`), written with the fdatasync started in the background
-   * (`background`), or kept for the next flush (`batch`).
+   * and fdatasynced (`sync`), or kept for the next flush (`batch`).
    */
   write(event: JournalEvent): void {
     const file = this.#file;
     if (file === undefined) throw new TypeError(`Journal ${this.#path} is closed`);
-    if (this.#syncError !== undefined) throw this.#syncError;
     const mark = this.#needMarker && event.kind === "SESSION_START";
     const line = formatEvent(
       mark ? { ...event, repairedLine: this.#tornLine! } : event,
@@ -199,12 +178,8 @@ export class JournalWriter implements JournalSink {
     }
     writeAll(file, encoder.encode(text));
     this.#written++;
-    if (this.#durability === "sync") {
-      file.syncDataSync();
-      this.#synced = this.#written;
-    } else {
-      this.#startSync();
-    }
+    file.syncDataSync();
+    this.#synced = this.#written;
   }
 
   /**
@@ -232,53 +207,20 @@ export class JournalWriter implements JournalSink {
     this.#pendingBytes += encoder.encodeInto(text, buf.subarray(this.#pendingBytes)).written;
   }
 
-  /**
-   * Resolves once every event written so far is on disk (rejects if an fdatasync failed).
-   * `background` waits for the fdatasync thread; `batch` flushes and fdatasyncs now.
-   */
+  /** Writes the lines kept so far and fdatasyncs: every event written is now on disk. */
+  syncNow(): void {
+    this.flush();
+    const file = this.#file;
+    if (file !== undefined && this.#written > this.#synced) {
+      file.syncDataSync();
+      this.#synced = this.#written;
+    }
+  }
+
+  /** Resolves once every event written so far is on disk ({@link syncNow}, then resolved). */
   durable(): Promise<void> {
-    if (this.#syncError !== undefined) return Promise.reject(this.#syncError);
-    if (this.#durability === "batch") {
-      this.flush();
-      if (this.#written > this.#synced) {
-        this.#file?.syncDataSync();
-        this.#synced = this.#written;
-      }
-    }
-    if (this.#synced >= this.#written) return Promise.resolve();
-    const upTo = this.#written;
-    return new Promise((resolve, reject) => this.#waiters.push({ upTo, resolve, reject }));
-  }
-
-  /** One fdatasync at a time on its own thread; writes made meanwhile share the next one. */
-  #startSync(): void {
-    if (this.#syncing) return;
-    const file = this.#syncFile;
-    if (file === undefined) return;
-    this.#syncing = true;
-    const upTo = this.#written;
-    file.syncData().then(() => {
-      this.#syncing = false;
-      this.#synced = Math.max(this.#synced, upTo);
-      this.#settle();
-      if (this.#written > this.#synced && this.#syncFile !== undefined) this.#startSync();
-    }, (e: unknown) => {
-      this.#syncing = false;
-      // A file closed under an fdatasync in flight: close made everything durable itself.
-      if (this.#syncFile === undefined && e instanceof Deno.errors.BadResource) return;
-      this.#syncError = e;
-      this.#settle();
-    });
-  }
-
-  #settle(): void {
-    const keep: Waiter[] = [];
-    for (const w of this.#waiters) {
-      if (this.#syncError !== undefined) w.reject(this.#syncError);
-      else if (w.upTo <= this.#synced) w.resolve();
-      else keep.push(w);
-    }
-    this.#waiters = keep;
+    this.syncNow();
+    return Promise.resolve();
   }
 
   /**
@@ -297,10 +239,6 @@ export class JournalWriter implements JournalSink {
     } finally {
       this.#file = undefined;
       file.close();
-      const syncFile = this.#syncFile;
-      this.#syncFile = undefined;
-      syncFile?.close();
-      this.#settle();
     }
   }
 }

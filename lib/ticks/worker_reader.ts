@@ -9,6 +9,7 @@
 import type { TickBatch } from "../types.ts";
 import { TickParseError, type TickReadStats } from "./csv_parser.ts";
 import { readTickFile, type ReadTickFileOptions } from "./csv_reader.ts";
+import { canStartWorker } from "../workers.ts";
 
 /** Main -> worker: what to read. */
 export interface ParseRequest {
@@ -43,6 +44,9 @@ export type WorkerMessage =
     reason?: string;
   };
 
+/** The worker module. Deno checks read permission on it when the worker starts. */
+const WORKER_URL = new URL("./parse_worker.ts", import.meta.url);
+
 /** Files at least this big are parsed on a Worker by {@linkcode readTickFileFast}. */
 export const WORKER_MIN_BYTES = 4 << 20;
 
@@ -62,7 +66,7 @@ export function readTickFileInWorker(
 ): Promise<TickReadStats> {
   const { signal, onProgress, onBatch } = options;
   signal?.throwIfAborted();
-  const worker = new Worker(new URL("./parse_worker.ts", import.meta.url).href, {
+  const worker = new Worker(WORKER_URL.href, {
     type: "module",
   });
   return new Promise<TickReadStats>((resolve, reject) => {
@@ -111,15 +115,17 @@ export function readTickFileInWorker(
 }
 
 /**
- * {@linkcode readTickFileInWorker} for a regular file of at least {@linkcode WORKER_MIN_BYTES},
- * else {@linkcode readTickFile} (small files, pipes).
+ * {@linkcode readTickFileInWorker} for a regular file of at least {@linkcode WORKER_MIN_BYTES}
+ * when the worker may start (read access to its module), else {@linkcode readTickFile}.
  */
 export async function readTickFileFast(
   path: string,
   options: ReadTickFileOptions,
 ): Promise<TickReadStats> {
   const info = await Deno.stat(path);
-  if (!info.isFile || info.size < WORKER_MIN_BYTES) return await readTickFile(path, options);
+  if (!info.isFile || info.size < WORKER_MIN_BYTES || !canStartWorker(WORKER_URL)) {
+    return await readTickFile(path, options);
+  }
   return await readTickFileInWorker(path, options);
 }
 
