@@ -133,3 +133,28 @@ Deno.test("download: a drop, a 1101 and a stop mid-day; the next run resumes and
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("download: TWS unreachable 8 times in a row ends the run with one line; the store is untouched", async () => {
+  // A port nothing listens on: take a free one and close it.
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    await assert.rejects(
+      download({
+        config: downloadConfig(port),
+        store: await TickStore.open(dir),
+        from: FROM,
+        to: TO,
+        log: (line) => lines.push(line),
+      }),
+      new RegExp(`^Error: cannot reach TWS at 127.0.0.1:${port} \\(8 attempts\\)`),
+    );
+    assert.equal(lines.filter((x) => x.includes("no connection to TWS")).length, 7);
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

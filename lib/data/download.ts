@@ -130,7 +130,8 @@ class Link {
         }
         const l = this.#cfg.live;
         const delay = Math.min(l.reconnect_max_ms, l.reconnect_min_ms * 2 ** (this.#failures - 1));
-        this.#log(`[conn] disconnected; reconnecting in ${(delay / 1000).toFixed(1)} s`);
+        const what = this.#everReady ? "disconnected" : `no connection to TWS at ${this.#where()}`;
+        this.#log(`[conn] ${what}; trying again in ${(delay / 1000).toFixed(1)} s`);
         this.#timer = setTimeout(() => {
           this.#timer = undefined;
           if (!this.#closed) this.ib.connect();
