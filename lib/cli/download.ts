@@ -10,7 +10,7 @@ import { parseDate } from "../data/calendar.ts";
 import { download, type DownloadProgress, type DownloadSummary } from "../data/download.ts";
 import { StoreError, TickStore } from "../data/store.ts";
 import { maskAccounts } from "../ib/mask.ts";
-import { FatalError } from "../live/resolve.ts";
+import { FatalError } from "../ib/listing.ts";
 import { parseCommandArgs } from "./args.ts";
 import { netPermissionProblem } from "./live.ts";
 import { PermissionMissing } from "./permissions.ts";

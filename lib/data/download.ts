@@ -18,7 +18,7 @@ import { IbAdapter, IbRequestError } from "../ib/adapter.ts";
 import { pickFrontMonth, type ResolvedContract } from "../ib/contract.ts";
 import { hostPort } from "../ib/host.ts";
 import { HistoryPacer, type PacerStats, walkForward } from "../ib/history.ts";
-import { FatalError, listContracts } from "../live/resolve.ts";
+import { FatalError, listContracts } from "../ib/listing.ts";
 import { type TradingDay, tradingDays, weeklyPattern } from "./calendar.ts";
 import type { DayWriter, StoreContract, TickStore } from "./store.ts";
 

@@ -6,19 +6,19 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { type IbAdapter, IbRequestError } from "../ib/adapter.ts";
+import type { IbAdapter } from "../ib/adapter.ts";
+import { FatalError, listContracts } from "../ib/listing.ts";
 import {
   parseIbHours,
   patchConfig,
   pickFrontMonth,
-  resolveContract,
   type ResolvedContract,
   type SessionSpan,
 } from "../ib/contract.ts";
 import { LiquidHours } from "../indicators/liquid_hours.ts";
 
-/** A problem no retry can fix (unknown contract, no front month): the run stops. */
-export class FatalError extends Error {}
+/** Re-exported for the live runner. */
+export { FatalError };
 
 /** What {@linkcode resolveFrontMonth} found. */
 export interface FrontMonth {
@@ -66,34 +66,4 @@ export async function resolveFrontMonth(
       `${c.lastTradeDateOrContractMonth}, tick ${c.minTick}, multiplier ${c.multiplier}, ` +
       `zone ${c.timeZone}, liquid ${config.session.liquid_hours.join(",") || "always"}`,
   };
-}
-
-/**
- * Every contract IB lists for the configured symbol (and month, when set), resolved;
- * `includeExpired` adds the expired ones (`scalpbot download`). Throws
- * {@linkcode FatalError} when IB knows no such contract (error 200).
- */
-export async function listContracts(
-  ib: IbAdapter,
-  cfg: Config,
-  includeExpired: boolean,
-): Promise<ResolvedContract[]> {
-  const k = cfg.contract;
-  const list = await ib.contractDetails({
-    symbol: k.symbol,
-    secType: k.sec_type,
-    exchange: k.exchange,
-    currency: k.currency,
-    month: k.month,
-    includeExpired,
-  }, cfg.live.request_timeout_ms).catch((e) => {
-    if (e instanceof IbRequestError && e.code === 200) {
-      throw new FatalError(
-        `IB knows no contract ${k.symbol} ${k.sec_type} on ${k.exchange} in ${k.currency}` +
-          (k.month === undefined ? "" : ` for month ${k.month}`) + ` (error 200)`,
-      );
-    }
-    throw e;
-  });
-  return list.map((d) => resolveContract(d, cfg.session.timezone));
 }
