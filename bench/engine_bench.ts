@@ -1,7 +1,7 @@
 /**
  * Backtest throughput by stage, all in one run over the same generated CSV file:
- * parse only, parse + bar aggregation, the whole engine (with a real fsync'ed journal),
- * and the engine alone on ticks already in memory.
+ * parse only, parse + bar aggregation, the whole engine (with a real journal, batched as the
+ * backtest writes it), and the engine alone on ticks already in memory.
  *
  * @module
  */
@@ -62,7 +62,11 @@ export async function benchEngineStages(path: string, tmpDir: string): Promise<S
   out.push(rate(`parse + aggregate (${bars} bars)`, s1.ticks, t0));
 
   const journalPath = `${tmpDir}/bench_journal.text`;
-  const journal = JournalWriter.open(journalPath, journalFormatOptions(config));
+  // Batched as `scalpbot backtest` writes it: one write per chunk, one fdatasync at the end.
+  const journal = JournalWriter.open(journalPath, {
+    ...journalFormatOptions(config),
+    durability: "batch",
+  });
   const engine = new Engine({ config, journal, runId: "BENCH" });
   t0 = performance.now();
   let first = true;
@@ -91,10 +95,10 @@ export async function benchEngineStages(path: string, tmpDir: string): Promise<S
         count: b.count,
       }),
   });
-  const journal2 = JournalWriter.open(
-    `${tmpDir}/bench_journal2.text`,
-    journalFormatOptions(config),
-  );
+  const journal2 = JournalWriter.open(`${tmpDir}/bench_journal2.text`, {
+    ...journalFormatOptions(config),
+    durability: "batch",
+  });
   const engine2 = new Engine({ config, journal: journal2, runId: "BENCH2" });
   engine2.start({ time: batches[0]!.ts[0]!, version: "bench", configDigest: "-", source: "mem" });
   t0 = performance.now();
@@ -103,24 +107,4 @@ export async function benchEngineStages(path: string, tmpDir: string): Promise<S
   out.push(rate("engine only, ticks in memory", engine2.stats.ticks + engine2.stats.zeroSize, t0));
   journal2.close();
   return out;
-}
-
-/**
- * Peak resident memory (VmHWM, MiB) of a fresh process that backtests `path` through the
- * real command, so memory growth with file size shows.
- */
-export async function peakRssOfBacktest(path: string, tmpDir: string): Promise<number> {
-  const probe = new URL("./rss_probe.ts", import.meta.url).pathname;
-  const cmd = new Deno.Command(Deno.execPath(), {
-    // Reading /proc/self/status needs --allow-all in Deno; this is a benchmark probe only.
-    args: ["run", "--allow-all", probe, path, `${tmpDir}/rss.text`],
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const r = await cmd.output();
-  const text = new TextDecoder().decode(r.stdout);
-  if (!r.success) throw new Error(`rss probe failed: ${new TextDecoder().decode(r.stderr)}`);
-  const m = text.match(/VmHWM_MiB=(\d+(\.\d+)?)/);
-  if (!m) throw new Error(`rss probe printed no VmHWM: ${text}`);
-  return Number(m[1]);
 }

@@ -1,14 +1,15 @@
 /**
- * Runs `scalpbot backtest --ticks FILE` in this process, then prints the process's peak
- * resident memory (VmHWM from /proc) so the benchmark can compare file sizes.
+ * Runs `scalpbot backtest --ticks FILE --journal JOURNAL --overwrite --quiet [args...]` in
+ * this process, then prints the process's peak resident memory (VmHWM from /proc) so the
+ * benchmark can compare input sizes.
  *
  * @module
  */
 import { main } from "../main.ts";
 
-const [ticks, journal] = Deno.args;
+const [ticks, journal, ...extra] = Deno.args;
 if (ticks === undefined || journal === undefined) {
-  throw new TypeError("usage: rss_probe.ts TICKS JOURNAL");
+  throw new TypeError("usage: rss_probe.ts TICKS JOURNAL [backtest args...]");
 }
 const code = await main([
   "backtest",
@@ -18,6 +19,7 @@ const code = await main([
   journal,
   "--overwrite",
   "--quiet",
+  ...extra,
 ]);
 const status = await Deno.readTextFile("/proc/self/status");
 const kb = Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1] ?? NaN);
