@@ -1,7 +1,8 @@
 /**
  * Worker side of {@linkcode readTickFileInWorker}: reads and parses a tick file on its own
- * thread and posts the ticks of each chunk to the main thread, at most a few chunks ahead of
- * what the main thread has consumed. Messages are described in `worker_reader.ts`.
+ * thread and posts the ticks of each chunk to the main thread, in a ring of shared-memory
+ * slots at most {@linkcode RING} batches ahead of what the main thread has consumed. Messages
+ * are described in `worker_reader.ts`.
  *
  * @module
  */
@@ -10,81 +11,81 @@ import { CHUNK_BYTES } from "./csv_reader.ts";
 import { TickCsvParser } from "./csv_parser.ts";
 import type { TickBatch } from "../types.ts";
 import {
-  type AckMessage,
-  buffersOf,
   type ParseRequest,
+  type SharedBatch,
+  slotBatch,
   type WorkerMessage,
 } from "./worker_reader.ts";
 
-/** Chunks posted and not yet acknowledged, at most. */
-const AHEAD = 4;
+/** Batches parsed ahead of the main thread, at most: a ring of shared-memory slots. */
+export const RING = 32;
 
-let credit = AHEAD;
-/** Batch arrays back from the main thread, ready for reuse. */
-const pool: TickBatch[] = [];
-let wake: (() => void) | undefined;
+/** The ring's slots, created as first needed. */
+const slots: TickBatch[] = [];
 
-function post(m: WorkerMessage, transfer: Transferable[] = []): void {
-  self.postMessage(m, transfer);
+function post(m: WorkerMessage): void {
+  self.postMessage(m);
 }
 
 async function run(req: ParseRequest): Promise<void> {
   const size = req.batchSize;
-  let out: TickBatch[] = [];
+  const consumed = req.consumed;
+  let out: SharedBatch[] = [];
+  let made = 0;
+  let read = 0;
+  let total = 0;
+  const send = () => {
+    const batches = out;
+    out = [];
+    post({ kind: "batches", batches, read, total });
+  };
   const parser = new TickCsvParser({
     source: req.path,
     skipMalformed: req.skipMalformed,
     batchSize: size,
-    // The parser reuses its arrays: each batch is copied into pooled arrays that travel to
-    // the main thread and come back with its ack (no garbage per chunk on either side).
+    // The parser reuses its arrays: batch k is copied into slot k % RING of shared memory,
+    // which the main thread reads in place. The slot is free once the main thread has
+    // consumed batch k - RING (it counts consumed batches in `consumed`); until then this
+    // thread waits, so it never runs more than RING batches ahead.
     onBatch: (b) => {
+      for (;;) {
+        const done = Atomics.load(consumed, 0);
+        if (made - done < RING) break;
+        if (out.length > 0) send(); // what the main thread waits for must be on its way
+        Atomics.wait(consumed, 0, done, 1000);
+      }
+      const id = made % RING;
+      let buffer: SharedArrayBuffer | undefined;
+      if (slots[id] === undefined) {
+        buffer = new SharedArrayBuffer(size * 24);
+        slots[id] = slotBatch(buffer, size);
+      }
+      const t = slots[id]!;
       const n = b.count;
-      const t = pool.pop() ?? {
-        ts: new Float64Array(size),
-        price: new Float64Array(size),
-        size: new Float64Array(size),
-        count: 0,
-      };
       t.ts.set(b.ts.subarray(0, n));
       t.price.set(b.price.subarray(0, n));
       t.size.set(b.size.subarray(0, n));
-      t.count = n;
-      out.push(t);
+      out.push(buffer === undefined ? { slot: id, count: n } : { slot: id, count: n, buffer });
+      made++;
     },
   });
-  const send = (read: number, total: number) => {
-    const batches = out;
-    out = [];
-    credit--;
-    post({ kind: "batches", batches, read, total }, buffersOf(batches));
-  };
   using file = await Deno.open(req.path, { read: true });
-  const total = (await file.stat()).size;
+  total = (await file.stat()).size;
   const buf = new Uint8Array(CHUNK_BYTES);
-  let read = 0;
   for (;;) {
-    while (credit <= 0) await new Promise<void>((r) => (wake = r));
     const n = await file.read(buf);
     if (n === null) break;
     read += n;
     parser.push(buf.subarray(0, n));
-    send(read, total);
+    send();
   }
   const stats = parser.end();
-  if (out.length > 0) send(read, total);
+  if (out.length > 0) send();
   post({ kind: "end", stats });
 }
 
-self.onmessage = (ev: MessageEvent<ParseRequest | AckMessage>) => {
-  const m = ev.data;
-  if (m.kind === "ack") {
-    pool.push(...m.batches);
-    credit++;
-    wake?.();
-    wake = undefined;
-    return;
-  }
-  run(m).catch((e: unknown) => {
+self.onmessage = (ev: MessageEvent<ParseRequest>) => {
+  run(ev.data).catch((e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
     const fields = err as Error & { file?: string; line?: number; text?: string; reason?: string };
     post({

@@ -17,22 +17,34 @@ export interface ParseRequest {
   path: string;
   skipMalformed: boolean;
   batchSize: number;
+  /** Batches the main thread has consumed (index 0), so the worker may refill their slots. */
+  consumed: Int32Array;
 }
 
-/** Main -> worker: a chunk consumed; its batch arrays go back for reuse. */
-export interface AckMessage {
-  kind: "ack";
-  batches: TickBatch[];
+/**
+ * A batch in shared memory: slot `slot` holds `count` ticks. The worker sends the slot's
+ * buffer with the slot's first batch only; after that, a batch is two numbers. No message
+ * goes back: the main thread counts what it has consumed in shared memory.
+ */
+export interface SharedBatch {
+  slot: number;
+  count: number;
+  buffer?: SharedArrayBuffer;
 }
 
-/** The buffers of `batches`, to transfer (not copy) between threads. */
-export function buffersOf(batches: readonly TickBatch[]): ArrayBuffer[] {
-  return batches.flatMap((b) => [b.ts.buffer, b.price.buffer, b.size.buffer]) as ArrayBuffer[];
+/** The three columns of a slot of `size` ticks in `buffer`. */
+export function slotBatch(buffer: SharedArrayBuffer, size: number): TickBatch {
+  return {
+    ts: new Float64Array(buffer, 0, size),
+    price: new Float64Array(buffer, size * 8, size),
+    size: new Float64Array(buffer, size * 16, size),
+    count: 0,
+  };
 }
 
 /** Worker -> main. */
 export type WorkerMessage =
-  | { kind: "batches"; batches: TickBatch[]; read: number; total: number }
+  | { kind: "batches"; batches: SharedBatch[]; read: number; total: number }
   | { kind: "end"; stats: TickReadStats }
   | {
     kind: "error";
@@ -52,7 +64,8 @@ export const WORKER_MIN_BYTES = 4 << 20;
 
 /**
  * Reads `path` like {@linkcode readTickFile}, parsing on a Worker. Batches come in file
- * order; as with `readTickFile`, their arrays are reused (consume them in `onBatch`).
+ * order, in memory shared with the worker (no copy, no transfer); as with `readTickFile`,
+ * their arrays are reused: consume them in `onBatch`.
  *
  * @example
  * ```ts
@@ -69,6 +82,9 @@ export function readTickFileInWorker(
   const worker = new Worker(WORKER_URL.href, {
     type: "module",
   });
+  const batchSize = options.batchSize ?? 8192;
+  const slots: TickBatch[] = [];
+  const consumed = new Int32Array(new SharedArrayBuffer(4));
   return new Promise<TickReadStats>((resolve, reject) => {
     const stop = () => {
       signal?.removeEventListener("abort", onAbort);
@@ -84,15 +100,20 @@ export function readTickFileInWorker(
       const m = ev.data;
       if (m.kind === "batches") {
         try {
-          for (const b of m.batches) onBatch(b);
+          for (const b of m.batches) {
+            let batch = slots[b.slot];
+            if (b.buffer !== undefined) batch = slots[b.slot] = slotBatch(b.buffer, batchSize);
+            batch!.count = b.count;
+            onBatch(batch!);
+            Atomics.add(consumed, 0, 1);
+            Atomics.notify(consumed, 0);
+          }
           onProgress?.(m.read, m.total);
           signal?.throwIfAborted();
         } catch (e) {
           fail(e);
           return;
         }
-        const ack: AckMessage = { kind: "ack", batches: m.batches };
-        worker.postMessage(ack, buffersOf(m.batches));
       } else if (m.kind === "end") {
         stop();
         resolve(m.stats);
@@ -108,7 +129,8 @@ export function readTickFileInWorker(
       kind: "parse",
       path,
       skipMalformed: options.skipMalformed ?? false,
-      batchSize: options.batchSize ?? 8192,
+      batchSize,
+      consumed,
     };
     worker.postMessage(req);
   });
