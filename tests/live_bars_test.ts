@@ -4,6 +4,7 @@
  * first live tick; a live run over a replayed file trades exactly like the offline engine.
  */
 import assert from "node:assert/strict";
+import type { Config } from "../lib/config/schema.ts";
 import { readTickFile } from "../lib/ticks/csv_reader.ts";
 import type { Tick } from "../lib/types.ts";
 import { faultRun, generatedTicks, maxOpenTrades, tradesBefore } from "./_live_harness.ts";
@@ -11,7 +12,9 @@ import { faultRun, generatedTicks, maxOpenTrades, tradesBefore } from "./_live_h
 Deno.test("live: bars closed by the timer (no next tick) equal the offline bars", async () => {
   // Every 150th trade (about one per 20 s): long quiet spells, so most bars must be closed by the timer.
   const ticks = generatedTicks(6, 11).filter((_, i) => i % 150 === 0);
-  const { run, ref } = await faultRun(ticks, () => {}, { atFraction: 0.05 });
+  // A grace (3 s) well under the spells, so that the timer, not the next trade, closes bars.
+  const patch = (c: Config) => c.live.grace_ms = 3000;
+  const { run, ref } = await faultRun(ticks, () => {}, { atFraction: 0.05, patch });
   assert.ok(run.runner.stats.timerBars > 5, `timer closed ${run.runner.stats.timerBars} bars`);
   assert.equal(run.runner.stats.lateTicks, 0);
   assert.deepEqual(run.bars, ref.bars);
@@ -33,6 +36,7 @@ Deno.test("live parity: a generated session trades exactly like the offline engi
   const { run, ref } = await faultRun(ticks, () => {}, { speed: 80, atFraction: 0.1 });
   const last = ref.bars.at(-1)!;
   const end = last.start + last.lengthMs;
+  assert.equal(run.runner.stats.lateTicks, 0, "late ticks: bars closed before their trades came");
   const live = tradesBefore(run.events, end);
   assert.ok(live.filter((e) => e.kind === "EXIT").length >= 1, "no trade to compare");
   assert.deepEqual(live, tradesBefore(ref.events, end));
