@@ -132,3 +132,14 @@ Deno.test("deno.json: every declared import is imported somewhere", () => {
   assert.deepEqual(unused, []);
   assert.ok(imports.includes("@stoqey/ib"), "the pattern finds the IB client's import");
 });
+
+Deno.test("docs: every option of every command's --help is documented", async () => {
+  const missing: string[] = [];
+  for (const c of await commands()) {
+    const doc = c === "sim" ? "docs/simulator.md" : "docs/commands.md";
+    const flags = new Set((await help(c, "--help")).match(/--[a-z][a-z-]*/g) ?? []);
+    flags.delete("--help");
+    for (const f of flags) if (!text(doc).includes(`\`${f}`)) missing.push(`${c} ${f} (${doc})`);
+  }
+  assert.deepEqual(missing, []);
+});
