@@ -29,6 +29,21 @@ const LOG = `--allow-env=${LOG_VARS}`;
 /** PATH with the running deno first: the launcher and suggested commands call `deno`. */
 const PATH = `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`;
 const everyFolderExists = () => true;
+/** A worker module's static import graph as `deno info` sees it: local files, sorted, joined. */
+async function workerGraph(module: string): Promise<string> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", `${ROOT}${module}`],
+    stdout: "piped",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(r.stdout)) as {
+    modules: { specifier: string }[];
+  };
+  return info.modules.map((m) => m.specifier).filter((s) => s.startsWith("file:"))
+    .map((s) => decodeURIComponent(new URL(s).pathname)).sort().join(",");
+}
+/** What the launcher must grant for the workers to start (Deno checks every module). */
+const TICK_WORKER = await workerGraph("lib/ticks/parse_worker.ts");
+const JOURNAL_WORKER = await workerGraph("lib/journal/journal_worker.ts");
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "scalpbot_launch_" });
@@ -52,7 +67,7 @@ Deno.test("launcher: TWS paper (defaults) gets 127.0.0.1:7497, the config and th
   await withTempDir(async (dir) => {
     assert.deepEqual(await liveArgs(dir, "ib:\n  client_id: 3\n"), [
       "run",
-      `--allow-read=${dir}/c.yaml,trade_record.text`,
+      `--allow-read=${dir}/c.yaml,trade_record.text,${JOURNAL_WORKER}`,
       "--allow-write=trade_record.text",
       LOG,
       "--allow-net=127.0.0.1:7497",
@@ -93,7 +108,7 @@ Deno.test("launcher: the shipped XINA50 example reads examples/xina50.yaml", asy
   });
   const text = await Deno.readTextFile(`${ROOT}examples/xina50.yaml`);
   const port = /^\s+port:\s*(\d+)/m.exec(text)?.[1];
-  assert.ok(args.includes("--allow-read=examples/xina50.yaml,trade_record.text"));
+  assert.ok(args.includes(`--allow-read=examples/xina50.yaml,trade_record.text,${JOURNAL_WORKER}`));
   assert.ok(args.includes(`--allow-net=127.0.0.1:${port}`), args.join(" "));
 });
 
@@ -108,14 +123,18 @@ Deno.test("launcher: a journal in a subfolder gets the folder's write only when 
   assert.deepEqual(plan("/var/x/j.text", (d) => d === "/var").write, ["/var/x/j.text", "/var/x"]);
   // Unknown (no permission to look): granted, so that the run can create it.
   assert.deepEqual(plan("logs/j.text", () => undefined).write, ["logs/j.text", "logs"]);
-  assert.deepEqual(plan("logs/j.text", () => true).read, ["config.yaml", "logs/j.text"]);
+  assert.deepEqual(plan("logs/j.text", () => true).read, [
+    "config.yaml",
+    "logs/j.text",
+    ...JOURNAL_WORKER.split(","),
+  ]);
 });
 
 Deno.test("launcher: demo, backtest and report plans; flags in a fixed order without repeats", () => {
   const config = parseConfigText("journal:\n  path: runs/bt.text\n", { source: "c.yaml" });
   const demo = planPermissions("demo", [], { config, dirExists: everyFolderExists });
   assert.deepEqual(permissionFlags(demo), [
-    "--allow-read=config.yaml,demo_trade_record.text",
+    `--allow-read=config.yaml,demo_trade_record.text,${JOURNAL_WORKER}`,
     "--allow-write=demo_trade_record.text",
     LOG,
     "--allow-net=127.0.0.1",
@@ -137,7 +156,7 @@ Deno.test("launcher: demo, backtest and report plans; flags in a fixed order wit
     ["old.text"],
   );
   assert.deepEqual(permissionFlags(bt), [
-    "--allow-read=c.yaml,/data/mes.csv,runs/bt.text",
+    `--allow-read=c.yaml,/data/mes.csv,runs/bt.text,${TICK_WORKER}`,
     "--allow-write=runs/bt.text,bars.csv",
     LOG,
   ]);
@@ -266,7 +285,7 @@ Deno.test("launcher: live through the launcher reaches the simulator; SIGINT end
       // The child ran with exactly this (printed by the launcher on stderr).
       assert.ok(
         r.err.includes(
-          `deno run --allow-read=c.yaml,j.text --allow-write=j.text ${LOG} ` +
+          `deno run --allow-read=c.yaml,j.text,${JOURNAL_WORKER} --allow-write=j.text ${LOG} ` +
             `--allow-net=127.0.0.1:${port} `,
         ),
         r.err,
@@ -346,6 +365,34 @@ Deno.test("backtest of a tick file outside the folder: the suggested command run
       const journal = await readJournal(`${work}/trade_record.text`);
       assert.equal(journal.events[0]?.kind, "SESSION_START");
     });
+  });
+});
+
+Deno.test("launcher: backtest's flags let the tick parse Worker start; live's the journal worker", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/t.csv`, "ts_utc,price,size\n1700000000000,5000.25,1\n");
+    const config = parseConfigText("", { source: "defaults" });
+    const run = async (command: string, args: string[]) => {
+      const flags = permissionFlags(
+        planPermissions(command, args, { config, dirExists: everyFolderExists }),
+      );
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: ["run", ...flags, `${ROOT}tests/_worker_probe.ts`, `${dir}/t.csv`],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
+    };
+    assert.match(
+      await run("backtest", ["--ticks", `${dir}/t.csv`]),
+      /^journal_worker=false\nticks=1\n/,
+    );
+    // Live grants the journal worker, not the parser: the parse Worker is refused (so the
+    // check above is not vacuous).
+    const live = await run("live", ["--journal", `${dir}/t.csv`]);
+    assert.match(live, /^journal_worker=true\n/);
+    assert.ok(!live.includes("ticks=") && live.includes("parse_worker.ts"), live);
   });
 });
 

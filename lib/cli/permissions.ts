@@ -8,9 +8,46 @@
  * @module
  */
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.ts";
 import { DEFAULT_CONFIG_FILE, parseConfigText } from "../config/load.ts";
 import { hostPort } from "../ib/host.ts";
+
+/** Absolute paths of modules under lib/, named relative to it, sorted. */
+function libFiles(...names: string[]): string[] {
+  return names.map((n) => fileURLToPath(new URL(`../${n}`, import.meta.url))).sort();
+}
+
+/**
+ * Modules Deno reads when a worker starts: the worker module and its whole static import
+ * graph (Deno checks read access to each). Without them the program falls back to slower
+ * in-thread paths, so the launcher grants exactly these files. tests/launch_test.ts checks
+ * the lists against `deno info`.
+ */
+export const WORKER_MODULES = {
+  /** The backtest's tick parser (lib/ticks/parse_worker.ts) and its imports. */
+  ticks: libFiles(
+    "ticks/parse_worker.ts",
+    "ticks/worker_reader.ts",
+    "ticks/csv_reader.ts",
+    "ticks/csv_parser.ts",
+    "ticks/_fields.ts",
+    "ticks/bounds.ts",
+    "types.ts",
+    "workers.ts",
+  ),
+  /** The live journal writer (lib/journal/journal_worker.ts) and its imports. */
+  journal: libFiles(
+    "journal/journal_worker.ts",
+    "journal/background.ts",
+    "journal/format.ts",
+    "journal/writer.ts",
+    "engine/prices.ts",
+    "time/zone.ts",
+    "types.ts",
+    "workers.ts",
+  ),
+} as const;
 
 /** Environment variables read by the logging setup (lib/cli/logging.ts). */
 export const LOG_ENV: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
@@ -132,14 +169,14 @@ export function planPermissions(
   switch (command) {
     case "live": {
       const journal = last("journal") ?? config.journal.path;
-      plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, journal);
+      plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, journal, ...WORKER_MODULES.journal);
       output(journal);
       plan.net.push(hostPort(config.ib.host, config.ib.port));
       break;
     }
     case "demo": {
       const journal = last("journal") ?? "demo_trade_record.text";
-      plan.read.push(DEFAULT_CONFIG_FILE, journal);
+      plan.read.push(DEFAULT_CONFIG_FILE, journal, ...WORKER_MODULES.journal);
       output(journal);
       // The simulator listens on a free loopback port and the bot connects to it.
       plan.net.push("127.0.0.1");
@@ -147,8 +184,9 @@ export function planPermissions(
     }
     case "backtest": {
       const journal = last("journal") ?? config.journal.path;
-      plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, ...(values.get("ticks") ?? []));
-      plan.read.push(journal);
+      const ticks = (values.get("ticks") ?? []).map(globRoot);
+      plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, ...ticks);
+      plan.read.push(journal, ...WORKER_MODULES.ticks);
       output(journal);
       const bars = last("bars-out");
       if (bars !== undefined) output(bars);
@@ -184,6 +222,17 @@ export function planPermissions(
     }
   }
   return plan;
+}
+
+/**
+ * What a `--ticks` value needs read: the value itself, or for a glob (`data/MES_*.csv`) the
+ * folder before its first wildcard (Deno's flags take paths, not patterns).
+ */
+function globRoot(path: string): string {
+  const at = path.search(/[*?[{]/);
+  if (at < 0) return path;
+  const cut = path.lastIndexOf("/", at);
+  return cut < 0 ? "." : cut === 0 ? "/" : path.slice(0, cut);
 }
 
 /** Adds one permission, as named by a NotCapable message, to `plan` (in place). */
