@@ -1,12 +1,14 @@
 /**
  * Backtests over the real tick files in ../shared/data/ticks, checked against the tape with
  * independent code: bars by a plain split/Date.parse grouping, and every exit by scanning
- * the prints after its entry for the first touch of stop or target.
+ * the prints after its entry for the first print through the target or at the stop, under
+ * the default (honest) fills: entry and stop 1 tick worse than the print, targets traded
+ * through.
  */
 import assert from "node:assert/strict";
 import { main } from "../main.ts";
 import { parseJournalText } from "../lib/journal/reader.ts";
-import type { EntryEvent, ExitEvent } from "../lib/types.ts";
+import type { EntryEvent, ExitEvent, FillEvent } from "../lib/types.ts";
 
 const DATA = new URL("../../shared/data/ticks/", import.meta.url);
 let files: string[] = [];
@@ -103,6 +105,10 @@ for (const name of files) {
       // Exits: the first print after entry that touches stop or target closes the trade.
       const { events } = parseJournalText(await Deno.readTextFile(`${dir}/j.text`));
       const entries = events.filter((e): e is EntryEvent => e.kind === "ENTRY");
+      const fills = new Map(
+        events.filter((e): e is FillEvent => e.kind === "FILL").map((e) => [e.tradeId, e]),
+      );
+      const tick = name.startsWith("GC_") ? 0.1 : 0.25;
       const exits = new Map(
         events.filter((e): e is ExitEvent => e.kind === "EXIT").map((e) => [e.tradeId, e]),
       );
@@ -110,13 +116,18 @@ for (const name of files) {
         const exit = exits.get(entry.tradeId);
         assert.ok(exit, `trade ${entry.tradeId} has an exit`);
         const long = entry.side === "LONG";
+        // next_tick: the order is the first print after the signal, filled a tick worse.
         const first = ticks.findIndex((t) => t.ts >= entry.time);
+        assert.equal(entry.entry, ticks[first]!.price, `${entry.tradeId} entry print`);
+        const fill = fills.get(entry.tradeId)!.price;
+        assert.ok(Math.abs(fill - (long ? entry.entry + tick : entry.entry - tick)) < 1e-9);
+        // A target fills only on a print beyond it (half a tick: grid prices carry noise).
+        const through = (p: number) =>
+          long ? p > entry.target + tick / 2 : p < entry.target - tick / 2;
         let touch: RefTick | undefined;
         for (let i = first; i >= 0 && i < ticks.length; i++) {
           const p = ticks[i]!.price;
-          const hit = long
-            ? p >= entry.target || p <= entry.stop
-            : p <= entry.target || p >= entry.stop;
+          const hit = through(p) || (long ? p <= entry.stop : p >= entry.stop);
           if (hit) {
             touch = ticks[i];
             break;
@@ -128,10 +139,11 @@ for (const name of files) {
           continue;
         }
         assert.equal(exit.time, touch.ts, `${entry.tradeId} exit time`);
-        const targetHit = long ? touch.price >= entry.target : touch.price <= entry.target;
+        const targetHit = through(touch.price);
         assert.equal(exit.reason, targetHit ? "TARGET" : "STOP");
-        assert.equal(exit.price, targetHit ? entry.target : touch.price);
-        const points = long ? exit.price - entry.entry : entry.entry - exit.price;
+        const stopFill = long ? touch.price - tick : touch.price + tick;
+        assert.ok(Math.abs(exit.price - (targetHit ? entry.target : stopFill)) < 1e-9);
+        const points = long ? exit.price - fill : fill - exit.price;
         assert.ok(Math.abs(exit.pnlPoints - points) < 1e-9);
       }
       // The printed report adds up the journal's exits.

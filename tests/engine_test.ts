@@ -9,8 +9,19 @@ import type { Bar, IndicatorSnapshot, JournalEvent, Side } from "../lib/types.ts
 const T0 = Date.UTC(2025, 1, 17, 15, 0, 0); // 09:00 Chicago
 const BAR = 30_000;
 
+/**
+ * These tests' worked values are for the fills before issue 7's honest defaults: entry at the
+ * bar close, no slippage, targets filled on a touch (tests/honest_fills_test.ts has those).
+ */
+const TOUCH_FILLS = [
+  "strategy.entry_price=bar_close",
+  "fills.entry_slippage_ticks=0",
+  "fills.stop_slippage_ticks=0",
+  "fills.target_fill=touch",
+];
+
 function config(overrides: string[] = []): Config {
-  return parseConfigText("", { source: "test", overrides });
+  return parseConfigText("", { source: "test", overrides: [...TOUCH_FILLS, ...overrides] });
 }
 
 interface BarSpec {

@@ -90,8 +90,9 @@ Deno.test("patchConfig takes tick size, multiplier, zone, starts and liquid hour
   assert.equal(c.contract.multiplier, 50);
   assert.equal(c.session.timezone, "US/Central");
   assert.deepEqual(c.session.starts, ["17:00"]);
-  // 08:30-15:00 liquid, flatten 5 minutes early: no entries after 14:55.
-  assert.deepEqual(c.session.liquid_hours, ["08:30-14:55"]);
+  // 08:30-15:00 liquid; the flatten period (no entries after 14:55) is the engine's policy,
+  // so the windows stay whole (tests/honest_fills_test.ts checks the engine's cut).
+  assert.deepEqual(c.session.liquid_hours, ["08:30-15:00"]);
   const off = configSchema.parse({ live: { contract_hours: false } });
   assert.equal(patchConfig(off, LIST[0]!), off);
 });

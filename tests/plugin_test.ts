@@ -140,7 +140,14 @@ function ticksOf(bars: number[][]): [number, number, number][] {
 }
 
 function run(yaml: string, bars: number[][]) {
-  const config = parseConfigText(yaml, { source: "test" });
+  // Worked values with the fills before issue 7's honest defaults (no slippage, touch).
+  const overrides = [
+    "strategy.entry_price=bar_close",
+    "fills.entry_slippage_ticks=0",
+    "fills.stop_slippage_ticks=0",
+    "fills.target_fill=touch",
+  ];
+  const config = parseConfigText(yaml, { source: "test", overrides });
   const journal = new MemoryJournal({ timeZone: "UTC", priceDecimals: 2 });
   const seen: { bar: Bar; s: IndicatorSnapshot; signal: Side | undefined }[] = [];
   const engine = new Engine({

@@ -89,7 +89,11 @@ export const strategySchema = z.strictObject({
   oversold: z.number().min(0).max(100).default(30),
   trigger: z.enum(["state", "cross"]).default("state"),
   calibration_bars: z.int().min(1).max(10_000).default(21),
-  entry_price: z.enum(["bar_close", "next_tick"]).default("bar_close"),
+  /**
+   * `next_tick`: a signal enters at the first print after its bar; `bar_close`: at the bar's
+   * close, a price already gone (optimistic, backtrader's "cheat-on-close").
+   */
+  entry_price: z.enum(["bar_close", "next_tick"]).default("next_tick"),
 }).superRefine((v, ctx) => {
   if (!v.long && !v.short) {
     ctx.addIssue({
@@ -123,7 +127,12 @@ export const fillsSchema = z.strictObject({
   /** Entry fills only against volume that trades at the entry price or better. */
   partial: z.boolean().default(false),
   commission_per_contract: z.number().min(0).default(0.62),
-  stop_slippage_ticks: z.int().min(0).max(1000).default(0),
+  /** Ticks a stop exit (and a flatten) fills worse than its triggering print. */
+  stop_slippage_ticks: z.int().min(0).max(1000).default(1),
+  /** Ticks a market entry fills worse than its reference price (not with `partial`). */
+  entry_slippage_ticks: z.int().min(0).max(1000).default(1),
+  /** `through`: a target fills only on a print beyond it; `touch`: on a print at it. */
+  target_fill: z.enum(["touch", "through"]).default("through"),
   /** Bar closes after which an incomplete entry order is cancelled. */
   entry_timeout_bars: z.int().min(1).max(1000).default(1),
 });

@@ -10,7 +10,6 @@
  */
 import type { Config } from "../config/schema.ts";
 import type { JournalSink } from "../journal/writer.ts";
-import { LiquidHours } from "../indicators/liquid_hours.ts";
 import { SessionSchedule } from "../indicators/session_schedule.ts";
 import type { TickIndicator } from "../indicators/indicator.ts";
 import { createStrategy } from "../strategy/registry.ts";
@@ -28,6 +27,7 @@ import { BarAggregator, PushResult, saneTick } from "./bar_aggregator.ts";
 import { IndicatorSet } from "./indicator_set.ts";
 import { type OpenTradeState, PaperTrader } from "./paper_trader.ts";
 import { type PositionPolicy, singlePosition } from "./position_policy.ts";
+import { type LiquidSpan, SessionPolicy } from "./session_policy.ts";
 
 /** The {@linkcode BarContext} a strategy gets: a class, so each bar allocates one small object. */
 class BarView implements BarContext {
@@ -72,6 +72,8 @@ export interface EngineOptions {
   strategy?: Strategy;
   /** The position policy; default: one trade at a time. */
   positionPolicy?: PositionPolicy;
+  /** Dated liquid spans (live, from contract details) whose last minutes are flattened too. */
+  liquidSpans?: readonly LiquidSpan[];
 }
 
 /** What the engine has seen so far. */
@@ -138,7 +140,8 @@ export class Engine {
   /** Indicator values of the last closed bar, in field order (all undefined before the first). */
   #values: readonly (number | undefined)[];
   #sessions: SessionSchedule;
-  #liquid: LiquidHours;
+  #session: SessionPolicy;
+  #flattens: boolean;
   #trader: PaperTrader;
   #calibration: number;
   #started = false;
@@ -171,10 +174,13 @@ export class Engine {
       timeZone: c.session.timezone,
       starts: c.session.starts,
     });
-    this.#liquid = new LiquidHours({
+    this.#session = new SessionPolicy({
       timeZone: c.session.timezone,
       windows: c.session.liquid_hours,
+      flattenMinutes: c.live.flatten_minutes,
+      spans: options.liquidSpans,
     });
+    this.#flattens = this.#session.flattens;
     this.#calibration = c.strategy.calibration_bars;
     this.#entriesAfter = options.entriesAfter ?? -Infinity;
     const runId = this.#runId;
@@ -185,6 +191,8 @@ export class Engine {
       partialFills: c.fills.partial,
       commissionPerContract: c.fills.commission_per_contract,
       stopSlippageTicks: c.fills.stop_slippage_ticks,
+      entrySlippageTicks: c.fills.entry_slippage_ticks,
+      targetFill: c.fills.target_fill,
       entryPrice: c.strategy.entry_price,
       entryTimeoutBars: c.fills.entry_timeout_bars,
       emit: (e) => this.#emit(e),
@@ -281,6 +289,10 @@ export class Engine {
     if (r !== PushResult.LATE_DROPPED && this.#tickIndicators) this.#feedTick(ts, price, size);
     this.#lastPrice = price;
     if (this.#strategyTicks) this.#strategyTick(ts, price, size);
+    // Flattened by a market order that this print fills, before it can reach stop or target.
+    if (this.#flattens && this.#trader.busy && this.#session.mustFlatten(ts)) {
+      this.#trader.flatten(price, ts);
+    }
     this.#trader.onTick(ts, price, size);
   }
 
@@ -343,10 +355,21 @@ export class Engine {
     this.#trader.close(reason, this.#lastPrice, time);
   }
 
+  /**
+   * Flattens at `now` (at the last price) when the session policy says no position may be
+   * open then: live calls it from its timer, since a quiet market sends no tick to flatten
+   * on. Returns true when it closed a trade or cancelled an entry.
+   */
+  flattenDue(now: number): boolean {
+    if (!this.#flattens || !this.#trader.busy || !this.#session.mustFlatten(now)) return false;
+    this.#trader.flatten(this.#lastPrice, now);
+    return true;
+  }
+
   /** True when an intent at time `t` is acted upon: calibrated, allowed, after warm-up, liquid. */
   #canEnter(t: number): boolean {
     return this.#bars >= this.#calibration && this.#policy.allowsEntry(this.#trader) &&
-      t > this.#entriesAfter && this.#liquid.isLiquid(t);
+      t > this.#entriesAfter && this.#session.canEnter(t);
   }
 
   /** The strategy is told about every closed bar; the last one of a run (`evaluate` false) cannot enter. */

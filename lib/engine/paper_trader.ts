@@ -34,8 +34,18 @@ export interface PaperTraderOptions {
   partialFills: boolean;
   /** Commission per contract per side, in currency. */
   commissionPerContract: number;
-  /** Ticks by which a stop exit fills worse than the triggering print. */
+  /** Ticks by which a stop exit (and a flatten) fills worse than the triggering print. */
   stopSlippageTicks: number;
+  /**
+   * Ticks by which a market-style entry fills worse than its reference price (the bar close
+   * or the next print). Not paid by resting limit entries (`partialFills`). Default 0.
+   */
+  entrySlippageTicks?: number;
+  /**
+   * `touch`: a target fills on a print at its price; `through`: only on a print beyond it
+   * (a resting limit at the back of the queue is sure of a fill only then). Default `touch`.
+   */
+  targetFill?: "touch" | "through";
   /** `bar_close`: enter at the signal bar's close; `next_tick`: at the next print. */
   entryPrice: "bar_close" | "next_tick";
   /**
@@ -97,6 +107,10 @@ export class PaperTrader implements Exposure {
   #seq = 0;
   /** Bar closes seen while the entry order was still working. */
   #barsWorking = 0;
+  /** Price added to a market entry's reference price: + for a long, - for a short. */
+  #entrySlip: number;
+  /** How far beyond the target a print must be: 0 (touch) or half a tick (through). */
+  #through: number;
   /** Trades opened by this run (entries that got at least one fill). */
   tradesOpened = 0;
 
@@ -105,6 +119,9 @@ export class PaperTrader implements Exposure {
     this.#o = options;
     this.#stops = options.stops ?? new FixedStop(options.tickSize);
     this.#targets = options.targets ?? new FixedTarget(options.tickSize);
+    this.#entrySlip = (options.entrySlippageTicks ?? 0) * options.tickSize;
+    // Half a tick, not "strictly greater": grid prices may carry float noise.
+    this.#through = options.targetFill === "through" ? options.tickSize / 2 : 0;
   }
 
   /** True when a trade is active or an entry is working or awaited. */
@@ -147,7 +164,7 @@ export class PaperTrader implements Exposure {
       return;
     }
     this.#openOrder(intent, close, barEnd, context);
-    if (!this.#o.partialFills) this.#fill(close, this.#o.contracts, barEnd);
+    if (!this.#o.partialFills) this.#marketFill(close, this.#o.contracts, barEnd);
   }
 
   /**
@@ -169,7 +186,7 @@ export class PaperTrader implements Exposure {
     const long = t.side === "LONG";
     if (t.filled < t.ordered) {
       if (!this.#o.partialFills) {
-        this.#fill(price, t.ordered, ts);
+        this.#marketFill(price, t.ordered, ts);
       } else if (size > 0 && (long ? price <= t.entryPrice : price >= t.entryPrice)) {
         // A resting limit is filled at its own price by prints at or through it. With
         // next_tick entries the limit is the first print after the signal.
@@ -178,7 +195,12 @@ export class PaperTrader implements Exposure {
     }
     if (t.filled === 0) return;
     // Exit policy says which level the print reached; the venue says at what price it fills.
-    const hit = levelReached(long, t.stop, t.target, price);
+    const hit = levelReached(
+      long,
+      t.stop,
+      long ? t.target + this.#through : t.target - this.#through,
+      price,
+    );
     if (hit === "TARGET") this.#exit("TARGET", t.target, ts);
     else if (hit === "STOP") {
       this.#exit("STOP", long ? price - this.#slip() : price + this.#slip(), ts);
@@ -220,8 +242,25 @@ export class PaperTrader implements Exposure {
     this.#exit(reason, price, ts);
   }
 
+  /**
+   * Closes the open trade with a market order at `price` (MANUAL): the session policy's
+   * flatten. It pays the stop slippage, as any market exit; a working or awaited entry is
+   * cancelled.
+   */
+  flatten(price: number, ts: number): void {
+    const t = this.#trade;
+    const slip = t === undefined || t.filled === 0 ? 0 : this.#slip();
+    this.close("MANUAL", t?.side === "SHORT" ? price + slip : price - slip, ts);
+  }
+
   #slip(): number {
     return this.#o.stopSlippageTicks * this.#o.tickSize;
+  }
+
+  /** A market-style entry: filled whole at `ref`, worse by the entry slippage. */
+  #marketFill(ref: number, qty: number, ts: number): void {
+    const slip = this.#entrySlip;
+    this.#fill(slip === 0 ? ref : this.#trade!.side === "LONG" ? ref + slip : ref - slip, qty, ts);
   }
 
   #openOrder(intent: EntryIntent, entry: number, ts: number, context: EntryContext): void {

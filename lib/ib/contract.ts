@@ -172,8 +172,8 @@ export function sessionStarts(sessions: readonly SessionSpan[], timeZone: string
 
 /**
  * The config copy the live engine gets: tick size, multiplier, zone, session starts and
- * liquid hours from the contract (when `live.contract_hours` is on); liquid windows end
- * `live.flatten_minutes` early so that no entry opens in the flatten period.
+ * liquid hours from the contract (when `live.contract_hours` is on). The flatten period at
+ * the end of each window is the engine's session policy (lib/engine/session_policy.ts).
  */
 export function patchConfig(config: Config, c: ResolvedContract): Config {
   if (!config.live.contract_hours) return config;
@@ -188,7 +188,7 @@ export function patchConfig(config: Config, c: ResolvedContract): Config {
       timezone: c.timeZone,
       starts: starts.length > 0 ? starts : config.session.starts,
       liquid_hours: liquid.length > 0
-        ? dailyWindows(liquid, c.timeZone, config.live.flatten_minutes)
+        ? dailyWindows(liquid, c.timeZone)
         : config.session.liquid_hours,
     },
   };

@@ -535,6 +535,7 @@ export class LiveRunner {
       },
       // Warm-up bars (ending before live data) calibrate but never trade.
       entriesAfter: liveFrom,
+      liquidSpans: this.#liquidSpans,
     });
     engine.start({
       time: liveFrom,
@@ -647,15 +648,12 @@ export class LiveRunner {
     return silent;
   }
 
+  /** The engine's session policy flattens on ticks; the timer covers a quiet market. */
   #flatten(engine: Engine, now: number): void {
-    const m = this.#cfg.live.flatten_minutes;
-    if (m === 0 || engine.openTrade === undefined) return;
-    for (const s of this.#liquidSpans) {
-      if (now >= s.end - m * 60_000 && now < s.end) {
-        this.#log(`[live] flattening ${m} min before the session closes`);
-        engine.closeOpenTrade("MANUAL", now);
-        return;
-      }
+    if (engine.flattenDue(now)) {
+      this.#log(
+        `[live] flattening ${this.#cfg.live.flatten_minutes} min before the session closes`,
+      );
     }
   }
 
