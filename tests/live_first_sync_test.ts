@@ -49,7 +49,8 @@ Deno.test("first sync: the history starts at the warm-up or at the open trade's 
 });
 
 Deno.test("first sync: prints before the trade's last event are warm-up; the first touch after it exits, marked", () => {
-  const config = liveConfig(7497);
+  // Targets filled on a touch: the prints below touch the target without going through it.
+  const config = liveConfig(7497, (c) => void (c.fills.target_fill = "touch"));
   const journal = new MemoryJournal(journalFormatOptions(config));
   const first = new FirstSync(resume(T0 + 10_000));
   const seen: JournalEvent[] = [];

@@ -45,7 +45,8 @@ Deno.test("live restart recovery: the open trade of the journal is exited under 
   const long = up >= 0 && (down < 0 || up < down);
   const side = long ? "LONG" : "SHORT";
   const target = long ? hi + 0.25 : lo - 0.25;
-  const reached = (price: number) => long ? price >= target : price <= target;
+  // The default fills.target_fill (through): a print beyond the target, not at it.
+  const reached = (price: number) => long ? price > target : price < target;
   const hit = TICKS.findIndex((t) => reached(t.price));
   assert.ok(hit > 0 && hit < TICKS.length * 0.8, `target ${target} reached at tick ${hit}`);
   const path = TICKS.slice(0, hit + 1).map((t) => t.price);
@@ -316,6 +317,8 @@ Deno.test("live restart recovery: a target hit while the bot was down exits at t
     (c) => {
       c.live.warmup = "ticks";
       c.live.warmup_bars = 2;
+      // The target is the window's highest print: touched, perhaps never traded through.
+      c.fills.target_fill = "touch";
     },
   );
   assert.equal(exit.tradeId, "OLD-001");
