@@ -205,10 +205,46 @@ export interface ExitEvent {
   /** Net currency P/L: gross - commission. */
   netPnl: number;
   /**
+   * The manager whose level caused the exit (`trailing_stop`, `breakeven`, `swing_stop`,
+   * `atr_stop`, `points_target`, `r_target`, `trailing_target`, `scale_out`), written as
+   * `By=` when any manager other than the default ones is configured; absent otherwise (and
+   * in journals written before managers existed).
+   */
+  by?: string;
+  /**
+   * Contracts still open after this exit: a scale-out's first part (`Remaining=`, under the
+   * same trade id); absent when the exit closes the trade.
+   */
+  remaining?: number;
+  /**
+   * Maximum adverse excursion: the worst price reached against the trade while it was open,
+   * in points per contract from the average entry (<= 0), written as `MAE=`; absent in
+   * journals written before it was tracked.
+   */
+  mae?: number;
+  /** Maximum favourable excursion, points per contract (>= 0), written as `MFE=`. */
+  mfe?: number;
+  /**
    * True when a restarted live run found this exit in the trades printed while it was down
    * (written as `Recovered=1`; absent otherwise).
    */
   recovered?: boolean;
+}
+
+/** A manager moved an open trade's stop (`STOP_MOVE`) or target (`TARGET_MOVE`). */
+export interface LevelMoveEvent {
+  /** Event tag. */
+  kind: "STOP_MOVE" | "TARGET_MOVE";
+  /** Time of the print or bar that caused the move, epoch milliseconds UTC. */
+  time: number;
+  /** Trade whose level moved. */
+  tradeId: string;
+  /** Price before the move. */
+  old: number;
+  /** Price after the move. */
+  price: number;
+  /** Why, e.g. `TRAIL`, `BREAKEVEN`, `SCALE_OUT`. */
+  reason: string;
 }
 
 /** Last line of a run in the journal. */
@@ -236,4 +272,5 @@ export type JournalEvent =
   | FillEvent
   | CancelEvent
   | ExitEvent
+  | LevelMoveEvent
   | SessionEndEvent;

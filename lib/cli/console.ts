@@ -58,6 +58,8 @@ const MARKS: Record<JournalEvent["kind"], string> = {
   FILL: " +",
   CANCEL: " x",
   EXIT: "<<",
+  STOP_MOVE: " ~",
+  TARGET_MOVE: " ~",
   SESSION_END: "==",
 };
 

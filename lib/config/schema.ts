@@ -87,7 +87,11 @@ export const strategySchema = z.strictObject({
   overbought_filter: z.boolean().default(false),
   overbought: z.number().min(0).max(100).default(70),
   oversold: z.number().min(0).max(100).default(30),
-  trigger: z.enum(["state", "cross"]).default("state"),
+  trigger: z.enum(["state", "cross", "pullback"]).default("state"),
+  /** Pullback trigger: after the cross, a limit entry at this level... */
+  pullback_to: z.enum(["ema_fast", "vwap"]).default("ema_fast"),
+  /** ...that waits this many bar closes for a print at its price. */
+  pullback_bars: z.int().min(1).max(1000).default(3),
   calibration_bars: z.int().min(1).max(10_000).default(21),
   /**
    * `next_tick`: a signal enters at the first print after its bar; `bar_close`: at the bar's
@@ -115,11 +119,54 @@ export const strategySchema = z.strictObject({
   }
 });
 
+/** Stop-loss manager (lib/engine/managers/stops.ts); `atr` is the fixed ATR stop. */
+export const stopManagerSchema = z.strictObject({
+  mode: z.enum(["atr", "trailing_atr", "breakeven", "swing"]).default("atr"),
+  /** Breakeven: the move happens this far in the trade's favour... */
+  breakeven_after: z.number().positive().max(1000).default(1),
+  /** ...counted in R (the initial stop's distance) or in points. */
+  breakeven_unit: z.enum(["r", "points"]).default("r"),
+  /** Swing: bars whose lowest low (highest high) the stop goes one tick beyond. */
+  swing_lookback: z.int().min(1).max(500).default(5),
+  /** Swing: a swing stop further than this from the entry falls back to the ATR stop. */
+  swing_max_risk: z.number().positive().default(4),
+});
+
+/** Take-profit manager (lib/engine/managers/targets.ts); `points` is the fixed target. */
+export const targetManagerSchema = z.strictObject({
+  mode: z.enum(["points", "r_multiple", "trailing"]).default("points"),
+  /** R multiple: the target is this many times the initial stop's distance. */
+  r_multiple: z.number().positive().max(100).default(2),
+  /** Trailing: past `risk.target_points`, exit on a give-back of this many points. */
+  trail_points: z.number().positive().default(1),
+});
+
+/** Scale-out: part of the position exits at the first target, the rest runs. */
+export const scaleOutSchema = z.strictObject({
+  /** Contracts closed at the first target; 0 = off. Less than risk.contracts. */
+  contracts: z.int().min(0).max(9_999).default(0),
+  /** The rest's target, in points from the entry. */
+  runner_points: z.number().positive().default(6),
+});
+
 /** Position sizing and exits. */
 export const riskSchema = z.strictObject({
   contracts: z.int().min(1).max(10_000).default(1),
   stop_atr_multiple: z.number().positive().max(100).default(1.5),
   target_points: z.number().positive().default(3),
+  stop: stopManagerSchema.prefault({}),
+  target: targetManagerSchema.prefault({}),
+  scale_out: scaleOutSchema.prefault({}),
+}).superRefine((v, ctx) => {
+  if (v.scale_out.contracts > 0 && v.scale_out.contracts >= v.contracts) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["scale_out", "contracts"],
+      input: v.scale_out.contracts,
+      params: { also: "risk.contracts" },
+      message: `must be less than risk.contracts (${v.contracts}) to leave a runner`,
+    });
+  }
 });
 
 /** Paper fill model. */

@@ -25,6 +25,7 @@ import type {
 } from "../types.ts";
 import { BarAggregator, PushResult, saneTick } from "./bar_aggregator.ts";
 import { IndicatorSet } from "./indicator_set.ts";
+import { managersFrom } from "./managers/from_config.ts";
 import { type OpenTradeState, PaperTrader } from "./paper_trader.ts";
 import { type PositionPolicy, singlePosition } from "./position_policy.ts";
 import { type LiquidSpan, SessionPolicy } from "./session_policy.ts";
@@ -195,6 +196,7 @@ export class Engine {
       targetFill: c.fills.target_fill,
       entryPrice: c.strategy.entry_price,
       entryTimeoutBars: c.fills.entry_timeout_bars,
+      ...managersFrom(c),
       emit: (e) => this.#emit(e),
       tradeId: (n) => `${runId}-${String(n).padStart(3, "0")}`,
     });
@@ -379,7 +381,7 @@ export class Engine {
     this.#bars++;
     const end = bar.start + bar.lengthMs;
     // First: an entry that expires on this bar frees the position for a new one.
-    this.#trader.onBarClose(end);
+    this.#trader.onBarClose(end, bar);
     const canEnter = evaluate && this.#canEnter(end);
     const intent = this.#strategy.onBar(
       new BarView(bar, values, this.#bars, canEnter, this.#indicators),

@@ -1,10 +1,11 @@
 /**
  * Exit policy: where a position's stop and target are, and when they move. The trader asks
  * a {@linkcode StopManager} and a {@linkcode TargetManager} for the initial levels when an
- * entry order is placed. Today's managers are the fixed ones: the intent's stop (ATR multiple
- * or points) and target (points), never moved. Trailing, breakeven, swing and R-multiple
- * managers plug in here through the optional `onBar` / `onTick` hooks, which the trader
- * does not call yet: a move must first have its journal event (`STOP_MOVE`, issue 7).
+ * entry order is placed. The defaults are the fixed ones: the intent's stop (ATR multiple or
+ * points) and target (points), never moved. The other modes (lib/engine/managers/) move
+ * them through the optional hooks; the trader journals every move (`STOP_MOVE`,
+ * `TARGET_MOVE`) and keeps a moved stop on the grid, never looser, and never on or past the
+ * entry.
  *
  * @module
  */
@@ -28,29 +29,44 @@ export interface PositionView {
 
 /** A level change a manager asks for, with the reason to journal. */
 export interface LevelMove {
-  /** New price (on the tick grid, at least one tick from the entry on the right side). */
+  /**
+   * New price. The trader puts a stop on the grid, at least one tick from the entry on the
+   * loss side, and ignores a move that would loosen it.
+   */
   price: number;
-  /** Why, e.g. `TRAIL`, `BREAKEVEN`. */
+  /** Why, e.g. `TRAIL`, `BREAKEVEN` (the move's journal `Reason`). */
   reason: string;
+  /** The manager an exit at this level is counted under (the EXIT's `By`), e.g. `trailing_stop`. */
+  by: string;
+  /**
+   * Target managers only: exit now at this print (less the stop slippage, a market order)
+   * instead of moving the target; `price` is then ignored.
+   */
+  exit?: boolean;
 }
 
-/** Places and moves a position's stop. */
+/** Places and moves a position's stop. Per-position state is reset by `initial`. */
 export interface StopManager {
   /** The initial stop of a position entered at `entry`. */
   initial(entry: number, intent: EntryIntent): number;
-  /** On each closed bar while the position is open: a move, or nothing. */
-  onBar?(bar: Bar, position: PositionView): LevelMove | undefined;
+  /** The manager an exit at the initial stop is counted under (`atr_stop`, `swing_stop`). */
+  readonly initialBy?: string;
+  /** On every closed bar, a position open or not (a swing stop's lookback). */
+  observeBar?(bar: Bar): void;
   /** On each tick while the position is open (after the exit checks): a move, or nothing. */
   onTick?(ts: number, price: number, position: PositionView): LevelMove | undefined;
 }
 
-/** Places and moves a position's target. */
+/** Places and moves a position's target. Per-position state is reset by `initial`. */
 export interface TargetManager {
-  /** The initial target of a position entered at `entry`. */
-  initial(entry: number, intent: EntryIntent): number;
-  /** On each closed bar while the position is open: a move, or nothing. */
-  onBar?(bar: Bar, position: PositionView): LevelMove | undefined;
-  /** On each tick while the position is open (after the exit checks): a move, or nothing. */
+  /** The initial target of a position entered at `entry` with initial stop `stop`. */
+  initial(entry: number, intent: EntryIntent, stop: number): number;
+  /** The manager an exit at the initial target is counted under (`points_target`, ...). */
+  readonly initialBy?: string;
+  /**
+   * On each tick while the position is open, before the exit checks (so that a target that
+   * trails can move away from a print instead of being filled by it): a move, or nothing.
+   */
   onTick?(ts: number, price: number, position: PositionView): LevelMove | undefined;
 }
 
@@ -81,7 +97,7 @@ export function levelReached(
  * `entry` on side `away` (-1 below, +1 above), whatever the rounding: a stop on (or past) the
  * entry would exit on the next print, a target there would book a zero-point win.
  */
-function onGridAway(raw: number, entry: number, away: 1 | -1, tickSize: number): number {
+export function onGridAway(raw: number, entry: number, away: 1 | -1, tickSize: number): number {
   return oneTickAway(roundToTick(raw, tickSize, entry), entry, away, tickSize);
 }
 
@@ -101,6 +117,9 @@ function onGridAway(raw: number, entry: number, away: 1 | -1, tickSize: number):
  * ```
  */
 export class FixedStop implements StopManager {
+  /** Exits at this stop count as `atr_stop` (also a points stop: the intent's policy). */
+  readonly initialBy = "atr_stop";
+
   /** A fixed stop on a grid of `tickSize`. */
   constructor(readonly tickSize: number) {}
 
@@ -119,6 +138,9 @@ export class FixedStop implements StopManager {
  * above a long's entry (below a short's). Never moved.
  */
 export class FixedTarget implements TargetManager {
+  /** Exits at this target count as `points_target`. */
+  readonly initialBy = "points_target";
+
   /** A fixed target on a grid of `tickSize`. */
   constructor(readonly tickSize: number) {}
 

@@ -8,15 +8,19 @@
  * @module
  */
 import type { EntryIntent } from "../strategy/strategy.ts";
-import type { EntryContext, ExitReason, JournalEvent, Side } from "../types.ts";
+import type { Bar, EntryContext, ExitEvent, ExitReason, JournalEvent, Side } from "../types.ts";
 import {
   FixedStop,
   FixedTarget,
+  type LevelMove,
   levelReached,
+  onGridAway,
   type StopManager,
   type TargetManager,
 } from "./exits.ts";
 import type { Exposure } from "./position_policy.ts";
+import { stopCap } from "./managers/stops.ts";
+import { roundToTick, tickToward } from "./prices.ts";
 
 /** Settings for {@linkcode PaperTrader}. */
 export interface PaperTraderOptions {
@@ -30,6 +34,14 @@ export interface PaperTraderOptions {
   stops?: StopManager;
   /** Places the target; default {@linkcode FixedTarget} on `tickSize`. */
   targets?: TargetManager;
+  /**
+   * Scale out: `contracts` close at the first target (an EXIT with `Remaining`, same trade
+   * id) and the rest's target moves to `runnerPoints` from the entry. Only for a complete
+   * entry of more than `contracts`; otherwise the whole position exits at the target.
+   */
+  scaleOut?: { contracts: number; runnerPoints: number };
+  /** Write each EXIT's `By` (the manager that caused it): set when a manager is not the default. */
+  tagExits?: boolean;
   /** Entry fills only against volume that trades at the entry price or better. */
   partialFills: boolean;
   /** Commission per contract per side, in currency. */
@@ -111,6 +123,17 @@ export class PaperTrader implements Exposure {
   #entrySlip: number;
   /** How far beyond the target a print must be: 0 (touch) or half a tick (through). */
   #through: number;
+  /** Managers with tick hooks or a scale-out: the default (fixed) path skips all of it. */
+  #managed: boolean;
+  /** Manager that set the current stop / target, for the EXIT's `By`. */
+  #stopBy = "";
+  #targetBy = "";
+  /** The working entry is a limit order (a pullback): it fills only where its price trades. */
+  #limit = false;
+  /** Bar closes after which the working entry is cancelled. */
+  #timeout = 1;
+  /** The position has scaled out. */
+  #scaled = false;
   /** Trades opened by this run (entries that got at least one fill). */
   tradesOpened = 0;
 
@@ -122,6 +145,8 @@ export class PaperTrader implements Exposure {
     this.#entrySlip = (options.entrySlippageTicks ?? 0) * options.tickSize;
     // Half a tick, not "strictly greater": grid prices may carry float noise.
     this.#through = options.targetFill === "through" ? options.tickSize / 2 : 0;
+    this.#managed = this.#stops.onTick !== undefined || this.#targets.onTick !== undefined ||
+      (options.scaleOut?.contracts ?? 0) > 0;
   }
 
   /** True when a trade is active or an entry is working or awaited. */
@@ -159,6 +184,13 @@ export class PaperTrader implements Exposure {
     if (this.busy) {
       throw new Error("PaperTrader.signal while busy: the position policy was bypassed");
     }
+    if (intent.limit !== undefined) {
+      // A pullback's limit order rests from the signal on, whatever the entry_price mode, on
+      // the grid at or below a buy's level (at or above a sell's): never a worse price.
+      const limit = tickToward(intent.limit, intent.side === "LONG" ? -1 : 1, this.#o.tickSize);
+      this.#openOrder(intent, limit, barEnd, context);
+      return;
+    }
     if (this.#o.entryPrice === "next_tick") {
       this.#pending = { intent, time: barEnd, context };
       return;
@@ -185,15 +217,17 @@ export class PaperTrader implements Exposure {
     if (t === undefined || ts < t.orderTime!) return;
     const long = t.side === "LONG";
     if (t.filled < t.ordered) {
-      if (!this.#o.partialFills) {
+      if (!this.#o.partialFills && !this.#limit) {
         this.#marketFill(price, t.ordered, ts);
       } else if (size > 0 && (long ? price <= t.entryPrice : price >= t.entryPrice)) {
         // A resting limit is filled at its own price by prints at or through it. With
         // next_tick entries the limit is the first print after the signal.
-        this.#fill(t.entryPrice, Math.min(size, t.ordered - t.filled), ts);
+        const left = t.ordered - t.filled;
+        this.#fill(t.entryPrice, this.#o.partialFills ? Math.min(size, left) : left, ts);
       }
     }
     if (t.filled === 0) return;
+    if (this.#managed && this.#beforeExits(ts, price, t)) return;
     // Exit policy says which level the print reached; the venue says at what price it fills.
     const hit = levelReached(
       long,
@@ -204,17 +238,93 @@ export class PaperTrader implements Exposure {
     if (hit === "TARGET") this.#exit("TARGET", t.target, ts);
     else if (hit === "STOP") {
       this.#exit("STOP", long ? price - this.#slip() : price + this.#slip(), ts);
+    } else if (this.#managed && this.#stops.onTick !== undefined) {
+      const m = this.#stops.onTick(ts, price, t);
+      if (m !== undefined) this.#moveStop(t, m, ts);
     }
+  }
+
+  /**
+   * The managers' turn before the exit checks: a scale-out at the first target, then the
+   * target manager (a trailing target moves away from the print, or exits on a give-back).
+   * True when the position closed.
+   */
+  #beforeExits(ts: number, price: number, t: OpenTradeState): boolean {
+    const long = t.side === "LONG";
+    const so = this.#o.scaleOut;
+    if (
+      so !== undefined && so.contracts > 0 && !this.#scaled && t.filled === t.ordered &&
+      t.filled > so.contracts &&
+      (long ? price >= t.target + this.#through : price <= t.target - this.#through)
+    ) {
+      this.#scaled = true;
+      this.#exit("TARGET", t.target, ts, so.contracts, "scale_out");
+      const runner = onGridAway(
+        t.entryPrice + (long ? so.runnerPoints : -so.runnerPoints),
+        t.entryPrice,
+        long ? 1 : -1,
+        this.#o.tickSize,
+      );
+      this.#moveTarget(t, { price: runner, reason: "SCALE_OUT", by: this.#targetBy }, ts);
+      return false;
+    }
+    const m = this.#targets.onTick?.(ts, price, t);
+    if (m === undefined) return false;
+    if (m.exit !== true) {
+      this.#moveTarget(t, m, ts);
+      return false;
+    }
+    this.#exit("TARGET", long ? price - this.#slip() : price + this.#slip(), ts, t.filled, m.by);
+    return true;
+  }
+
+  /**
+   * Moves the stop as a manager asks: on the grid, capped one tick short of the entry (a stop
+   * never sits on or past it), and only ever tighter; a STOP_MOVE line per move.
+   */
+  #moveStop(t: OpenTradeState, m: LevelMove, ts: number): void {
+    const long = t.side === "LONG";
+    const tick = this.#o.tickSize;
+    const cap = stopCap(long, t.entryPrice, tick);
+    const raw = roundToTick(m.price, tick);
+    const p = long ? Math.min(raw, cap) : Math.max(raw, cap);
+    if (long ? !(p > t.stop) : !(p < t.stop)) return;
+    this.#o.emit({
+      kind: "STOP_MOVE",
+      time: ts,
+      tradeId: t.tradeId,
+      old: t.stop,
+      price: p,
+      reason: m.reason,
+    });
+    t.stop = p;
+    this.#stopBy = m.by;
+  }
+
+  /** Moves the target (a TARGET_MOVE line). */
+  #moveTarget(t: OpenTradeState, m: LevelMove, ts: number): void {
+    if (m.price === t.target) return;
+    this.#o.emit({
+      kind: "TARGET_MOVE",
+      time: ts,
+      tradeId: t.tradeId,
+      old: t.target,
+      price: m.price,
+      reason: m.reason,
+    });
+    t.target = m.price;
+    this.#targetBy = m.by;
   }
 
   /**
    * Called on every bar close: an entry order still working after `entryTimeoutBars`
    * closes is cancelled (reason `EXPIRED`); a trade with no fill then ends there.
    */
-  onBarClose(barEnd: number): void {
+  onBarClose(barEnd: number, bar?: Bar): void {
+    if (bar !== undefined) this.#stops.observeBar?.(bar);
     const t = this.#trade;
     if (t === undefined || t.filled >= t.ordered || barEnd <= t.orderTime!) return;
-    if (++this.#barsWorking < this.#o.entryTimeoutBars) return;
+    if (++this.#barsWorking < this.#timeout) return;
     this.#o.emit({
       kind: "CANCEL",
       time: barEnd,
@@ -267,7 +377,12 @@ export class PaperTrader implements Exposure {
     const o = this.#o;
     const side = intent.side;
     const stop = this.#stops.initial(entry, intent);
-    const target = this.#targets.initial(entry, intent);
+    const target = this.#targets.initial(entry, intent, stop);
+    this.#stopBy = this.#stops.initialBy ?? "atr_stop";
+    this.#targetBy = this.#targets.initialBy ?? "points_target";
+    this.#limit = intent.limit !== undefined;
+    this.#timeout = intent.expiryBars ?? o.entryTimeoutBars;
+    this.#scaled = false;
     const tradeId = o.tradeId(++this.#seq);
     this.#trade = {
       tradeId,
@@ -316,10 +431,15 @@ export class PaperTrader implements Exposure {
     });
   }
 
-  #exit(reason: ExitReason, price: number, ts: number): void {
+  /**
+   * Books an exit of `qty` contracts (default all; fewer: a scale-out's part, the trade stays
+   * open with the rest). `by` names the manager for the EXIT's `By` when exits are tagged.
+   */
+  #exit(reason: ExitReason, price: number, ts: number, qty?: number, by?: string): void {
     const t = this.#trade!;
     const o = this.#o;
-    if (t.filled < t.ordered) {
+    const part = qty !== undefined && qty < t.filled;
+    if (!part && t.filled < t.ordered) {
       o.emit({
         kind: "CANCEL",
         time: ts,
@@ -330,16 +450,17 @@ export class PaperTrader implements Exposure {
     }
     const avg = t.filledValue / t.filled;
     const points = t.side === "LONG" ? price - avg : avg - price;
-    const gross = points * o.multiplier * t.filled;
-    const commission = o.commissionPerContract * t.filled * 2;
-    o.emit({
+    const n = part ? qty : t.filled;
+    const gross = points * o.multiplier * n;
+    const commission = o.commissionPerContract * n * 2;
+    const event: ExitEvent = {
       kind: "EXIT",
       time: ts,
       tradeId: t.tradeId,
       side: t.side,
       reason,
       price,
-      qty: t.filled,
+      qty: n,
       entryPrice: avg,
       entryTime: t.entryTime,
       pnlPoints: clean(points),
@@ -347,8 +468,20 @@ export class PaperTrader implements Exposure {
       grossPnl: clean(gross),
       commission: clean(commission),
       netPnl: clean(gross - commission),
-    });
-    this.#trade = undefined;
+    };
+    if (part) event.remaining = t.filled - n;
+    if (o.tagExits === true && (reason === "TARGET" || reason === "STOP")) {
+      event.by = by ?? (reason === "STOP" ? this.#stopBy : this.#targetBy);
+    }
+    o.emit(event);
+    if (!part) {
+      this.#trade = undefined;
+      return;
+    }
+    // The rest keeps the same average entry.
+    t.filled -= n;
+    t.ordered -= n;
+    t.filledValue = avg * t.filled;
   }
 }
 

@@ -68,3 +68,20 @@ export function oneTickAway(level: number, entry: number, dir: 1 | -1, tickSize:
   const limit = Number((Math.ceil((entry + tickSize) / tickSize - 1e-9) * tickSize).toFixed(d));
   return level < limit ? limit : level;
 }
+
+/**
+ * `price` on the tick grid, rounded down (`dir` -1) or up (`dir` +1): a buy limit never above
+ * its level, a sell limit never below it.
+ *
+ * @example
+ * ```ts
+ * tickToward(4500.62, -1, 0.25); // 4500.5
+ * tickToward(4500.62, 1, 0.25); // 4500.75
+ * tickToward(4500.5, -1, 0.25); // 4500.5
+ * ```
+ */
+export function tickToward(price: number, dir: 1 | -1, tickSize: number): number {
+  const x = price / tickSize;
+  const ticks = dir < 0 ? Math.floor(x + 1e-9) : Math.ceil(x - 1e-9);
+  return Number((ticks * tickSize).toFixed(tickDecimals(tickSize)));
+}

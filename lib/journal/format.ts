@@ -14,11 +14,13 @@ import type {
   ExitReason,
   FillEvent,
   JournalEvent,
+  LevelMoveEvent,
   SessionEndEvent,
   SessionStartEvent,
   Side,
 } from "../types.ts";
 import { formatIsoOffset } from "../time/zone.ts";
+import { Bad, Fields, NAME_RE, parseIso } from "./line_fields.ts";
 
 /**
  * Indicator periods. No longer used for labels (an ENTRY's indicator keys are its context's
@@ -60,6 +62,8 @@ const KINDS: readonly JournalEvent["kind"][] = [
   "FILL",
   "CANCEL",
   "EXIT",
+  "STOP_MOVE",
+  "TARGET_MOVE",
   "SESSION_END",
 ];
 
@@ -219,9 +223,29 @@ function exitPairs(e: ExitEvent, o: JournalFormatOptions): Pairs {
     ["Commission", fixed(e.commission, MONEY_DECIMALS, "Commission")],
     ["Net", fixed(e.netPnl, MONEY_DECIMALS, "Net")],
   ];
+  // Optional keys, so that a default run's lines (and the goldens) stay as they were.
+  if (e.remaining !== undefined && e.remaining > 0) {
+    pairs.push(["Remaining", integer(e.remaining, "Remaining")]);
+  }
+  if (e.by !== undefined) {
+    if (!NAME_RE.test(e.by)) {
+      throw new RangeError(`Journal By ${JSON.stringify(e.by)} is not a name`);
+    }
+    pairs.push(["By", e.by]);
+  }
   // Found on a live restart, in the trades printed while the bot was down.
   if (e.recovered === true) pairs.push(["Recovered", "1"]);
   return pairs;
+}
+
+function movePairs(e: LevelMoveEvent, o: JournalFormatOptions): Pairs {
+  const p = o.priceDecimals;
+  return [
+    ["TradeID", escapeText(e.tradeId)],
+    ["Old", flexible(e.old, p, EXTRA_PRICE_DECIMALS, "Old")],
+    ["New", flexible(e.price, p, EXTRA_PRICE_DECIMALS, "New")],
+    ["Reason", escapeText(e.reason)],
+  ];
 }
 
 function sessionEndPairs(e: SessionEndEvent): Pairs {
@@ -296,6 +320,10 @@ export function formatEvent(event: JournalEvent, options: JournalFormatOptions):
     case "EXIT":
       pairs = exitPairs(event, options);
       break;
+    case "STOP_MOVE":
+    case "TARGET_MOVE":
+      pairs = movePairs(event, options);
+      break;
     case "SESSION_END":
       pairs = sessionEndPairs(event);
       break;
@@ -319,112 +347,6 @@ export function formatEvent(event: JournalEvent, options: JournalFormatOptions):
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
-
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?(Z|([+-])(\d{2}):(\d{2}))$/;
-const NUMBER_RE = /^-?\d+(?:\.\d+)?$/;
-const MONEY_RE = /^-?\d+\.\d{2}$/;
-const INTEGER_RE = /^\d+$/;
-
-/** Thrown inside the parser; turned into a JournalParseError with the location. */
-class Bad extends Error {}
-
-/** Epoch ms of an ISO-8601 time with explicit offset, or undefined if malformed. */
-function parseIso(text: string): number | undefined {
-  const m = ISO_RE.exec(text);
-  if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as number[];
-  if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || s! > 59) return undefined;
-  const ms = m[7] === undefined ? 0 : Number(m[7]);
-  let offsetMin = 0;
-  if (m[8] !== "Z") {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMin = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
-  }
-  const local = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms);
-  // Date.UTC rolls Feb 30 over to March; a rolled date is not the date written.
-  if (new Date(local).getUTCDate() !== d) return undefined;
-  return local - offsetMin * 60_000;
-}
-
-function unescapeText(value: string, key: string): string {
-  return value.replace(/%(..)?/g, (match, hex: string | undefined) => {
-    if (hex === undefined || !/^[0-9A-Fa-f]{2}$/.test(hex)) {
-      throw new Bad(`${key} has a bad escape ${JSON.stringify(match)}`);
-    }
-    return String.fromCharCode(parseInt(hex, 16));
-  });
-}
-
-/** Key/value access for one line, with messages that name the kind and the key. */
-class Fields {
-  #kind: string;
-  #map: Map<string, string>;
-
-  constructor(kind: string, map: Map<string, string>) {
-    this.#kind = kind;
-    this.#map = map;
-  }
-
-  has(key: string): boolean {
-    return this.#map.has(key);
-  }
-
-  keys(): string[] {
-    return [...this.#map.keys()];
-  }
-
-  raw(key: string): string {
-    const v = this.#map.get(key);
-    if (v === undefined) throw new Bad(`${this.#kind} is missing ${key}`);
-    return v;
-  }
-
-  #bad(key: string, v: string, want: string): Bad {
-    return new Bad(`${this.#kind} ${key} is ${JSON.stringify(v)}, expected ${want}`);
-  }
-
-  text(key: string): string {
-    return unescapeText(this.raw(key), `${this.#kind} ${key}`);
-  }
-
-  number(key: string): number {
-    const v = this.raw(key);
-    if (!NUMBER_RE.test(v)) throw this.#bad(key, v, "a number");
-    return Number(v);
-  }
-
-  money(key: string): number {
-    const v = this.raw(key);
-    if (!MONEY_RE.test(v)) throw this.#bad(key, v, "an amount with 2 decimals");
-    return Number(v);
-  }
-
-  integer(key: string): number {
-    const v = this.raw(key);
-    if (!INTEGER_RE.test(v) || !Number.isSafeInteger(Number(v))) {
-      throw this.#bad(key, v, "a non-negative integer");
-    }
-    return Number(v);
-  }
-
-  time(key: string): number {
-    const v = this.raw(key);
-    const ms = parseIso(v);
-    if (ms === undefined) throw this.#bad(key, v, "an ISO time with offset");
-    return ms;
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
-    const v = this.raw(key);
-    if (!(allowed as readonly string[]).includes(v)) {
-      throw this.#bad(key, v, `one of ${allowed.join(", ")}`);
-    }
-    return v as T;
-  }
-}
 
 function parseSessionStart(time: number, f: Fields): SessionStartEvent {
   const multiplier = f.number("Multiplier");
@@ -516,7 +438,20 @@ function parseExit(time: number, f: Fields): ExitEvent {
     grossPnl: f.money("Gross"),
     commission: f.money("Commission"),
     netPnl: f.money("Net"),
+    ...(f.has("Remaining") ? { remaining: f.integer("Remaining") } : {}),
+    ...(f.has("By") ? { by: f.name("By") } : {}),
     ...(f.has("Recovered") && f.oneOf("Recovered", ["1"]) === "1" ? { recovered: true } : {}),
+  };
+}
+
+function parseMove(kind: LevelMoveEvent["kind"], time: number, f: Fields): LevelMoveEvent {
+  return {
+    kind,
+    time,
+    tradeId: f.text("TradeID"),
+    old: f.number("Old"),
+    price: f.number("New"),
+    reason: f.text("Reason"),
   };
 }
 
@@ -562,6 +497,9 @@ function parseParts(line: string): JournalEvent {
       return parseCancel(time, f);
     case "EXIT":
       return parseExit(time, f);
+    case "STOP_MOVE":
+    case "TARGET_MOVE":
+      return parseMove(kind as LevelMoveEvent["kind"], time, f);
     case "SESSION_END":
       return parseSessionEnd(time, f);
   }

@@ -142,7 +142,11 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
         open.get(e.tradeId)?.cancels.push(e);
         break;
       case "EXIT":
-        open.delete(e.tradeId);
+        // A scale-out's first part (Remaining > 0) leaves the rest of the trade open.
+        if (e.remaining !== undefined && e.remaining > 0) {
+          const t = open.get(e.tradeId);
+          if (t !== undefined) t.filled = e.remaining;
+        } else open.delete(e.tradeId);
         break;
     }
   }

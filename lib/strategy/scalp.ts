@@ -2,7 +2,10 @@
  * The built-in strategy `scalp`: the seeds' rules. Long: EMA fast above slow (or crossing
  * above it, with `strategy.trigger: cross`), close above VWAP, RSI above its minimum (and
  * below overbought with the filter on), RVOL above the threshold; short is the mirror. Stop
- * `risk.stop_atr_multiple` ATRs, target `risk.target_points` points. Its keys are the
+ * `risk.stop_atr_multiple` ATRs, target `risk.target_points` points. With
+ * `strategy.trigger: pullback` the cross does not enter at once: a limit order rests at the
+ * cross bar's fast EMA (or VWAP, `strategy.pullback_to`) for up to `strategy.pullback_bars`
+ * bar closes, and fills only where a print trades at that price. Its keys are the
  * historical ones (`strategy.*`, `indicators.*`, `risk.*`); it takes no `strategy.params`.
  *
  * @module
@@ -53,8 +56,11 @@ export interface EntryRules {
   overbought: number;
   /** RSI level (0..100) at or below which shorts are refused when the filter is on. */
   oversold: number;
-  /** `state`: fast EMA above (below) slow; `cross`: only on the bar where it crosses. */
-  trigger: "state" | "cross";
+  /**
+   * `state`: fast EMA above (below) slow; `cross`: only on the bar where it crosses;
+   * `pullback`: as `cross`, entering with a limit at the pullback level (see ScalpStrategy).
+   */
+  trigger: "state" | "cross" | "pullback";
   /** Relative volume must exceed this. */
   rvolThreshold: number;
   /** Require the close above VWAP for longs, below for shorts. */
@@ -104,6 +110,7 @@ export function evaluateEntry(
   if (rules.useVwap && vwap === undefined) return undefined;
   if (!(rvol > rules.rvolThreshold)) return undefined;
   if (rules.long) {
+    // `pullback` signals on the cross, as `cross` does; only its order differs.
     const trend = rules.trigger === "state" ? emaFast > emaSlow : s.cross === "UP";
     if (
       trend && (!rules.useVwap || close > vwap!) && rsi > rules.rsiLongMin &&
@@ -131,6 +138,9 @@ export class ScalpStrategy implements Strategy {
   #cross = new CrossDetector();
   #stopMultiple: number;
   #targetPoints: number;
+  /** Pullback: index of the level in `values` (fast EMA 0, VWAP 4), or -1 without one. */
+  #pullbackAt: number;
+  #pullbackBars: number;
 
   /** Reads the rules, periods and exits from config. */
   constructor(config: Config) {
@@ -146,6 +156,9 @@ export class ScalpStrategy implements Strategy {
     ];
     this.#stopMultiple = config.risk.stop_atr_multiple;
     this.#targetPoints = config.risk.target_points;
+    const s = config.strategy;
+    this.#pullbackAt = s.trigger !== "pullback" ? -1 : s.pullback_to === "vwap" ? 4 : 0;
+    this.#pullbackBars = s.pullback_bars;
   }
 
   /** Updates the cross state; evaluates the rules when an entry is possible. */
@@ -160,11 +173,19 @@ export class ScalpStrategy implements Strategy {
     const values: ScalpValues = { emaFast, emaSlow, rsi: v[2], atr, vwap: v[4], rvol: v[5], cross };
     const side = evaluateEntry(ctx.bar.close, values, this.#rules);
     if (side === undefined) return undefined;
-    return {
+    const intent: EntryIntent = {
       side,
       stop: { kind: "atr", multiple: this.#stopMultiple, atr: atr! },
       target: { kind: "points", points: this.#targetPoints },
     };
+    if (this.#pullbackAt >= 0) {
+      const level = v[this.#pullbackAt];
+      // VWAP switched off: no level to pull back to, so no entry.
+      if (level === undefined) return undefined;
+      intent.limit = level;
+      intent.expiryBars = this.#pullbackBars;
+    }
+    return intent;
   }
 
   /** `X↑` / `X↓` on a bar where EMA fast crossed EMA slow. */

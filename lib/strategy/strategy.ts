@@ -65,6 +65,13 @@ export interface EntryIntent {
   stop: StopPolicy;
   /** Initial target. */
   target: TargetPolicy;
+  /**
+   * A limit entry (a pullback): the order rests at this price from the signal on and fills
+   * only on a print at or through it, at this price. Absent: a market-style entry.
+   */
+  limit?: number;
+  /** Bar closes after which an unfilled limit entry is cancelled (default fills.entry_timeout_bars). */
+  expiryBars?: number;
 }
 
 /** A strategy instance for one run. */

@@ -1,0 +1,404 @@
+/**
+ * Stop, target and entry managers (issue 7): each mode with hand-worked values, through the
+ * manager alone and through the PaperTrader (journal events), and a property test that a
+ * stop never sits on or past the entry, nor loosens, whatever the sequence of prints.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { parseConfigText } from "../lib/config/load.ts";
+import { FixedTarget, type PositionView, type StopManager } from "../lib/engine/exits.ts";
+import { managersFrom } from "../lib/engine/managers/from_config.ts";
+import { BreakevenStop, SwingStop, TrailingAtrStop } from "../lib/engine/managers/stops.ts";
+import { RMultipleTarget, TrailingTarget } from "../lib/engine/managers/targets.ts";
+import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import { formatEvent, parseJournalLine } from "../lib/journal/format.ts";
+import { ScalpStrategy } from "../lib/strategy/scalp.ts";
+import type { EntryIntent } from "../lib/strategy/strategy.ts";
+import type { Bar, ExitEvent, JournalEvent, LevelMoveEvent, Side } from "../lib/types.ts";
+
+const T = Date.UTC(2025, 1, 17, 18, 1, 0);
+const TICK = 0.25;
+
+/** A stop `stopPts` points and a target `targetPts` points from the entry. */
+function pts(side: Side, stopPts: number, targetPts = 3): EntryIntent {
+  return {
+    side,
+    stop: { kind: "points", points: stopPts },
+    target: { kind: "points", points: targetPts },
+  };
+}
+
+function trader(over: Partial<PaperTraderOptions> = {}) {
+  const events: JournalEvent[] = [];
+  const t = new PaperTrader({
+    tickSize: TICK,
+    multiplier: 5,
+    contracts: 1,
+    partialFills: false,
+    commissionPerContract: 0.62,
+    stopSlippageTicks: 0,
+    entryPrice: "bar_close",
+    entryTimeoutBars: 1,
+    tagExits: true,
+    emit: (e) => events.push(e),
+    tradeId: (n) => `RUN-${n}`,
+    ...over,
+  });
+  return { t, events };
+}
+
+function bar(low: number, high: number, i = 0): Bar {
+  return {
+    start: T - 600_000 + i * 30_000,
+    lengthMs: 30_000,
+    open: low,
+    high,
+    low,
+    close: high,
+    volume: 10,
+    trades: 5,
+  };
+}
+
+const moves = (events: JournalEvent[], kind: LevelMoveEvent["kind"]) =>
+  events.filter((e): e is LevelMoveEvent => e.kind === kind).map((e) => [e.old, e.price, e.reason]);
+const exits = (events: JournalEvent[]) => events.filter((e): e is ExitEvent => e.kind === "EXIT");
+
+Deno.test("trailing_atr: the stop follows the best print at the initial distance, capped a tick short of the entry", () => {
+  const { t, events } = trader({ stops: new TrailingAtrStop(TICK) });
+  // Long at 4500, stop 2 points: 4498. Distance 2.
+  t.signal(pts("LONG", 2, 10), 4500, T, {});
+  t.onTick(T + 1, 4500.5, 1); // best 4500.50 -> 4498.50
+  t.onTick(T + 2, 4500.25, 1); // not a new best: no move
+  t.onTick(T + 3, 4501, 1); // -> 4499.00
+  t.onTick(T + 4, 4503, 1); // 4501.00 would be past the entry: capped at 4499.75
+  t.onTick(T + 5, 4504, 1); // already at the cap: no move
+  assert.deepEqual(moves(events, "STOP_MOVE"), [
+    [4498, 4498.5, "TRAIL"],
+    [4498.5, 4499, "TRAIL"],
+    [4499, 4499.75, "TRAIL"],
+  ]);
+  t.onTick(T + 6, 4499.75, 1);
+  const [x] = exits(events);
+  assert.equal(x!.reason, "STOP");
+  assert.equal(x!.price, 4499.75);
+  assert.equal(x!.by, "trailing_stop");
+  // -0.25 x $5 = -1.25; commission 1.24: net -2.49.
+  assert.equal(x!.netPnl, -2.49);
+});
+
+Deno.test("trailing_atr short: mirror sequence, exit before any move counts as atr_stop", () => {
+  const { t, events } = trader({ stops: new TrailingAtrStop(TICK) });
+  t.signal(pts("SHORT", 1.5), 4500, T, {}); // stop 4501.50
+  t.onTick(T + 1, 4499.25, 1); // best 4499.25 -> 4500.75
+  t.onTick(T + 2, 4499.5, 1); // worse: no move
+  assert.deepEqual(moves(events, "STOP_MOVE"), [[4501.5, 4500.75, "TRAIL"]]);
+  t.onTick(T + 3, 4500.75, 1);
+  assert.equal(exits(events)[0]!.by, "trailing_stop");
+
+  const b = trader({ stops: new TrailingAtrStop(TICK) });
+  b.t.signal(pts("SHORT", 1.5), 4500, T, {});
+  b.t.onTick(T + 1, 4501.5, 1);
+  assert.deepEqual(moves(b.events, "STOP_MOVE"), []);
+  assert.equal(exits(b.events)[0]!.by, "atr_stop");
+});
+
+Deno.test("breakeven: after +1R the stop moves once to one tick short of the entry; +N points too", () => {
+  const { t, events } = trader({ stops: new BreakevenStop(TICK, 1, "r") });
+  // Entry 4500, stop 4498: R = 2 points, trigger at 4502.
+  t.signal(pts("LONG", 2, 5), 4500, T, {});
+  t.onTick(T + 1, 4501.75, 1); // short of the trigger
+  assert.deepEqual(moves(events, "STOP_MOVE"), []);
+  t.onTick(T + 2, 4502, 1);
+  t.onTick(T + 3, 4504, 1); // once only
+  assert.deepEqual(moves(events, "STOP_MOVE"), [[4498, 4499.75, "BREAKEVEN"]]);
+  t.onTick(T + 4, 4499.5, 1); // through the breakeven stop: fills at the print
+  const [x] = exits(events);
+  assert.equal(x!.price, 4499.5);
+  assert.equal(x!.by, "breakeven");
+
+  // Points: a short at 4500 with a 1.5-point trigger moves at 4498.50 to 4500.25.
+  const s = new BreakevenStop(TICK, 1.5, "points");
+  const stop = s.initial(4500, pts("SHORT", 3));
+  assert.equal(stop, 4503);
+  const view: PositionView = { side: "SHORT", entryPrice: 4500, stop, target: 4497, filled: 1 };
+  assert.equal(s.onTick!(0, 4498.75, view), undefined);
+  assert.deepEqual(s.onTick!(0, 4498.5, view), {
+    price: 4500.25,
+    reason: "BREAKEVEN",
+    by: "breakeven",
+  });
+});
+
+Deno.test("swing: one tick beyond the lookback's lowest low, or the ATR stop beyond the max risk", () => {
+  const s = new SwingStop(TICK, 3, 4);
+  s.observeBar(bar(4496, 4501, 0)); // falls out of the 3-bar lookback
+  s.observeBar(bar(4498.5, 4501, 1));
+  s.observeBar(bar(4497.75, 4500, 2));
+  s.observeBar(bar(4499, 4500.5, 3));
+  const atr: EntryIntent = {
+    side: "LONG",
+    stop: { kind: "atr", multiple: 1.5, atr: 1 },
+    target: { kind: "points", points: 3 },
+  };
+  // Lowest low of the last 3: 4497.75 -> 4497.50; risk 3 points <= 4.
+  assert.equal(s.initial(4500.5, atr), 4497.5);
+  assert.equal(s.initialBy, "swing_stop");
+  // Short: highest high of the last 3 is 4501 -> 4501.25.
+  assert.equal(s.initial(4500, { ...atr, side: "SHORT" }), 4501.25);
+  // Max risk 2: 4500.50 - 4497.50 = 3 > 2 -> the ATR stop 4500.50 - 1.5 = 4499.00.
+  const tight = new SwingStop(TICK, 3, 2);
+  for (let i = 1; i <= 3; i++) tight.observeBar(bar([4498.5, 4497.75, 4499][i - 1]!, 4501, i));
+  assert.equal(tight.initial(4500.5, atr), 4499);
+  assert.equal(tight.initialBy, "atr_stop");
+  // A swing low above the entry (price fell below it) still leaves the stop a tick under.
+  const above = new SwingStop(TICK, 1, 4);
+  above.observeBar(bar(4501, 4502));
+  assert.equal(above.initial(4500, atr), 4499.75);
+  // No bar yet: the ATR stop.
+  assert.equal(new SwingStop(TICK, 5, 4).initial(4500.5, atr), 4499);
+});
+
+Deno.test("swing through the trader: the engine's bars feed the lookback; the exit counts as swing_stop", () => {
+  const { t, events } = trader({ stops: new SwingStop(TICK, 2, 4) });
+  t.onBarClose(T - 30_000, bar(4499, 4501, 0));
+  t.onBarClose(T, bar(4498.25, 4500, 1));
+  t.signal(pts("LONG", 1), 4500, T, {});
+  const entry = events[0]!;
+  assert.ok(entry.kind === "ENTRY");
+  assert.equal(entry.stop, 4498); // 4498.25 - a tick
+  t.onTick(T + 1, 4497.75, 1);
+  assert.equal(exits(events)[0]!.by, "swing_stop");
+});
+
+Deno.test("r_multiple: the target is N x the initial stop distance", () => {
+  const r = new RMultipleTarget(TICK, 2);
+  assert.equal(r.initial(4501, pts("LONG", 1.5), 4499.5), 4504); // 2 x 1.5
+  assert.equal(r.initial(4501, pts("SHORT", 1.5), 4502.5), 4498);
+  // 1.5 x 1.25 = 1.875 -> on the grid: 4502.875 rounds (half away from the entry) to 4503.
+  assert.equal(new RMultipleTarget(TICK, 1.5).initial(4501, pts("LONG", 1.25), 4499.75), 4503);
+  const { t, events } = trader({ targets: new RMultipleTarget(TICK, 2) });
+  t.signal(pts("LONG", 1.5), 4501, T, {});
+  const e = events[0]!;
+  assert.ok(e.kind === "ENTRY");
+  assert.equal(e.target, 4504);
+  t.onTick(T + 1, 4504, 1);
+  assert.equal(exits(events)[0]!.by, "r_target");
+  assert.equal(exits(events)[0]!.pnlPoints, 3);
+});
+
+Deno.test("trailing target: arms at the target, moves ahead of each best, exits on a give-back", () => {
+  const targets = new TrailingTarget(TICK, 1, new FixedTarget(TICK));
+  const { t, events } = trader({ targets });
+  t.signal(pts("LONG", 2, 3), 4500, T, {}); // target 4503
+  t.onTick(T + 1, 4503, 1); // armed: target 4504, no exit
+  t.onTick(T + 2, 4503.5, 1); // new best: 4504.50
+  t.onTick(T + 3, 4502.75, 1); // gave back 0.75 < 1: still open
+  assert.deepEqual(moves(events, "TARGET_MOVE"), [
+    [4503, 4504, "TRAIL_ARMED"],
+    [4504, 4504.5, "TRAIL"],
+  ]);
+  assert.equal(exits(events).length, 0);
+  t.onTick(T + 4, 4502.5, 1); // 1 point back from 4503.50: exits at the print
+  const [x] = exits(events);
+  assert.equal(x!.reason, "TARGET");
+  assert.equal(x!.price, 4502.5);
+  assert.equal(x!.by, "trailing_target");
+  assert.equal(x!.pnlPoints, 2.5);
+});
+
+Deno.test("scale-out: 1 of 3 at the first target, the rest at the runner target, one trade id", () => {
+  const { t, events } = trader({ contracts: 3, scaleOut: { contracts: 1, runnerPoints: 6 } });
+  t.signal(pts("LONG", 2, 3), 4500, T, {}); // stop 4498, target 4503
+  t.onTick(T + 1, 4503, 1);
+  assert.deepEqual(moves(events, "TARGET_MOVE"), [[4503, 4506, "SCALE_OUT"]]);
+  assert.equal(t.busy, true);
+  t.onTick(T + 2, 4506.25, 1);
+  const [a, b] = exits(events);
+  assert.equal(a!.tradeId, "RUN-1");
+  assert.equal(b!.tradeId, "RUN-1");
+  // Part 1: 1 contract, 3 points x $5 = 15, commission 2 x 0.62 = 1.24, net 13.76.
+  assert.deepEqual(
+    [a!.qty, a!.remaining, a!.price, a!.grossPnl, a!.commission, a!.netPnl, a!.by],
+    [1, 2, 4503, 15, 1.24, 13.76, "scale_out"],
+  );
+  // Part 2: 2 contracts, 6 points x $5 x 2 = 60, commission 2.48, net 57.52.
+  assert.deepEqual(
+    [b!.qty, b!.remaining, b!.price, b!.grossPnl, b!.commission, b!.netPnl, b!.by],
+    [2, undefined, 4506, 60, 2.48, 57.52, "points_target"],
+  );
+  assert.equal(t.busy, false);
+  assert.equal(t.tradesOpened, 1);
+  // The runner stopped out instead: 2 x -2 points = -20 gross.
+  const s = trader({ contracts: 3, scaleOut: { contracts: 1, runnerPoints: 6 } });
+  s.t.signal(pts("LONG", 2, 3), 4500, T, {});
+  s.t.onTick(T + 1, 4503.5, 1);
+  s.t.onTick(T + 2, 4498, 1);
+  const stop = exits(s.events)[1]!;
+  assert.deepEqual([stop.qty, stop.grossPnl, stop.netPnl, stop.by], [2, -20, -22.48, "atr_stop"]);
+});
+
+Deno.test("journal: STOP_MOVE, TARGET_MOVE, EXIT By= and Remaining= round-trip; old EXIT lines read as before", () => {
+  const o = { timeZone: "America/Chicago", priceDecimals: 2 };
+  const move: LevelMoveEvent = {
+    kind: "STOP_MOVE",
+    time: T,
+    tradeId: "r1-001",
+    old: 4498,
+    price: 4499.75,
+    reason: "BREAKEVEN",
+  };
+  const line = formatEvent(move, o);
+  assert.equal(
+    line,
+    "2025-02-17T12:01:00-06:00 | STOP_MOVE | TradeID=r1-001 | Old=4498.00 | New=4499.75 | Reason=BREAKEVEN",
+  );
+  assert.deepEqual(parseJournalLine(line, 1, "j"), move);
+  const tm = { ...move, kind: "TARGET_MOVE" as const, old: 4503, price: 4506, reason: "SCALE_OUT" };
+  assert.deepEqual(parseJournalLine(formatEvent(tm, o), 1, "j"), tm);
+  const exit: ExitEvent = {
+    kind: "EXIT",
+    time: T,
+    tradeId: "r1-001",
+    side: "LONG",
+    reason: "TARGET",
+    price: 4503,
+    qty: 1,
+    entryPrice: 4500,
+    entryTime: T - 1000,
+    pnlPoints: 3,
+    pnlTicks: 12,
+    grossPnl: 15,
+    commission: 1.24,
+    netPnl: 13.76,
+    remaining: 2,
+    by: "scale_out",
+  };
+  const xl = formatEvent(exit, o);
+  assert.ok(xl.endsWith(" | Net=13.76 | Remaining=2 | By=scale_out"), xl);
+  assert.deepEqual(parseJournalLine(xl, 1, "j"), exit);
+  // Without them, the line is today's and parses without the keys.
+  const { remaining: _r, by: _b, ...plain } = exit;
+  const pl = formatEvent(plain, o);
+  assert.ok(pl.endsWith(" | Net=13.76"), pl);
+  assert.deepEqual(parseJournalLine(pl, 1, "j"), plain);
+  assert.throws(() => parseJournalLine(pl + " | By=Bad-Name", 3, "j"), /EXIT By is "Bad-Name"/);
+});
+
+Deno.test("config: defaults build no managers; modes build theirs; a bad scale-out is one line", () => {
+  const parse = (text: string) => parseConfigText(text, { source: "config.yaml" });
+  assert.deepEqual(managersFrom(parse("")), {});
+  const m = managersFrom(parse(
+    "risk:\n  contracts: 2\n  stop: {mode: breakeven, breakeven_after: 4, breakeven_unit: points}\n" +
+      "  target: {mode: r_multiple, r_multiple: 1.5}\n  scale_out: {contracts: 1}\n",
+  ));
+  assert.ok(m.stops instanceof BreakevenStop);
+  assert.equal((m.stops as BreakevenStop).after, 4);
+  assert.ok(m.targets instanceof RMultipleTarget);
+  assert.deepEqual(m.scaleOut, { contracts: 1, runnerPoints: 6 });
+  assert.equal(m.tagExits, true);
+  assert.throws(
+    () => parse("risk:\n  scale_out:\n    contracts: 1\n"),
+    (e: Error) =>
+      !e.message.includes("\n") && e.message.includes("risk.scale_out.contracts") &&
+      e.message.includes("must be less than risk.contracts (1)"),
+  );
+  assert.throws(
+    () => parse("risk:\n  stop:\n    mode: chandelier\n"),
+    (e: Error) => !e.message.includes("\n") && e.message.includes("risk.stop.mode"),
+  );
+});
+
+Deno.test("pullback entry: a limit at the cross bar's EMA fills only where that price trades, else expires", () => {
+  const config = parseConfigText(
+    "strategy:\n  trigger: pullback\n  pullback_bars: 2\n  calibration_bars: 1\n",
+    { source: "t" },
+  );
+  const strategy = new ScalpStrategy(config);
+  // Bar 1: fast below slow; bar 2: fast crosses above, close above VWAP, RSI 60, RVOL 2.
+  const ctx = (values: (number | undefined)[], close: number) => ({
+    bar: { ...bar(close - 1, close), close },
+    values,
+    value: () => undefined,
+    index: 1,
+    canEnter: true,
+  });
+  assert.equal(strategy.onBar(ctx([4499, 4500, 60, 1, 4498, 2], 4500)), undefined);
+  const intent = strategy.onBar(ctx([4500.62, 4500.5, 60, 1, 4498, 2], 4502))!;
+  assert.equal(intent.side, "LONG");
+  assert.equal(intent.limit, 4500.62);
+  assert.equal(intent.expiryBars, 2);
+
+  // Fills: the buy limit goes on the grid below its level (4500.50) and fills there.
+  const a = trader({ entryPrice: "next_tick" });
+  a.t.signal(intent, 4502, T, {});
+  const entry = a.events[0]!;
+  assert.ok(entry.kind === "ENTRY");
+  assert.deepEqual([entry.entry, entry.stop, entry.target], [4500.5, 4499, 4503.5]);
+  a.t.onTick(T + 1, 4501.75, 1); // above the limit: no fill
+  a.t.onTick(T + 2, 4500.75, 1);
+  assert.equal(a.events.length, 1);
+  a.t.onTick(T + 3, 4500.25, 1); // through it: fills at the limit
+  const fill = a.events[1]!;
+  assert.ok(fill.kind === "FILL");
+  assert.deepEqual([fill.price, fill.qty], [4500.5, 1]);
+
+  // Expires: no print at 4500.50 within 2 bar closes -> CANCEL EXPIRED, the trader is free.
+  const b = trader({ entryPrice: "next_tick" });
+  b.t.signal(intent, 4502, T, {});
+  b.t.onTick(T + 1, 4501, 1);
+  b.t.onBarClose(T + 30_000);
+  assert.equal(b.t.busy, true);
+  b.t.onBarClose(T + 60_000);
+  const c = b.events[1]!;
+  assert.ok(c.kind === "CANCEL");
+  assert.deepEqual([c.reason, c.qty], ["EXPIRED", 1]);
+  assert.equal(b.t.busy, false);
+  assert.equal(b.t.tradesOpened, 0);
+});
+
+Deno.test("property: through any prints, a managed stop stays a tick or more on the loss side of the entry and never loosens", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom("LONG", "SHORT") as fc.Arbitrary<Side>,
+      fc.integer({ min: 16_000, max: 24_000 }), // entry in ticks
+      fc.constantFrom(0, 0.1, 0.13), // off-grid entries (another contract's ticks)
+      fc.double({ min: 0.01, max: 3, noNaN: true }), // stop distance in points
+      fc.constantFrom("trailing", "breakeven_r", "breakeven_pts", "swing"),
+      fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 1, maxLength: 60 }),
+      (side, entryTicks, off, dist, mode, steps) => {
+        const entry = entryTicks * TICK + off;
+        const stops: StopManager = mode === "trailing"
+          ? new TrailingAtrStop(TICK)
+          : mode === "swing"
+          ? new SwingStop(TICK, 2, 100)
+          : new BreakevenStop(TICK, 0.5, mode === "breakeven_r" ? "r" : "points");
+        if (mode === "swing") stops.observeBar!(bar(entry - dist, entry + dist));
+        const { t, events } = trader({ stops });
+        t.signal(pts(side, dist, 1000), entry, T, {});
+        const long = side === "LONG";
+        const ok = (stop: number) =>
+          long ? stop <= entry - TICK + 1e-9 : stop >= entry + TICK - 1e-9;
+        const first = events[0]!;
+        assert.ok(first.kind === "ENTRY");
+        assert.ok(ok(first.stop), `initial stop ${first.stop} for ${side} ${entry}`);
+        let price = entry;
+        for (const [i, s] of steps.entries()) {
+          price = Math.max(TICK, price + s * TICK);
+          t.onTick(T + i + 1, price, 1);
+          if (!t.busy) break;
+        }
+        let last = first.stop;
+        for (const e of events) {
+          if (e.kind !== "STOP_MOVE") continue;
+          assert.ok(ok(e.price), `moved stop ${e.price} for ${side} ${entry}`);
+          assert.equal(e.old, last);
+          assert.ok(long ? e.price > e.old : e.price < e.old, `loosened ${e.old} -> ${e.price}`);
+          assert.equal(e.price, Math.round(e.price / TICK) * TICK);
+          last = e.price;
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
