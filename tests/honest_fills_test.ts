@@ -4,6 +4,7 @@
  * backtest. Every figure below is worked out by hand in the comments.
  */
 import assert from "node:assert/strict";
+import { fillsTable, SHARED_TICKS, tableIn } from "../bench/fills_table.ts";
 import { parseConfigText } from "../lib/config/load.ts";
 import { Engine } from "../lib/engine/engine.ts";
 import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
@@ -277,4 +278,20 @@ Deno.test("live timer path: flattenDue closes at the last price when no tick com
     Date.UTC(2025, 1, 17, 20, 55, 1),
   ]);
   assert.equal(engine.flattenDue(Date.UTC(2025, 1, 17, 20, 56)), false, "nothing left to flatten");
+});
+
+Deno.test("README: the fills table is what bench/fills_table.ts makes of the shared data now", async () => {
+  const table = await fillsTable();
+  if (table === undefined) {
+    console.warn(`skipping the fills table check: ${SHARED_TICKS.pathname} is absent`);
+    return;
+  }
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  assert.equal(tableIn(readme), table, "regenerate it: bench/fills_table.ts --write");
+  // The last column is the defaults: the honest fills, so next_tick and through are on.
+  const config = parseConfigText("", { source: "test" });
+  assert.deepEqual(
+    [config.strategy.entry_price, config.fills.target_fill, config.fills.entry_slippage_ticks],
+    ["next_tick", "through", 1],
+  );
 });
