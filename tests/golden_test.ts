@@ -50,6 +50,25 @@ const CONFIGS: Record<string, string[]> = {
   // Stops a fraction of a tick from the entry: on the real files, rounding put 127 of them
   // on the entry price before issue 12's point 10.
   tight_stop: ["strategy.short=true", "risk.stop_atr_multiple=0.25"],
+  // Issue 7's honest fills (the built-in defaults since; the base config pins the old ones):
+  // next-tick entries and stops a tick worse, targets only on a print through them.
+  honest: [
+    "strategy.short=true",
+    "strategy.entry_price=next_tick",
+    "fills.entry_slippage_ticks=1",
+    "fills.stop_slippage_ticks=1",
+    "fills.target_fill=through",
+  ],
+  // ...with a live session: entries 09:00-11:20 Chicago, trades flattened from 11:20.
+  honest_flatten: [
+    "strategy.short=true",
+    "strategy.entry_price=next_tick",
+    "fills.entry_slippage_ticks=1",
+    "fills.stop_slippage_ticks=1",
+    "fills.target_fill=through",
+    'session.liquid_hours=["09:00-11:30"]',
+    "live.flatten_minutes=10",
+  ],
 };
 
 /** Generated sessions (3.5 h each, about 100k ticks), chosen so that every case trades. */
