@@ -7,6 +7,7 @@
  */
 import { ConfigError } from "./lib/config/errors.ts";
 import { RunError, UsageError } from "./lib/cli/usage_error.ts";
+import { StrategyError } from "./lib/strategy/errors.ts";
 import { VERSION } from "./lib/version.ts";
 
 const HELP = `scalpbot ${VERSION}: paper-trades futures scalps from Interactive Brokers data
@@ -91,7 +92,7 @@ export function reportError(e: unknown): number {
     console.error(`scalpbot: ${oneLine(e.message)}`);
     return 2;
   }
-  if (e instanceof RunError) {
+  if (e instanceof RunError || e instanceof StrategyError) {
     console.error(`scalpbot: ${oneLine(e.message)}`);
     return 1;
   }

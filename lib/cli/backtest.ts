@@ -8,6 +8,7 @@
 import { checkInputFile, checkOutputFile, ensureParentDirSync, sameFile } from "./fs.ts";
 import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
+import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";
 import { demoSession, TickGenerator } from "../gen/generator.ts";
@@ -88,7 +89,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   // Inputs first: the config and the tick file are read and checked before any output is
   // created, truncated or opened (a missing tick file must not cost the journal).
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
-  const config = loaded.config;
+  const config = await loadStrategy(loaded);
   if (values.ticks !== undefined) await checkInputFile(values.ticks, "tick file");
   const journalPath = values.journal ?? config.journal.path;
   const barsPath = values["bars-out"];

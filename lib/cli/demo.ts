@@ -12,6 +12,7 @@ import { parseCommandArgs } from "./args.ts";
 import { checkOutputFile } from "./fs.ts";
 import { inspectJournal } from "../journal/inspect.ts";
 import { configDigest, loadConfig } from "../config/load.ts";
+import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
 import { demoSession, TickGenerator } from "../gen/generator.ts";
 import type { LiveRunner } from "../live/runner.ts";
@@ -66,6 +67,7 @@ export async function runDemo(args: string[]): Promise<number> {
   const liveMs = session.endMs! - session.startMs - historyMs;
   const speed = Math.max(1, Math.round(liveMs / (seconds * 1000)));
   const loaded = await loadConfig(undefined, { overrides: demoOverrides(speed) });
+  const chosen = await loadStrategy(loaded);
   await checkOutputFile(journalPath, "journal");
   const found = await inspectJournal(journalPath);
   if (found.exists && (found.events === 0 || found.errors.length > 0)) {
@@ -109,7 +111,7 @@ export async function runDemo(args: string[]): Promise<number> {
       `at ${speed}x; 15 min of history for the warm-up`,
   );
   // The simulator's port is known only now; the rest of the config was checked before.
-  const config = demoContract(loaded.config, sim.port);
+  const config = demoContract(chosen, sim.port);
   if (loaded.config.contract.month !== undefined) {
     console.log(
       `[demo] ignoring contract.month ${loaded.config.contract.month} from the config: ` +

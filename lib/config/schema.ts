@@ -80,6 +80,15 @@ export const indicatorsSchema = z.strictObject({
 export const strategySchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, "a strategy name such as scalp").default("scalp"),
   params: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * A user strategy module (lib/strategy/loader.ts), relative to the config file's folder;
+   * when set, it trades instead of `name`.
+   */
+  module: z.string().regex(
+    /\.[cm]?[jt]s$/,
+    "a TypeScript or JavaScript file such as ./my_strategy.ts",
+  )
+    .optional(),
   long: z.boolean().default(true),
   short: z.boolean().default(false),
   rsi_long_min: z.number().min(0).max(100).default(50),

@@ -12,7 +12,8 @@ import type { Config } from "../config/schema.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import { SessionSchedule } from "../indicators/session_schedule.ts";
 import type { TickIndicator } from "../indicators/indicator.ts";
-import { createStrategy } from "../strategy/registry.ts";
+import { StrategyError } from "../strategy/errors.ts";
+import { createStrategy, strategyDefinition } from "../strategy/registry.ts";
 import type { BarContext, Strategy } from "../strategy/strategy.ts";
 import type {
   Bar,
@@ -146,6 +147,9 @@ export class Engine {
   #trader: PaperTrader;
   #calibration: number;
   #started = false;
+  /** SESSION_END written: later bars and ticks reach neither the strategy nor the journal. */
+  #ended = false;
+  #strategyName: string;
   #nextSession = -Infinity;
   #lastTs = -Infinity;
   #lastPrice = NaN;
@@ -164,6 +168,9 @@ export class Engine {
     this.#runId = options.runId;
     this.#agg = new BarAggregator({ barMs: c.bars.seconds * 1000, lateTicks: c.bars.late_ticks });
     this.#strategy = options.strategy ?? createStrategy(c);
+    this.#strategyName = options.strategy === undefined
+      ? strategyDefinition(c).name
+      : c.strategy.name;
     this.#indicators = new IndicatorSet(this.#strategy.indicators);
     this.#tickIndicators = this.#indicators.wantsTicks;
     this.#singleTick = this.#indicators.singleTick;
@@ -331,12 +338,17 @@ export class Engine {
    */
   finish(reason: ExitReason, endReason: string, time?: number): void {
     // A run that never started (no tick file, bad header) leaves the journal untouched.
-    if (!this.#started) return;
+    if (!this.#started || this.#ended) return;
     const at = time ?? (Number.isFinite(this.#lastTs) ? this.#lastTs : 0);
     if (reason === "END") {
       const bar = this.#agg.flush();
       if (bar !== undefined) this.#barClosed(bar, false);
     }
+    this.#end(reason, endReason, at);
+  }
+
+  #end(reason: ExitReason, endReason: string, at: number): void {
+    this.#ended = true;
     this.#trader.close(reason, this.#lastPrice, at);
     this.#emit({
       kind: "SESSION_END",
@@ -376,6 +388,7 @@ export class Engine {
 
   /** The strategy is told about every closed bar; the last one of a run (`evaluate` false) cannot enter. */
   #barClosed(bar: Bar, evaluate: boolean): void {
+    if (this.#ended) return;
     const values = this.#indicators.onBar(bar);
     this.#values = values;
     this.#bars++;
@@ -383,9 +396,14 @@ export class Engine {
     // First: an entry that expires on this bar frees the position for a new one.
     this.#trader.onBarClose(end, bar);
     const canEnter = evaluate && this.#canEnter(end);
-    const intent = this.#strategy.onBar(
-      new BarView(bar, values, this.#bars, canEnter, this.#indicators),
-    );
+    let intent;
+    try {
+      intent = this.#strategy.onBar(
+        new BarView(bar, values, this.#bars, canEnter, this.#indicators),
+      );
+    } catch (e) {
+      throw this.#strategyFailed(e, `the bar ending ${new Date(end).toISOString()}`);
+    }
     const accepted = canEnter ? intent : undefined;
     const onBar = this.#listener.onBar;
     if (onBar !== undefined) {
@@ -402,11 +420,34 @@ export class Engine {
   }
 
   #strategyTick(ts: number, price: number, size: number): void {
+    if (this.#ended) return;
     const canEnter = this.#canEnter(ts);
-    const intent = this.#strategy.onTick!(ts, price, size, canEnter);
+    let intent;
+    try {
+      intent = this.#strategy.onTick!(ts, price, size, canEnter);
+    } catch (e) {
+      throw this.#strategyFailed(e, `the tick at ${new Date(ts).toISOString()}`);
+    }
     if (intent === undefined || !canEnter) return;
     // The values journaled with it are those of the last closed bar.
     this.#trader.signal(intent, price, ts, this.#indicators.record(this.#values));
+  }
+
+  /**
+   * A strategy that throws stops the run as Ctrl+C would: the open trade is closed as MANUAL
+   * at the last price and SESSION_END names the strategy and its error, so the journal stays
+   * whole; the returned error then ends the command.
+   */
+  #strategyFailed(e: unknown, on: string): StrategyError {
+    const why = (e instanceof Error ? `${e.name}: ${e.message}` : String(e))
+      .split(/\r?\n/, 1)[0]!.trim();
+    const at = Number.isFinite(this.#lastTs) ? this.#lastTs : 0;
+    this.#end("MANUAL", `STRATEGY_ERROR ${this.#strategyName}: ${why}`, at);
+    return new StrategyError(
+      `strategy ${this.#strategyName} threw on ${on}: ${why}; the run stopped and its open ` +
+        `trade was closed as MANUAL`,
+      { cause: e },
+    );
   }
 
   #emit(event: JournalEvent): void {

@@ -5,13 +5,16 @@
  *
  * @module
  */
-import { ConfigError } from "../config/errors.ts";
+import { ConfigError, describeIssue } from "../config/errors.ts";
+import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import { scalpStrategy } from "./scalp.ts";
 import type { Strategy, StrategyDefinition } from "./strategy.ts";
 
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 const registry = new Map<string, StrategyDefinition<unknown>>();
+/** User strategies loaded by lib/strategy/loader.ts, by their resolved `strategy.module`. */
+const modules = new Map<string, StrategyDefinition<unknown>>();
 
 /**
  * Registers a strategy. Throws a TypeError for a malformed or already registered name.
@@ -32,11 +35,38 @@ export function strategyNames(): string[] {
 }
 
 /**
- * Builds the strategy `config.strategy.name` names, its `strategy.params` validated by its
- * own schema. Throws a one-line {@linkcode ConfigError} for an unknown name or rejected
- * parameters (`source` names where the config came from).
+ * Makes `def` the strategy of configs whose `strategy.module` is `module` (the loader's
+ * resolved path); a later load of the same path replaces it.
+ */
+export function useStrategyModule(module: string, def: StrategyDefinition<unknown>): void {
+  modules.set(module, def);
+}
+
+/**
+ * Builds the strategy the config names: the user module `strategy.module` (loaded first by
+ * lib/strategy/loader.ts), else the registered `strategy.name`; its `strategy.params`
+ * validated by its own schema. Throws a one-line {@linkcode ConfigError} for an unknown
+ * name, a module not loaded, or rejected parameters (`source` names where the config came
+ * from).
  */
 export function createStrategy(config: Config, source = "config"): Strategy {
+  const def = strategyDefinition(config, source);
+  return def.create(parseStrategyParams(def, config.strategy.params, source), config);
+}
+
+/** The definition `config` names (see {@linkcode createStrategy}). */
+export function strategyDefinition(config: Config, source = "config"): StrategyDefinition<unknown> {
+  const module = config.strategy.module;
+  if (module !== undefined) {
+    const loaded = modules.get(module);
+    if (loaded === undefined) {
+      throw new ConfigError(
+        `strategy.module = ${JSON.stringify(module)} was not loaded (lib/strategy/loader.ts)`,
+        { source, keyPath: "strategy.module" },
+      );
+    }
+    return loaded;
+  }
   const name = config.strategy.name;
   const def = registry.get(name);
   if (def === undefined) {
@@ -47,19 +77,57 @@ export function createStrategy(config: Config, source = "config"): Strategy {
       { source, keyPath: "strategy.name" },
     );
   }
-  const parsed = def.schema.safeParse(config.strategy.params);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keyPath = ["strategy", "params", ...issue.path.map(String)].join(".");
-    const more = parsed.error.issues.length - 1;
-    throw new ConfigError(`${keyPath}: ${issue.message} (strategy ${name})`, {
-      source,
-      keyPath,
-      more,
-      cause: parsed.error,
-    });
+  return def;
+}
+
+/**
+ * Validates `params` (the config's `strategy.params`) with the strategy's schema. Throws a
+ * one-line {@linkcode ConfigError} worded as every config error: the key, the value, what
+ * is allowed (`strategy.params.minutes = 0 is not allowed: must be at least 1 (strategy orb)`).
+ */
+export function parseStrategyParams<P>(
+  def: StrategyDefinition<P>,
+  params: unknown,
+  source: string,
+): P {
+  const parsed = def.schema.safeParse(params, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
+  const issue = issues[0]!;
+  const prefix = ["strategy", "params"];
+  const { detail, keyPath } = describeIssue({ ...issue, path: [...prefix, ...issue.path] }, {
+    allowedKeys: (path) => objectKeys(def.schema, path.slice(prefix.length)),
+  });
+  throw new ConfigError(`${detail} (strategy ${def.name})`, {
+    source,
+    keyPath,
+    more: issues.length - 1,
+    cause: parsed.error,
+  });
+}
+
+/** The keys of the object schema at `path` inside `schema` (none: undefined). */
+function objectKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let s = unwrap(schema);
+  for (const seg of path) {
+    if (!(s instanceof z.ZodObject) || typeof seg !== "string") return undefined;
+    const shape = s.shape as Record<string, z.ZodType>;
+    if (!Object.hasOwn(shape, seg)) return undefined;
+    s = unwrap(shape[seg]!);
   }
-  return def.create(parsed.data, config);
+  if (!(s instanceof z.ZodObject)) return undefined;
+  const keys = Object.keys(s.shape);
+  return keys.length > 0 ? keys : undefined;
+}
+
+/** Looks through defaults and optionals. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (;;) {
+    const inner: z.ZodType | undefined = (s._zod.def as { innerType?: z.ZodType }).innerType;
+    if (inner === undefined) return s;
+    s = inner;
+  }
 }
 
 registerStrategy(scalpStrategy);
