@@ -141,7 +141,7 @@ Deno.test("launcher: demo, backtest and report plans; flags in a fixed order wit
   ]);
   const bt = planPermissions(
     "backtest",
-    ["--ticks=/data/mes.csv", "--bars-out", "bars.csv", "--config", "c.yaml"],
+    ["--ticks=/data/mes.csv", "--bars-out", "bars.csv", "--config", "c.yaml", "--trades-csv=t.csv"],
     { config, dirExists: everyFolderExists },
   );
   assert.deepEqual(
@@ -156,9 +156,8 @@ Deno.test("launcher: demo, backtest and report plans; flags in a fixed order wit
     ["old.text"],
   );
   assert.deepEqual(permissionFlags(bt), [
-    // bars.csv read too: the backtest checks that it is not the journal.
-    `--allow-read=c.yaml,/data/mes.csv,runs/bt.text,${TICK_WORKER},bars.csv`,
-    "--allow-write=runs/bt.text,bars.csv",
+    `--allow-read=c.yaml,/data/mes.csv,runs/bt.text,${TICK_WORKER}`,
+    "--allow-write=runs/bt.text,bars.csv,t.csv",
     LOG,
   ]);
 });
