@@ -11,7 +11,9 @@ import { managersFrom } from "../lib/engine/managers/from_config.ts";
 import { BreakevenStop, SwingStop, TrailingAtrStop } from "../lib/engine/managers/stops.ts";
 import { RMultipleTarget, TrailingTarget } from "../lib/engine/managers/targets.ts";
 import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import { resumeFrom } from "../lib/cli/live.ts";
 import { formatEvent, parseJournalLine } from "../lib/journal/format.ts";
+import { summarizeJournal } from "../lib/journal/inspect.ts";
 import { ScalpStrategy } from "../lib/strategy/scalp.ts";
 import type { EntryIntent } from "../lib/strategy/strategy.ts";
 import type { Bar, ExitEvent, JournalEvent, LevelMoveEvent, Side } from "../lib/types.ts";
@@ -401,4 +403,33 @@ Deno.test("property: through any prints, a managed stop stays a tick or more on 
     ),
     { numRuns: 2000 },
   );
+});
+
+Deno.test("restart: a scaled-out, moved trade resumes with the rest, the moved levels, and no manager moves", () => {
+  const o = { timeZone: "America/Chicago", priceDecimals: 2 };
+  const { t, events } = trader({
+    contracts: 3,
+    stops: new BreakevenStop(TICK, 2, "points"),
+    scaleOut: { contracts: 1, runnerPoints: 6 },
+  });
+  t.signal(pts("LONG", 2, 3), 4500, T, {});
+  t.onTick(T + 1, 4502, 1); // breakeven: 4498 -> 4499.75
+  t.onTick(T + 2, 4503, 1); // 1 of 3 out at 4503, target -> 4506
+  // Through the journal text, as a restart reads it.
+  const lines = events.map((e) => formatEvent(e, o));
+  const open = summarizeJournal(lines.map((l, i) => parseJournalLine(l, i + 1, "j"))).openTrades;
+  const r = resumeFrom(open)!;
+  assert.deepEqual(
+    [r.state.ordered, r.state.filled, r.state.filledValue, r.state.entryPrice],
+    [2, 2, 9000, 4500],
+  );
+  assert.deepEqual([r.state.stop, r.state.target], [4499.75, 4506]);
+  // The resumed trade keeps those levels: a trailing stop does not move it on new highs.
+  const b = trader({ contracts: 3, stops: new TrailingAtrStop(TICK) });
+  b.t.resume(r.state, 1);
+  b.t.onTick(T + 10, 4505, 1);
+  assert.deepEqual(moves(b.events, "STOP_MOVE"), []);
+  b.t.onTick(T + 11, 4506, 1);
+  const x = exits(b.events)[0]!;
+  assert.deepEqual([x.qty, x.price, x.grossPnl], [2, 4506, 60]);
 });

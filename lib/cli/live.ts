@@ -10,7 +10,6 @@ import { maskAccounts } from "../ib/mask.ts";
 import { PermissionMissing } from "./permissions.ts";
 import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
-import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
 import type { EngineListener } from "../engine/engine.ts";
 import type { OpenTradeState } from "../engine/paper_trader.ts";
@@ -215,16 +214,20 @@ export function resumeFrom(open: readonly OpenTrade[]): ResumeState | undefined 
   const t = open.at(-1);
   if (t === undefined) return undefined;
   const e = t.entry;
-  const filledValue = t.fills.reduce((sum, f) => sum + f.price * f.qty, 0);
+  const exited = t.exited ?? 0;
+  let filledValue = t.fills.reduce((sum, f) => sum + f.price * f.qty, 0);
+  // After a scale-out part, the rest keeps the average entry of every fill.
+  if (exited > 0) filledValue = (filledValue / (t.filled + exited)) * t.filled;
   const state: OpenTradeState = {
     tradeId: e.tradeId,
     side: e.side,
-    ordered: e.size - t.cancels.reduce((sum, c) => sum + c.qty, 0),
+    ordered: e.size - t.cancels.reduce((sum, c) => sum + c.qty, 0) - exited,
     filled: t.filled,
     filledValue,
     entryPrice: t.filled > 0 ? filledValue / t.filled : e.entry,
-    stop: e.stop,
-    target: e.target,
+    // The levels the managers last moved to (STOP_MOVE / TARGET_MOVE), else the ENTRY's.
+    stop: t.stop ?? e.stop,
+    target: t.target ?? e.target,
     entryTime: t.fills[0]?.time ?? NaN,
     fills: t.fills.length,
   };
@@ -251,7 +254,7 @@ export async function runLive(args: string[]): Promise<number> {
     return 0;
   }
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
-  const config = await loadStrategy(loaded);
+  const config = loaded.config;
   const problem = await netPermissionProblem(config.ib.host, config.ib.port);
   if (problem !== undefined) throw new PermissionMissing(problem);
   // Every input is checked before the journal is created or written.

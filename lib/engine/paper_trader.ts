@@ -134,6 +134,11 @@ export class PaperTrader implements Exposure {
   #timeout = 1;
   /** The position has scaled out. */
   #scaled = false;
+  /**
+   * The trade was resumed from the journal: its managers' state (best print, breakeven
+   * armed, ...) is gone, so it keeps the levels last journaled and no manager moves them.
+   */
+  #resumed = false;
   /** Trades opened by this run (entries that got at least one fill). */
   tradesOpened = 0;
 
@@ -172,6 +177,7 @@ export class PaperTrader implements Exposure {
     this.#seq = Math.max(this.#seq, lastSeq);
     this.#trade = state === undefined ? undefined : { orderTime: -Infinity, ...state };
     this.#barsWorking = 0;
+    this.#resumed = state !== undefined;
   }
 
   /**
@@ -238,7 +244,7 @@ export class PaperTrader implements Exposure {
     if (hit === "TARGET") this.#exit("TARGET", t.target, ts);
     else if (hit === "STOP") {
       this.#exit("STOP", long ? price - this.#slip() : price + this.#slip(), ts);
-    } else if (this.#managed && this.#stops.onTick !== undefined) {
+    } else if (this.#managed && this.#stops.onTick !== undefined && !this.#resumed) {
       const m = this.#stops.onTick(ts, price, t);
       if (m !== undefined) this.#moveStop(t, m, ts);
     }
@@ -250,6 +256,7 @@ export class PaperTrader implements Exposure {
    * True when the position closed.
    */
   #beforeExits(ts: number, price: number, t: OpenTradeState): boolean {
+    if (this.#resumed) return false;
     const long = t.side === "LONG";
     const so = this.#o.scaleOut;
     if (
@@ -383,6 +390,7 @@ export class PaperTrader implements Exposure {
     this.#limit = intent.limit !== undefined;
     this.#timeout = intent.expiryBars ?? o.entryTimeoutBars;
     this.#scaled = false;
+    this.#resumed = false;
     const tradeId = o.tradeId(++this.#seq);
     this.#trade = {
       tradeId,

@@ -24,6 +24,12 @@ export interface OpenTrade {
   filled: number;
   /** RunID of the SESSION_START before the ENTRY, if any. */
   runId: string | undefined;
+  /** The stop after the last STOP_MOVE, when a manager moved it. */
+  stop?: number;
+  /** The target after the last TARGET_MOVE, when a manager moved it. */
+  target?: number;
+  /** Contracts already closed by a scale-out's EXIT parts (`Remaining=`). */
+  exited?: number;
 }
 
 /** Summary of a journal's events. */
@@ -145,9 +151,18 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
         // A scale-out's first part (Remaining > 0) leaves the rest of the trade open.
         if (e.remaining !== undefined && e.remaining > 0) {
           const t = open.get(e.tradeId);
-          if (t !== undefined) t.filled = e.remaining;
+          if (t !== undefined) {
+            t.filled = e.remaining;
+            t.exited = (t.exited ?? 0) + e.qty;
+          }
         } else open.delete(e.tradeId);
         break;
+      case "STOP_MOVE":
+      case "TARGET_MOVE": {
+        const t = open.get(e.tradeId);
+        if (t !== undefined) t[e.kind === "STOP_MOVE" ? "stop" : "target"] = e.price;
+        break;
+      }
     }
   }
   const openTrades = [...open.values()].filter((t) => t.filled > 0 || t.cancels.length === 0);
