@@ -156,7 +156,8 @@ Deno.test("launcher: demo, backtest and report plans; flags in a fixed order wit
     ["old.text"],
   );
   assert.deepEqual(permissionFlags(bt), [
-    `--allow-read=c.yaml,/data/mes.csv,runs/bt.text,${TICK_WORKER}`,
+    // bars.csv read too: the backtest checks that it is not the journal.
+    `--allow-read=c.yaml,/data/mes.csv,runs/bt.text,${TICK_WORKER},bars.csv,t.csv`,
     "--allow-write=runs/bt.text,bars.csv,t.csv",
     LOG,
   ]);

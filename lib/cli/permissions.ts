@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.ts";
 import { DEFAULT_CONFIG_FILE, parseConfigText } from "../config/load.ts";
@@ -179,12 +179,18 @@ export function planPermissions(
     if (folder !== undefined) plan.write.push(folder);
   };
   const config = options.config;
+  // A user strategy module is imported at run time: read access to that file, and no other.
+  const strategy = (configFile: string) => {
+    const module = config.strategy.module;
+    if (module !== undefined) plan.read.push(strategyModuleFile(module, configFile));
+  };
   switch (command) {
     case "live": {
       const journal = last("journal") ?? config.journal.path;
       plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, journal, ...WORKER_MODULES.journal);
       output(journal);
       plan.net.push(hostPort(config.ib.host, config.ib.port));
+      strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       break;
     }
     case "demo": {
@@ -193,6 +199,7 @@ export function planPermissions(
       output(journal);
       // The simulator listens on a free loopback port and the bot connects to it.
       plan.net.push("127.0.0.1");
+      strategy(DEFAULT_CONFIG_FILE);
       break;
     }
     case "backtest": {
@@ -202,10 +209,15 @@ export function planPermissions(
       plan.read.push(journal, ...WORKER_MODULES.ticks);
       output(journal);
       const bars = last("bars-out");
+      // Read too: the backtest makes sure the CSV is not the journal before writing either.
+      if (bars !== undefined) plan.read.push(bars);
       if (bars !== undefined) output(bars);
       for (const trades of [last("trades-csv"), last("trades-jsonl")]) {
+        // Read too, like --bars-out: the backtest checks that it is no other file of the run.
+        if (trades !== undefined) plan.read.push(trades);
         if (trades !== undefined) output(trades);
       }
+      strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       break;
     }
     case "download": {
@@ -249,6 +261,19 @@ function globRoot(path: string): string {
   if (at < 0) return path;
   const cut = path.lastIndexOf("/", at);
   return cut < 0 ? "." : cut === 0 ? "/" : path.slice(0, cut);
+}
+
+/**
+ * The file `strategy.module` names, as lib/strategy/loader.ts resolves it: relative to the
+ * folder of the config file (itself relative to the working directory).
+ *
+ * @example
+ * ```ts
+ * strategyModuleFile("./orb_strategy.ts", "examples/orb.yaml"); // "examples/orb_strategy.ts"
+ * ```
+ */
+export function strategyModuleFile(module: string, configFile: string): string {
+  return isAbsolute(module) ? module : join(dirname(configFile), module);
 }
 
 /** Adds one permission, as named by a NotCapable message, to `plan` (in place). */
