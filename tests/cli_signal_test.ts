@@ -81,9 +81,13 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
       const exit = events.find((e) => e.kind === "EXIT");
       assert.ok(exit?.kind === "EXIT");
       assert.equal(exit.reason, "MANUAL");
-      // Entered at 5020.25 (bar 20's close); the last print was bar 21's close, 5021.25.
+      // Signal on bar 20; the order is the next print, bar 21's open 5021.00, filled a tick
+      // worse (the default fills): 5021.25. The last print was bar 21's close, 5021.25.
+      const fill = events.find((e) => e.kind === "FILL");
+      assert.ok(fill?.kind === "FILL");
+      assert.equal(fill.price, 5021.25);
       assert.equal(exit.price, 5021.25);
-      assert.equal(exit.pnlPoints, 1);
+      assert.equal(exit.pnlPoints, 0);
       const end = events.at(-1)!;
       assert.ok(end.kind === "SESSION_END");
       assert.equal(end.reason, sig);
