@@ -217,7 +217,7 @@ const PROCESS_CASES: ProcessCase[] = [
     allow: (d) => [`--allow-read=${d}`, `--allow-write=${d}`],
     args: (d) => ["backtest", "--ticks", `${d}/`, "--journal", `${d}/j.text`, "--overwrite"],
     code: 1,
-    first: (d) => new RegExp(`^scalpbot: tick file ${esc(d)}/ is a directory, not a file$`),
+    first: (d) => new RegExp(`^scalpbot: --ticks ${esc(d)}/: the folder holds no \\.csv file$`),
   },
   {
     name: "sim on a host the permissions do not allow",

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { parseJournalText } from "../lib/journal/reader.ts";
+import { ReportAccumulator } from "../lib/report/accumulator.ts";
+import { TradingDays } from "../lib/data/trading_day.ts";
+import { formatTradeCsv, TRADE_CSV_HEADER, TradeRows } from "../lib/report/trades_out.ts";
+import type { ExitEvent, JournalEvent } from "../lib/types.ts";
 import {
   computeReport,
   formatDuration,
@@ -196,7 +200,8 @@ Deno.test("formatDuration shows hours, minutes and seconds", () => {
 
 Deno.test("formatReport shows the key figures in aligned rows", () => {
   const text = formatReport(report(TEXT), { timeZone: "America/Chicago" });
-  const lines = text.split("\n");
+  // The figure rows, before the per-day table.
+  const lines = text.split("\n\n")[0]!.split("\n");
   // Every value starts in the same column.
   const cols = new Set(lines.map((l) => l.search(/(?<=: +)\S/)));
   assert.equal(cols.size, 1, text);
@@ -235,4 +240,129 @@ Deno.test("reportToJson writes stable keys, ISO UTC times and null ratios", () =
   const empty = JSON.parse(reportToJson(computeReport([])));
   assert.equal(empty.profitFactor, null);
   assert.equal(empty.firstTime, null);
+});
+
+Deno.test("per-day figures of the hand-made journal: trades, net, win rate, intraday drawdown", () => {
+  const r = report(TEXT);
+  // UTC dates of the exits: 02-17 (T1..T4 at 15:02..15:41), 02-18 (T5 15:08:20, T6 21:00).
+  // 02-17 equity 13.75 (peak), 5.00, -12.50, -12.50: drawdown 26.25; 1 win of 4.
+  assert.deepEqual(r.byDay, [
+    { date: "2025-02-17", trades: 4, netPnl: -12.5, winRate: 0.25, maxDrawdown: 26.25 },
+    { date: "2025-02-18", trades: 2, netPnl: 31.25, winRate: 1, maxDrawdown: 0 },
+  ]);
+  const text = formatReport(r);
+  assert.match(text, /^2025-02-17 +4 +-12\.50 +25\.0% +26\.25$/m);
+  assert.match(text, /^2025-02-18 +2 +31\.25 +100\.0% +0\.00$/m);
+  assert.deepEqual(JSON.parse(reportToJson(r)).byDay, r.byDay);
+  // Trading days of the exchange: the same two days in Chicago (CME day from 17:00 on).
+  const days = new TradingDays("America/Chicago", ["17:00"]);
+  const acc = new ReportAccumulator({ dayOf: (t) => days.dayOf(t) });
+  for (const e of parseJournalText(TEXT, { source: "t" }).events) acc.add(e);
+  assert.deepEqual(acc.report().byDay.map((d) => d.date), ["2025-02-17", "2025-02-18"]);
+  // 17:00 Chicago is the next trading day; 16:59 is not.
+  assert.equal(days.dayOf(CST(18, 17, 0)), "2025-02-19");
+  assert.equal(days.dayOf(CST(18, 16, 59)), "2025-02-18");
+});
+
+Deno.test("largest win and loss, max hold, Sharpe and Sortino, R, commission share, hours", () => {
+  const r = report(TEXT);
+  assert.equal(r.largestWin, 17.5); // T6
+  assert.equal(r.largestLoss, -17.5); // T3
+  assert.equal(r.maxHoldMs, 600_000); // T6: 14:50 -> 15:00
+  // Daily nets -12.50 and 31.25: mean 9.375, sample sd sqrt(2 x 21.875^2) = 30.9359...
+  // Sharpe 9.375 / 30.9359 x sqrt(252) = 4.8107...; downside sqrt(12.5^2 / 2) = 8.8388...,
+  // Sortino 9.375 / 8.8388 x sqrt(252) = 16.8375...
+  // Reported to 6 decimals.
+  const near = (x: number | null, want: number) => x !== null && Math.abs(x - want) < 1e-6;
+  assert.ok(near(r.sharpe, (9.375 / Math.sqrt(2 * 21.875 ** 2)) * Math.sqrt(252)), "sharpe");
+  assert.ok(near(r.sortino, (9.375 / Math.sqrt(12.5 ** 2 / 2)) * Math.sqrt(252)), "sortino");
+  assert.ok(Math.abs(r.sharpe! - 4.8107) < 1e-4 && Math.abs(r.sortino! - 16.8375) < 1e-4);
+  // Risk entry to stop is 1.5 points for every trade: R = 2, -1, -1, 1/6, 2, 4/3; mean 3.5 / 6.
+  assert.equal(r.expectancyR, 0.583333);
+  // Commission 10.00 of gross 28.75.
+  assert.equal(r.commissionShare, 0.347826);
+  // Exit hours (UTC): five at 15h, T6 at 21h.
+  assert.deepEqual(r.byHour, [
+    { hour: 15, trades: 5, netPnl: 1.25 },
+    { hour: 21, trades: 1, netPnl: 17.5 },
+  ]);
+  assert.equal(r.byManager, null);
+  const text = formatReport(r);
+  assert.match(text, /^Largest win\/loss: +17\.50 USD \/ -17\.50 USD$/m);
+  assert.match(
+    text,
+    /^Sharpe\/Sortino: +4\.81 \/ 16\.84 \(daily net P\/L, 2 day\(s\) with trades, x sqrt\(252\)\)$/m,
+  );
+  assert.match(text, /^Expectancy \(R\): +0\.583 R$/m);
+  assert.match(text, /^Commission share: +34\.78% of gross$/m);
+  assert.match(text, /^Exits by hour: +15h 5, 21h 1$/m);
+  // One day only: no ratio (a spread needs two days).
+  const one = report(TEXT.split("\n").filter((l) => !l.includes("2025-02-18")).join("\n"));
+  assert.equal(one.sharpe, null);
+});
+
+Deno.test("exits by manager are shown when the EXIT lines name one", () => {
+  const exit = (id: string, net: number, by?: string): JournalEvent => ({
+    kind: "EXIT",
+    time: CST(17, 9, 5),
+    tradeId: id,
+    side: "LONG",
+    reason: "STOP",
+    price: 4500,
+    qty: 1,
+    entryPrice: 4500,
+    entryTime: CST(17, 9, 0),
+    pnlPoints: net / 5,
+    pnlTicks: net / 1.25,
+    grossPnl: net,
+    commission: 0,
+    netPnl: net,
+    ...(by === undefined ? {} : { by }),
+  } as ExitEvent);
+  const r = computeReport([
+    exit("a", 5, "trailing_stop"),
+    exit("b", -2.5, "trailing_stop"),
+    exit("c", 1),
+  ]);
+  assert.deepEqual(r.byManager, { trailing_stop: { trades: 2, netPnl: 2.5 } });
+  assert.match(formatReport(r), /^Exits by manager: +trailing_stop 2 \(2\.50\)$/m);
+});
+
+Deno.test("per-trade rows of the hand-made journal: fills, R, hold, CSV columns", () => {
+  const rows = new TradeRows();
+  const out = [];
+  for (const e of parseJournalText(TEXT, { source: "t" }).events) {
+    const row = rows.add(e);
+    if (row !== undefined) out.push(row);
+  }
+  assert.equal(out.length, 6);
+  // T3: two fills, 2 contracts, -1.5 points on a 1.5-point risk: -1 R, held 300 s.
+  assert.deepEqual(out[2], {
+    id: "A-3",
+    side: "LONG",
+    qty: 2,
+    entryTime: "2025-02-17T15:20:00.000Z",
+    entryPrice: 4505,
+    exitTime: "2025-02-17T15:25:00.000Z",
+    exitPrice: 4503.5,
+    fills: 2,
+    reason: "STOP",
+    by: null,
+    points: -1.5,
+    gross: -15,
+    commission: 2.5,
+    net: -17.5,
+    r: -1,
+    mae: null,
+    mfe: null,
+    holdSeconds: 300,
+  });
+  assert.equal(
+    formatTradeCsv(out[2]!),
+    "A-3,LONG,2,2025-02-17T15:20:00.000Z,4505,2025-02-17T15:25:00.000Z,4503.5,2,STOP,,-1.5," +
+      "-15,2.5,-17.5,-1,,,300",
+  );
+  assert.equal(TRADE_CSV_HEADER.split(",").length, formatTradeCsv(out[2]!).split(",").length);
+  // T4: 1 of 3 filled, +0.25 on 1.5 = 1/6 R.
+  assert.equal(out[3]!.r, 0.166667);
 });

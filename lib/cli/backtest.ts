@@ -18,24 +18,32 @@ import { type JournalSink, JournalWriter } from "../journal/writer.ts";
 import { formatReport, reportToJson } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import type { TickReadStats } from "../ticks/csv_reader.ts";
-import { readTickFileFast } from "../ticks/worker_reader.ts";
-import { GridWatch } from "../ticks/grid_check.ts";
+import { InputError, resolveTickInputs, type TickInput } from "../data/inputs.ts";
+import { parseDate } from "../data/calendar.ts";
+import { TradingDays } from "../data/trading_day.ts";
+import { TradesFile } from "../report/trades_out.ts";
+import { backtestFiles } from "./backtest_files.ts";
 import type { JournalEvent, TickBatch } from "../types.ts";
 import { BarsCsvWriter } from "./bars_csv.ts";
-import { formatBarLine, formatEventLine, formatProgress, journalFormatOptions } from "./console.ts";
+import { formatBarLine, formatEventLine, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
 import { RunError, UsageError } from "./usage_error.ts";
 import { yieldEvery } from "./yield.ts";
 import { VERSION } from "../version.ts";
 
 /** Help text of the backtest command. */
-export const BACKTEST_HELP = `scalpbot backtest [--ticks FILE] [options]
+export const BACKTEST_HELP = `scalpbot backtest [--ticks DIR|GLOB|FILE]... [options]
 
 Runs the engine over recorded ticks (CSV: ts_utc,price,size) or, without --ticks, over a
-session the program generates itself (deterministic for --seed). Writes the journal and
-prints the report.
+session the program generates itself (deterministic for --seed). Many files make one run
+and one journal, read in time order (files that overlap in time are refused). Writes the
+journal and prints the report.
 
-  --ticks FILE         tick CSV file (header with time, price and size columns)
+  --ticks PATH         tick CSV file, folder of them, glob (quoted: "data/MES_*.csv") or a
+                       download store (a folder with manifest.json: its complete days, one
+                       contract per day, a trade closed at a roll); repeatable
+  --from DATE          first trading day yyyy-mm-dd (store: by day; files: by tick)
+  --to DATE            last trading day yyyy-mm-dd, inclusive
   --seed N             seed of the generated session when no --ticks (default 1)
   --days N             generate N days from the session's start instead of its 3.5 hours
   --config FILE        config file (default: ./config.yaml if present, else built-in defaults)
@@ -48,12 +56,18 @@ prints the report.
   --print-bars         print a line per closed bar
   --quiet              print only the report
   --json               print the report as JSON
+  --trades-csv FILE    write one line per closed trade as CSV
+  --trades-jsonl FILE  write one JSON object per closed trade (JSON Lines)
 `;
 
 /** Runs the backtest command; returns the process exit code. */
 export async function runBacktest(args: string[]): Promise<number> {
   const { values } = parseCommandArgs("backtest", args, {
-    ticks: { type: "string" },
+    ticks: { type: "string", multiple: true },
+    from: { type: "string" },
+    to: { type: "string" },
+    "trades-csv": { type: "string" },
+    "trades-jsonl": { type: "string" },
     seed: { type: "string" },
     days: { type: "string" },
     config: { type: "string" },
@@ -86,24 +100,64 @@ export async function runBacktest(args: string[]): Promise<number> {
   if (days !== undefined && values.ticks !== undefined) {
     throw new UsageError("--days applies to the generated session; it cannot go with --ticks");
   }
-  // Inputs first: the config and the tick file are read and checked before any output is
+  for (const [name, text] of [["--from", values.from], ["--to", values.to]] as const) {
+    if (text === undefined) continue;
+    try {
+      parseDate(text);
+    } catch {
+      throw new UsageError(`${name} must be a date yyyy-mm-dd, got "${text}"`);
+    }
+  }
+  if (values.from !== undefined && values.to !== undefined && values.from > values.to) {
+    throw new UsageError(`--from ${values.from} is after --to ${values.to}`);
+  }
+  if ((values.from !== undefined || values.to !== undefined) && values.ticks === undefined) {
+    throw new UsageError("--from and --to select days of --ticks; give --ticks");
+  }
+  // Inputs first: the config and the tick files are read and checked before any output is
   // created, truncated or opened (a missing tick file must not cost the journal).
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
   const config = await loadStrategy(loaded);
-  if (values.ticks !== undefined) await checkInputFile(values.ticks, "tick file");
-  const journalPath = values.journal ?? config.journal.path;
-  const barsPath = values["bars-out"];
-  await checkOutputFile(journalPath, "journal");
-  if (barsPath !== undefined) {
-    await checkOutputFile(barsPath, "--bars-out");
-    if (await sameFile(barsPath, journalPath)) {
-      throw new UsageError(`--bars-out ${barsPath} is the journal; choose another file`);
+  if (values.ticks !== undefined) {
+    for (const spec of values.ticks) {
+      if (isGlob(spec) || (await Deno.stat(spec).then((i) => i.isDirectory, () => false))) {
+        continue;
+      }
+      await checkInputFile(spec, "tick file");
     }
   }
-  for (const out of [journalPath, barsPath]) {
-    if (out !== undefined && values.ticks !== undefined && await sameFile(values.ticks, out)) {
-      throw new UsageError(`--ticks ${values.ticks} is also an output (${out}); choose another`);
+  const journalPath = values.journal ?? config.journal.path;
+  const barsPath = values["bars-out"];
+  const outputs: [string, string][] = [["--journal", journalPath]];
+  for (const name of ["bars-out", "trades-csv", "trades-jsonl"] as const) {
+    const path = values[name];
+    if (path !== undefined) outputs.push([`--${name}`, path]);
+  }
+  for (const [i, [name, path]] of outputs.entries()) {
+    await checkOutputFile(path, i === 0 ? "journal" : name);
+    for (const [other, otherPath] of outputs.slice(0, i)) {
+      if (await sameFile(path, otherPath)) {
+        throw new UsageError(
+          `${name} ${path} is ${other === "--journal" ? "the journal" : `also ${other}`}; ` +
+            `choose another file`,
+        );
+      }
     }
+    await checkNotInput(values.ticks ?? [], path);
+  }
+  let inputs: TickInput[] | undefined;
+  if (values.ticks !== undefined) {
+    try {
+      inputs = await resolveTickInputs(values.ticks, {
+        ...(values.from !== undefined ? { from: values.from } : {}),
+        ...(values.to !== undefined ? { to: values.to } : {}),
+      });
+    } catch (e) {
+      if (e instanceof InputError) throw new RunError(e.message);
+      throw e;
+    }
+    // The files a folder or a glob stands for are no output either.
+    for (const [, path] of outputs) await checkNotInput(inputs.map((t) => t.path), path);
   }
   const replace = await checkJournal(
     journalPath,
@@ -117,7 +171,15 @@ export async function runBacktest(args: string[]): Promise<number> {
   const quiet = values.quiet === true || values.json === true;
   const fmt = journalFormatOptions(config);
   // The report is built as events come, so memory does not grow with the run's length.
-  const tally = new ReportAccumulator();
+  const tradingDays = new TradingDays(config.session.timezone, config.session.starts);
+  const tally = new ReportAccumulator({ dayOf: (t) => tradingDays.dayOf(t) });
+  const tradesFiles: TradesFile[] = [];
+  if (values["trades-csv"] !== undefined) {
+    tradesFiles.push(new TradesFile(values["trades-csv"], "csv"));
+  }
+  if (values["trades-jsonl"] !== undefined) {
+    tradesFiles.push(new TradesFile(values["trades-jsonl"], "jsonl"));
+  }
   // Opened (and with --overwrite emptied) on the first event, so a run that fails before
   // its first tick leaves the file as it was.
   const journal = new LazyJournal(journalPath, fmt, replace);
@@ -136,11 +198,13 @@ export async function runBacktest(args: string[]): Promise<number> {
     },
     onEvent(event) {
       tally.add(event);
+      for (const f of tradesFiles) f.add(event);
       if (!quiet) out.line(formatEventLine(event, fmt));
     },
   };
   const flush = () => {
     journal.flush();
+    for (const f of tradesFiles) f.flush();
     out.flush();
   };
   const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
@@ -148,6 +212,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   // Outputs open here, once the first tick has been read: every input has been checked.
   const start = (info: SessionInfo) => {
     openBars();
+    for (const f of tradesFiles) f.open();
     engine.start(info);
   };
 
@@ -163,11 +228,21 @@ export async function runBacktest(args: string[]): Promise<number> {
   try {
     try {
       if (values.ticks !== undefined) {
-        readStats = await backtestFile(engine, start, values.ticks, {
+        readStats = await backtestFiles(engine, start, inputs!, {
           skipMalformed: values["skip-malformed"] === true,
           signal: abort.signal,
           progress: !quiet && Deno.stderr.isTerminal(),
           digest: loaded.digest,
+          source: sourceName(values.ticks, inputs!),
+          ...(values.from !== undefined || values.to !== undefined
+            ? {
+              range: {
+                days: tradingDays,
+                ...(values.from !== undefined ? { from: values.from } : {}),
+                ...(values.to !== undefined ? { to: values.to } : {}),
+              },
+            }
+            : {}),
           flush,
         });
       } else {
@@ -198,6 +273,7 @@ export async function runBacktest(args: string[]): Promise<number> {
     out.flush();
     journal.close();
     barsOut?.close();
+    for (const f of tradesFiles) f.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const report = tally.report();
@@ -224,6 +300,29 @@ export async function runBacktest(args: string[]): Promise<number> {
     if (endReason !== "END_OF_DATA") console.log(`Stopped by ${endReason}.`);
   }
   return 0;
+}
+
+/** The SESSION_START source: `file:PATH` for one file, else the values and the file count. */
+function sourceName(specs: readonly string[], inputs: readonly TickInput[]): string {
+  if (specs.length === 1 && inputs.length === 1 && inputs[0]!.path === specs[0]) {
+    return `file:${specs[0]}`;
+  }
+  const store = inputs.some((t) => t.fromStore) ? "store " : "";
+  return `${store}files:${specs.join(" ")} (${inputs.length} files)`;
+}
+
+/** Refuses an output that is one of the tick files. */
+async function checkNotInput(inputs: readonly string[], output: string): Promise<void> {
+  for (const input of inputs) {
+    if (!isGlob(input) && await sameFile(input, output)) {
+      throw new UsageError(`--ticks ${input} is also an output (${output}); choose another`);
+    }
+  }
+}
+
+/** True for a `--ticks` value with wildcards in its file name. */
+function isGlob(path: string): boolean {
+  return /[*?[]/.test(path.slice(path.lastIndexOf("/") + 1));
 }
 
 class Interrupted extends Error {
@@ -292,73 +391,6 @@ async function checkJournal(path: string, append: boolean, overwrite: boolean): 
     `Journal ${path} already holds ${found.runs.length} run(s) (last: ${last}); ` +
       `pass --append to add this run, --overwrite to replace it, or --journal FILE`,
   );
-}
-
-interface FileRunOptions {
-  skipMalformed: boolean;
-  signal: AbortSignal;
-  progress: boolean;
-  digest: string;
-  /** Called after each chunk of input: writes the journal lines and console lines so far. */
-  flush: () => void;
-}
-
-async function backtestFile(
-  engine: Engine,
-  start: (info: SessionInfo) => void,
-  path: string,
-  o: FileRunOptions,
-): Promise<TickReadStats> {
-  let first = true;
-  // The run (and its outputs) starts at the first trade with a size: a file of zero-size
-  // prints only is refused untouched. The zero-size prints before it are counted as usual.
-  let firstTs: number | undefined;
-  let zeroBefore = 0;
-  let lastShown = -1;
-  // Prices off the contract's tick grid (gold under MES settings) warn once, on stderr.
-  const grid = new GridWatch(engine.config.contract, path, (line) => console.error(line));
-  const stats = await readTickFileFast(path, {
-    skipMalformed: o.skipMalformed,
-    signal: o.signal,
-    onBatch(batch: TickBatch) {
-      grid.onBatch(batch);
-      if (first) {
-        if (batch.count === 0) return;
-        firstTs ??= batch.ts[0]!;
-        if (!batch.size.subarray(0, batch.count).some((s) => s > 0)) {
-          zeroBefore += batch.count;
-          return;
-        }
-        first = false;
-        start(sessionInfo(firstTs, `file:${path}`, o.digest));
-        for (; zeroBefore > 0; zeroBefore--) engine.onTick(firstTs, 0, 0);
-      }
-      engine.onBatch(batch);
-    },
-    onProgress(read, total) {
-      o.flush();
-      if (!o.progress) return;
-      if (total <= 0) return; // a pipe has no size: no bar
-      const pct = Math.floor((read / total) * 100);
-      if (pct === lastShown) return;
-      lastShown = pct;
-      const end = read >= total ? "\n" : "";
-      Deno.stderr.writeSync(
-        new TextEncoder().encode(`\r${formatProgress(read / total, engine.stats.ticks)}${end}`),
-      );
-    },
-  });
-  grid.finish();
-  if (first) {
-    // Nothing to replay: refuse before any output is touched rather than journal an empty
-    // run (stamped 1970) over what --overwrite would replace.
-    const skipped = stats.malformed > 0 ? `, ${stats.malformed} malformed lines skipped` : "";
-    const zero = zeroBefore > 0 ? `, ${zeroBefore} of size 0` : "";
-    throw new RunError(
-      `tick file ${path} holds no trades (no line with a size above 0${zero}${skipped})`,
-    );
-  }
-  return stats;
 }
 
 interface GeneratedRun {

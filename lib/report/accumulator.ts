@@ -5,9 +5,13 @@
  * @module
  */
 import type { ExitReason, JournalEvent, Side } from "../types.ts";
-import type { ReasonStats, Report, SideStats } from "./report.ts";
+import type { DayRow, HourRow, ReasonStats, Report, SideStats } from "./report.ts";
+
+/** Annualisation of the daily Sharpe and Sortino ratios: x sqrt(252). */
+export const TRADING_DAYS_PER_YEAR = 252;
 
 const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
+
 const SIDES: readonly Side[] = ["LONG", "SHORT"];
 
 function cents(x: number): number {
@@ -25,7 +29,8 @@ const NET_C = 1;
 const HOLD = 2;
 const POINTS = 3;
 const NET_POINTS = 4;
-const COLUMNS = 5;
+const R_MULT = 5;
+const COLUMNS = 6;
 const ROWS_PER_CHUNK = 4096;
 
 /** Exit rows in fixed chunks: appending never copies, so nothing old becomes garbage. */
@@ -33,7 +38,14 @@ class ExitRows {
   #chunks: Float64Array[] = [];
   length = 0;
 
-  push(time: number, netC: number, hold: number, points: number, netPoints: number): void {
+  push(
+    time: number,
+    netC: number,
+    hold: number,
+    points: number,
+    netPoints: number,
+    rMultiple: number,
+  ): void {
     const r = this.length % ROWS_PER_CHUNK;
     if (r === 0) this.#chunks.push(new Float64Array(ROWS_PER_CHUNK * COLUMNS));
     const a = this.#chunks[this.#chunks.length - 1]!;
@@ -43,6 +55,7 @@ class ExitRows {
     a[o + HOLD] = hold;
     a[o + POINTS] = points;
     a[o + NET_POINTS] = netPoints;
+    a[o + R_MULT] = rMultiple;
     this.length++;
   }
 
@@ -66,6 +79,25 @@ interface TradeState {
   cancels: number;
   /** Any CANCEL. */
   cancelled: boolean;
+  /** Points from the ENTRY's price to its initial stop (NaN before the ENTRY). */
+  risk: number;
+}
+
+/** Options of {@linkcode ReportAccumulator}. */
+export interface AccumulatorOptions {
+  /** Trading day `yyyy-mm-dd` of an exit time; default its UTC date. */
+  dayOf?: (ms: number) => string;
+  /** Hour of day 0..23 of an exit time; default its UTC hour. */
+  hourOf?: (ms: number) => number;
+}
+
+/** Per-day sums, in cents, over the day's exits in journal order. */
+interface DaySums {
+  trades: number;
+  wins: number;
+  netC: number;
+  peakC: number;
+  maxDdC: number;
 }
 
 /**
@@ -108,6 +140,21 @@ export class ReportAccumulator {
   /** One row per exit, summed in exit-time order at the end (float sums depend on order). */
   #exits = new ExitRows();
   #exitsSorted = true;
+  #dayOf: (ms: number) => string;
+  #hourOf: (ms: number) => number;
+  /** One entry per trading day with an exit: a few numbers per day, whatever the run's length. */
+  #days = new Map<string, DaySums>();
+  #hours = Array.from({ length: 24 }, () => ({ trades: 0, netC: 0 }));
+  #byManager = new Map<string, { trades: number; netC: number }>();
+  #largestWinC: number | null = null;
+  #largestLossC: number | null = null;
+  #maxHold: number | null = null;
+
+  /** `options` say how exit times map to days and hours (default UTC). */
+  constructor(options: AccumulatorOptions = {}) {
+    this.#dayOf = options.dayOf ?? ((ms) => new Date(ms).toISOString().slice(0, 10));
+    this.#hourOf = options.hourOf ?? ((ms) => new Date(ms).getUTCHours());
+  }
 
   /** Adds one event. */
   add(e: JournalEvent): void {
@@ -129,6 +176,7 @@ export class ReportAccumulator {
         t.entered = true;
         t.filled = 0;
         t.cancels = 0;
+        t.risk = Math.abs(e.entry - e.stop);
         break;
       }
       case "FILL": {
@@ -146,13 +194,15 @@ export class ReportAccumulator {
       }
       case "EXIT": {
         const i = this.#open.findIndex((t) => t.id === e.tradeId);
-        if (i >= 0) {
+        const risk = i >= 0 ? this.#open[i]!.risk : NaN;
+        // A scale-out's first part (Remaining > 0) leaves the trade open.
+        if (i >= 0 && (e.remaining ?? 0) === 0) {
           const t = this.#open[i]!;
           if (t.entered && t.cancelled && t.fills === 0) this.#cancelledUnfilled++;
           this.#open.splice(i, 1);
           this.#free.push(t);
         }
-        this.#addExit(e);
+        this.#addExit(e, risk);
         break;
       }
     }
@@ -165,7 +215,8 @@ export class ReportAccumulator {
       if (t.id === id) return t;
     }
     const t = this.#free.pop() ??
-      { id, entered: false, fills: 0, filled: 0, cancels: 0, cancelled: false };
+      { id, entered: false, fills: 0, filled: 0, cancels: 0, cancelled: false, risk: NaN };
+    t.risk = NaN;
     t.id = id;
     t.entered = false;
     t.fills = 0;
@@ -176,8 +227,28 @@ export class ReportAccumulator {
     return t;
   }
 
-  #addExit(x: Extract<JournalEvent, { kind: "EXIT" }>): void {
+  #addExit(x: Extract<JournalEvent, { kind: "EXIT" }>, risk: number): void {
     const net = cents(x.netPnl);
+    this.#addDay(x.time, net);
+    const hour = this.#hours[this.#hourOf(x.time)];
+    if (hour !== undefined) {
+      hour.trades++;
+      hour.netC += net;
+    }
+    if (x.by !== undefined) {
+      const m = this.#byManager.get(x.by) ?? { trades: 0, netC: 0 };
+      m.trades++;
+      m.netC += net;
+      this.#byManager.set(x.by, m);
+    }
+    if (net > 0 && (this.#largestWinC === null || net > this.#largestWinC)) {
+      this.#largestWinC = net;
+    }
+    if (net < 0 && (this.#largestLossC === null || net < this.#largestLossC)) {
+      this.#largestLossC = net;
+    }
+    const hold = x.time - x.entryTime;
+    if (this.#maxHold === null || hold > this.#maxHold) this.#maxHold = hold;
     this.#grossC += cents(x.grossPnl);
     this.#commC += cents(x.commission);
     const reason = this.#byReason[x.reason];
@@ -197,7 +268,46 @@ export class ReportAccumulator {
       x.time - x.entryTime,
       x.pnlPoints * x.qty,
       mult === undefined ? NaN : x.netPnl / mult,
+      risk > 0 ? x.pnlPoints / risk : NaN,
     );
+  }
+
+  /** The day's closed-trade equity (from 0 at its start): trades, wins, net, drawdown. */
+  #addDay(time: number, net: number): void {
+    const key = this.#dayOf(time);
+    let d = this.#days.get(key);
+    if (d === undefined) {
+      d = { trades: 0, wins: 0, netC: 0, peakC: 0, maxDdC: 0 };
+      this.#days.set(key, d);
+    }
+    d.trades++;
+    if (net > 0) d.wins++;
+    d.netC += net;
+    if (d.netC > d.peakC) d.peakC = d.netC;
+    else d.maxDdC = Math.max(d.maxDdC, d.peakC - d.netC);
+  }
+
+  /** Per-day rows, by date; Sharpe and Sortino of their net P/L. */
+  #dayFigures(): { byDay: DayRow[]; sharpe: number | null; sortino: number | null } {
+    const byDay: DayRow[] = [...this.#days.entries()].sort((a, b) => a[0] < b[0] ? -1 : 1)
+      .map(([date, d]) => ({
+        date,
+        trades: d.trades,
+        netPnl: d.netC / 100,
+        winRate: d.wins / d.trades,
+        maxDrawdown: d.maxDdC / 100,
+      }));
+    const n = byDay.length;
+    if (n < 2) return { byDay, sharpe: null, sortino: null };
+    const mean = byDay.reduce((a, d) => a + d.netPnl, 0) / n;
+    const variance = byDay.reduce((a, d) => a + (d.netPnl - mean) ** 2, 0) / (n - 1);
+    const downside = Math.sqrt(byDay.reduce((a, d) => a + Math.min(0, d.netPnl) ** 2, 0) / n);
+    const annual = Math.sqrt(TRADING_DAYS_PER_YEAR);
+    return {
+      byDay,
+      sharpe: variance > 0 ? round6((mean / Math.sqrt(variance)) * annual) : null,
+      sortino: downside > 0 ? round6((mean / downside) * annual) : null,
+    };
   }
 
   /**
@@ -233,6 +343,8 @@ export class ReportAccumulator {
     let ddTroughTime: number | null = null;
     let ddRecoveryTime: number | null = null;
     let ddOpen = false;
+    let rSum = 0;
+    let rCount = 0;
     let lossStreak = 0;
     let winStreak = 0;
     let longestLoss = 0;
@@ -246,6 +358,11 @@ export class ReportAccumulator {
       grossPoints += rows.get(i, POINTS);
       netPoints = netPoints === null || Number.isNaN(np) ? null : netPoints + np;
       holds.push(rows.get(i, HOLD));
+      const r = rows.get(i, R_MULT);
+      if (!Number.isNaN(r)) {
+        rSum += r;
+        rCount++;
+      }
       if (net > 0) {
         wins++;
         winC += net;
@@ -299,6 +416,11 @@ export class ReportAccumulator {
       if (t.entered && t.cancelled && t.fills === 0) cancelledUnfilled++;
     }
     const runIds = [...this.#runIds];
+    const days = this.#dayFigures();
+    const byHour: HourRow[] = [];
+    for (const [hour, h] of this.#hours.entries()) {
+      if (h.trades > 0) byHour.push({ hour, trades: h.trades, netPnl: h.netC / 100 });
+    }
 
     return {
       runIds,
@@ -346,6 +468,19 @@ export class ReportAccumulator {
       cancels: this.#cancels,
       cancelledUnfilled,
       openTrades,
+      largestWin: this.#largestWinC === null ? null : this.#largestWinC / 100,
+      largestLoss: this.#largestLossC === null ? null : this.#largestLossC / 100,
+      maxHoldMs: this.#maxHold,
+      sharpe: days.sharpe,
+      sortino: days.sortino,
+      expectancyR: rCount > 0 ? round6(rSum / rCount) : null,
+      commissionShare: this.#grossC > 0 ? round6(this.#commC / this.#grossC) : null,
+      byDay: days.byDay,
+      byHour,
+      byManager: this.#byManager.size === 0 ? null : Object.fromEntries(
+        [...this.#byManager.entries()].sort((a, b) => a[0] < b[0] ? -1 : 1)
+          .map(([k, m]) => [k, { trades: m.trades, netPnl: m.netC / 100 }]),
+      ),
     };
   }
 }

@@ -34,6 +34,30 @@ export interface SideStats {
   netPnl: number;
 }
 
+/** One trading day's closed trades. */
+export interface DayRow {
+  /** Trading day `yyyy-mm-dd` of the exits. */
+  date: string;
+  /** Exits that day. */
+  trades: number;
+  /** Their net P/L, in currency. */
+  netPnl: number;
+  /** Exits with net P/L > 0 / trades (0..1). */
+  winRate: number;
+  /** Largest fall of the day's closed-trade equity from its peak (from 0), >= 0. */
+  maxDrawdown: number;
+}
+
+/** Exits in one hour of the day. */
+export interface HourRow {
+  /** Hour 0..23 (exchange time in a backtest, UTC in `scalpbot report`). */
+  hour: number;
+  /** Exits in that hour. */
+  trades: number;
+  /** Their net P/L, in currency. */
+  netPnl: number;
+}
+
 /** Statistics of the trades in one or several runs. Ratios are null when undefined. */
 export interface Report {
   /** RunIDs of the SESSION_START events, in journal order. */
@@ -110,6 +134,29 @@ export interface Report {
   cancelledUnfilled: number;
   /** ENTRY without EXIT, not cancelled unfilled. */
   openTrades: number;
+  /** Largest net P/L of a winning exit; null without wins. */
+  largestWin: number | null;
+  /** Most negative net P/L of a losing exit; null without losses. */
+  largestLoss: number | null;
+  /** Longest exit time - entry time, in ms; null without exits. */
+  maxHoldMs: number | null;
+  /**
+   * Mean / sample standard deviation of the daily net P/L, x sqrt(252); over the days with
+   * an exit; null with fewer than 2 such days or no spread.
+   */
+  sharpe: number | null;
+  /** Mean daily net P/L / downside deviation (below 0, over all those days), x sqrt(252). */
+  sortino: number | null;
+  /** Mean of points / (entry to initial stop) over exits whose ENTRY is known. */
+  expectancyR: number | null;
+  /** Commission / gross P/L, when gross P/L > 0. */
+  commissionShare: number | null;
+  /** Per trading day, by date. */
+  byDay: DayRow[];
+  /** Exits by hour of day (hours without exits left out). */
+  byHour: HourRow[];
+  /** Exits and net P/L by the manager named on the EXIT (`By=`); null when none is named. */
+  byManager: Record<string, ReasonStats> | null;
 }
 
 /**
@@ -233,9 +280,51 @@ export function formatReport(report: Report, options: FormatReportOptions = {}):
     ],
     ["Partial fills", `${r.partialFills} trade(s) with more than one fill`],
     ["Cancels", `${r.cancels} (${r.cancelledUnfilled} entry order(s) never filled)`],
+    ["Largest win/loss", `${money(r.largestWin, cur)} / ${money(r.largestLoss, cur)}`],
+    ["Max hold time", dur(r.maxHoldMs)],
+    [
+      "Sharpe/Sortino",
+      `${ratio(r.sharpe, "n/a")} / ${ratio(r.sortino, "n/a")} ` +
+      `(daily net P/L, ${r.byDay.length} day(s) with trades, x sqrt(252))`,
+    ],
+    ["Expectancy (R)", r.expectancyR === null ? "n/a" : `${r.expectancyR.toFixed(3)} R`],
+    [
+      "Commission share",
+      r.commissionShare === null ? "n/a" : `${(r.commissionShare * 100).toFixed(2)}% of gross`,
+    ],
+    [
+      "Exits by hour",
+      r.byHour.length === 0
+        ? "n/a"
+        : r.byHour.map((h) => `${String(h.hour).padStart(2, "0")}h ${h.trades}`).join(", "),
+    ],
   ];
+  if (r.byManager !== null) {
+    rows.push([
+      "Exits by manager",
+      Object.entries(r.byManager).map(([k, m]) => `${k} ${m.trades} (${money(m.netPnl, "")})`)
+        .join(", "),
+    ]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
-  return rows.map(([k, v]) => `${(k + ":").padEnd(width)}${v}`).join("\n");
+  const text = rows.map(([k, v]) => `${(k + ":").padEnd(width)}${v}`).join("\n");
+  return r.byDay.length === 0 ? text : `${text}\n\n${formatDayTable(r.byDay)}`;
+}
+
+/** The per-day table: date, trades, net P/L, win rate, max intraday drawdown. */
+export function formatDayTable(days: readonly DayRow[]): string {
+  const head = ["Day", "Trades", "Net P/L", "Win rate", "Max DD"];
+  const body = days.map((d) => [
+    d.date,
+    String(d.trades),
+    d.netPnl.toFixed(2),
+    `${(d.winRate * 100).toFixed(1)}%`,
+    d.maxDrawdown.toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(head), ...body.map(line)].join("\n");
 }
 
 /** JSON schema tag written as the first key of {@link reportToJson}. */
@@ -292,6 +381,17 @@ export function reportToJson(report: Report): string {
     cancels: r.cancels,
     cancelledUnfilled: r.cancelledUnfilled,
     openTrades: r.openTrades,
+    largestWin: r.largestWin,
+    largestLoss: r.largestLoss,
+    maxHoldMs: r.maxHoldMs,
+    sharpe: r.sharpe,
+    sortino: r.sortino,
+    sharpeAnnualisation: "sqrt(252), daily net P/L of days with trades",
+    expectancyR: r.expectancyR,
+    commissionShare: r.commissionShare,
+    byDay: r.byDay,
+    byHour: r.byHour,
+    byManager: r.byManager,
   };
   return JSON.stringify(out, null, 2);
 }
