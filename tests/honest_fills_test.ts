@@ -171,8 +171,8 @@ const eager: Strategy = {
   onBar: (ctx) => ctx.canEnter ? intent("LONG") : undefined,
 };
 
-/** A backtest (the engine fed ticks) under the default fills and a live-like session. */
-function backtest(ticks: [number, number][], sets: string[] = []) {
+/** An engine under the default fills and a live-like session (08:30-15:00, flatten 5 min). */
+function sessionEngine(ticks: [number, number][], sets: string[] = []) {
   const config = parseConfigText("", {
     source: "test",
     overrides: [
@@ -186,6 +186,12 @@ function backtest(ticks: [number, number][], sets: string[] = []) {
   const engine = new Engine({ config, journal, runId: "B", strategy: eager });
   engine.start({ time: ticks[0]![0], version: "t", configDigest: "x", source: "test" });
   for (const [ts, p] of ticks) engine.onTick(ts, p, 1);
+  return { engine, journal };
+}
+
+/** A backtest: the engine fed `ticks`, then the end of data. */
+function backtest(ticks: [number, number][], sets: string[] = []) {
+  const { engine, journal } = sessionEngine(ticks, sets);
   engine.finish("END", "END_OF_DATA");
   return journal.events;
 }
@@ -254,19 +260,8 @@ Deno.test("backtest: an open trade is flattened 5 min before the close, then no 
 });
 
 Deno.test("live timer path: flattenDue closes at the last price when no tick comes", () => {
-  const config = parseConfigText("", {
-    source: "test",
-    overrides: [
-      "strategy.calibration_bars=1",
-      'session.liquid_hours=["08:30-15:00"]',
-      "live.flatten_minutes=5",
-    ],
-  });
-  const journal = new MemoryJournal({ timeZone: "UTC", priceDecimals: 2 });
-  const engine = new Engine({ config, journal, runId: "L", strategy: eager });
   const t0 = Date.UTC(2025, 1, 17, 20, 50);
-  engine.start({ time: t0, version: "t", configDigest: "x", source: "test" });
-  for (const [ts, p] of every10s(t0, t0 + 40_000, () => 100)) engine.onTick(ts, p, 1);
+  const { engine, journal } = sessionEngine(every10s(t0, t0 + 40_000, () => 100));
   assert.ok(engine.openTrade !== undefined);
   assert.equal(engine.flattenDue(Date.UTC(2025, 1, 17, 20, 54, 59)), false);
   assert.equal(engine.flattenDue(Date.UTC(2025, 1, 17, 20, 55, 1)), true);
