@@ -309,6 +309,19 @@ Deno.test("config: defaults build no managers; modes build theirs; a bad scale-o
     () => parse("risk:\n  stop:\n    mode: chandelier\n"),
     (e: Error) => !e.message.includes("\n") && e.message.includes("risk.stop.mode"),
   );
+  // A pullback to VWAP with VWAP off could never enter: one line naming both keys' fix.
+  assert.throws(
+    () =>
+      parse("strategy:\n  trigger: pullback\n  pullback_to: vwap\nindicators:\n  vwap: false\n"),
+    (e: Error) =>
+      e.message ===
+        'config.yaml: strategy.pullback_to = "vwap" is not allowed: vwap needs indicators.vwap: true (or pullback_to: ema_fast)',
+  );
+  // Not a pullback: pullback_to is unused, so VWAP off is fine.
+  assert.equal(
+    parse("strategy:\n  pullback_to: vwap\nindicators:\n  vwap: false\n").strategy.pullback_to,
+    "vwap",
+  );
 });
 
 Deno.test("pullback entry: a limit at the cross bar's EMA fills only where that price trades, else expires", () => {

@@ -267,6 +267,18 @@ export const configSchema = z.strictObject({
   session: sessionSchema.prefault({}),
   journal: journalSchema.prefault({}),
   live: liveSchema.prefault({}),
+}).superRefine((v, ctx) => {
+  // A pullback to VWAP needs the VWAP: without it the strategy could never enter.
+  const s = v.strategy;
+  if (s.trigger === "pullback" && s.pullback_to === "vwap" && !v.indicators.vwap) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["strategy", "pullback_to"],
+      input: s.pullback_to,
+      params: { also: "indicators.vwap" },
+      message: "vwap needs indicators.vwap: true (or pullback_to: ema_fast)",
+    });
+  }
 });
 
 /** Validated config, with defaults applied. */
