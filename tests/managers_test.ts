@@ -446,3 +446,44 @@ Deno.test("restart: a scaled-out, moved trade resumes with the rest, the moved l
   const x = exits(b.events)[0]!;
   assert.deepEqual([x.qty, x.price, x.grossPnl], [2, 4506, 60]);
 });
+
+Deno.test("engine wiring: risk.stop swing from config, fed the engine's closed bars; EXIT By=swing_stop", async () => {
+  const { Engine } = await import("../lib/engine/engine.ts");
+  const config = parseConfigText(
+    "strategy: {calibration_bars: 1}\nrisk: {stop: {mode: swing, swing_lookback: 2, swing_max_risk: 5}}\n",
+    { source: "t" },
+  );
+  const events: JournalEvent[] = [];
+  // Enters long on the second closed bar, whatever the indicators say.
+  const strategy = {
+    indicators: [],
+    onBar: (ctx: { index: number; canEnter: boolean }) =>
+      ctx.index === 2 && ctx.canEnter ? pts("LONG", 1, 3) : undefined,
+  };
+  const engine = new Engine({
+    config,
+    journal: { write: (e) => events.push(e) },
+    runId: "R",
+    strategy,
+  });
+  const t0 = Date.UTC(2025, 1, 17, 15, 0, 0);
+  engine.start({ time: t0, version: "t", configDigest: "t", source: "t" });
+  const ticks: [number, number][] = [
+    [1, 5000],
+    [10, 4998],
+    [20, 5001], // bar 1: low 4998
+    [31, 5001],
+    [40, 4999.5],
+    [50, 5002], // bar 2: low 4999.50; the entry signal
+    [61, 5002], // next_tick: the order at 5002, filled a tick worse (5002.25)
+    [70, 4997.75], // the swing stop: min low 4998 - a tick
+  ];
+  for (const [s, p] of ticks) engine.onTick(t0 + s * 1000, p, 1);
+  engine.finish("END", "END_OF_DATA");
+  const entry = events.find((e) => e.kind === "ENTRY")!;
+  assert.ok(entry.kind === "ENTRY");
+  assert.deepEqual([entry.entry, entry.stop, entry.target], [5002, 4997.75, 5005]);
+  const [x] = exits(events);
+  // Stop hit at 4997.75, filled a tick worse (stop_slippage_ticks 1): 4997.50.
+  assert.deepEqual([x!.reason, x!.price, x!.by], ["STOP", 4997.5, "swing_stop"]);
+});
