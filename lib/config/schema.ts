@@ -249,7 +249,10 @@ export const liveSchema = z.strictObject({
   watchdog_ms: z.int().min(0).max(3_600_000).default(60_000),
   /** How long to wait for IB's answer to a request (current time, details, history). */
   request_timeout_ms: z.int().min(100).max(600_000).default(10_000),
-  /** Close the open trade this many minutes before liquid hours end (0 = never). */
+  /**
+   * Close the open trade this many minutes before a liquid-hours window ends, and enter nothing
+   * then (0 = never). The engine's session policy: backtests alike.
+   */
   flatten_minutes: z.int().min(0).max(600).default(0),
   /** On Ctrl+C / SIGTERM: `close` the open trade as MANUAL, or `keep` it for the next start. */
   on_stop: z.enum(["close", "keep"]).default("close"),
