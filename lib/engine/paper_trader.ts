@@ -139,6 +139,9 @@ export class PaperTrader implements Exposure {
    * armed, ...) is gone, so it keeps the levels last journaled and no manager moves them.
    */
   #resumed = false;
+  /** Worst and best excursion of the open trade since its first fill (MAE, MFE), points. */
+  #mae = 0;
+  #mfe = 0;
   /** Trades opened by this run (entries that got at least one fill). */
   tradesOpened = 0;
 
@@ -233,6 +236,7 @@ export class PaperTrader implements Exposure {
       }
     }
     if (t.filled === 0) return;
+    this.#excursion(t, price);
     if (this.#managed && this.#beforeExits(ts, price, t)) return;
     // Exit policy says which level the print reached; the venue says at what price it fills.
     const hit = levelReached(
@@ -424,6 +428,8 @@ export class PaperTrader implements Exposure {
     if (t.filled === 0) {
       t.entryTime = ts;
       this.tradesOpened++;
+      this.#mae = 0;
+      this.#mfe = 0;
     }
     t.filled += qty;
     t.filledValue += price * qty;
@@ -437,6 +443,15 @@ export class PaperTrader implements Exposure {
       filled: t.filled,
       remaining: t.ordered - t.filled,
     });
+  }
+
+  /** Widens the open trade's worst and best excursion (points per contract) to `price`. */
+  #excursion(t: OpenTradeState, price: number): void {
+    const x = t.side === "LONG"
+      ? price - t.filledValue / t.filled
+      : t.filledValue / t.filled - price;
+    if (x < this.#mae) this.#mae = x;
+    else if (x > this.#mfe) this.#mfe = x;
   }
 
   /**
@@ -478,6 +493,12 @@ export class PaperTrader implements Exposure {
       netPnl: clean(gross - commission),
     };
     if (part) event.remaining = t.filled - n;
+    // Excursions up to and including this fill; unknown for a trade resumed after a restart.
+    if (!this.#resumed) {
+      this.#excursion(t, price);
+      event.mae = clean(this.#mae);
+      event.mfe = clean(this.#mfe);
+    }
     if (o.tagExits === true && (reason === "TARGET" || reason === "STOP")) {
       event.by = by ?? (reason === "STOP" ? this.#stopBy : this.#targetBy);
     }

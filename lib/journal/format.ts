@@ -235,6 +235,9 @@ function exitPairs(e: ExitEvent, o: JournalFormatOptions): Pairs {
   }
   // Found on a live restart, in the trades printed while the bot was down.
   if (e.recovered === true) pairs.push(["Recovered", "1"]);
+  // Excursions while open (absent for a resumed trade and in older journals).
+  if (e.mae !== undefined) pairs.push(["MAE", flexible(e.mae, p, EXTRA_PRICE_DECIMALS, "MAE")]);
+  if (e.mfe !== undefined) pairs.push(["MFE", flexible(e.mfe, p, EXTRA_PRICE_DECIMALS, "MFE")]);
   return pairs;
 }
 
@@ -441,6 +444,8 @@ function parseExit(time: number, f: Fields): ExitEvent {
     ...(f.has("Remaining") ? { remaining: f.integer("Remaining") } : {}),
     ...(f.has("By") ? { by: f.name("By") } : {}),
     ...(f.has("Recovered") && f.oneOf("Recovered", ["1"]) === "1" ? { recovered: true } : {}),
+    ...(f.has("MAE") ? { mae: f.number("MAE") } : {}),
+    ...(f.has("MFE") ? { mfe: f.number("MFE") } : {}),
   };
 }
 
