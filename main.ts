@@ -21,6 +21,8 @@ Commands:
   download   fetch historical trades from TWS / IB Gateway into a local tick store
   demo       live mode against the built-in TWS simulator, about a minute, no TWS needed
   sim        run the TWS simulator on loopback (tick file replay or generated session)
+  sweep      backtest every combination of a parameter grid over tick files, on all cores
+  worker     run sweep jobs from a Redis queue (scalpbot sweep --queue), on any machine
   help       show this help
   --version  print the version
 `;
@@ -33,6 +35,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   live: async () => (await import("./lib/cli/live.ts")).runLive,
   download: async () => (await import("./lib/cli/download.ts")).runDownload,
   demo: async () => (await import("./lib/cli/demo.ts")).runDemo,
+  sweep: async () => (await import("./lib/cli/sweep.ts")).runSweep,
+  worker: async () => (await import("./lib/cli/worker.ts")).runWorker,
   sim: async () => {
     await (await import("./lib/cli/logging.ts")).setupLogging();
     return (await import("./lib/sim/command.ts")).runSimCommand;

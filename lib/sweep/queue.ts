@@ -1,0 +1,209 @@
+/**
+ * Sweeps beyond one machine, on BullMQ (Redis): the sweep enqueues one job per
+ * (combination, file), `scalpbot worker`s on any machine run them, and the results come
+ * back through the queue. BullMQ's locks give a killed worker's job to another worker;
+ * a job that fails (after its retries) is reported with its error.
+ *
+ * Loaded lazily: only `sweep --queue` and `worker` pay for bullmq and ioredis.
+ *
+ * @module
+ */
+import { type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Config } from "../config/schema.ts";
+import { VERSION } from "../version.ts";
+import { loadColumns, type TickColumns } from "./columns.ts";
+import type { Combo } from "./grid.ts";
+import { type JobResult, runJob } from "./job.ts";
+import { describeJob, jobRunId } from "./pool.ts";
+
+/** The queue's name in Redis. */
+export const QUEUE_NAME = "scalpbot-sweep";
+
+/** Attempts per job: a failure (or a killed worker) is retried this many times in all. */
+export const ATTEMPTS = 3;
+
+/** A job's data. */
+export interface SweepJobData {
+  /** scalpbot version of the sweep (a worker of another version refuses the job). */
+  version: string;
+  /** Sweep id: several sweeps may share a queue. */
+  sweep: string;
+  /** Combination index. */
+  combo: number;
+  /** File index. */
+  file: number;
+  /** The tick file, an absolute path on every machine. */
+  path: string;
+  /** Its size in bytes (the worker checks its copy). */
+  bytes: number;
+  /** The combination's validated config. */
+  config: Config;
+  /** Its digest. */
+  digest: string;
+  /** Skip malformed tick lines. */
+  skipMalformed: boolean;
+}
+
+/** A Redis client for one BullMQ object (BullMQ needs maxRetriesPerRequest null). */
+function connect(url: string): Redis {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new QueueUrlError(`--queue ${url}: expected redis://HOST:PORT`);
+  }
+  if (parsed.protocol !== "redis:" || parsed.hostname === "") {
+    throw new QueueUrlError(`--queue ${url}: expected redis://HOST:PORT`);
+  }
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/** A bad `--queue` address. */
+export class QueueUrlError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "QueueUrlError";
+  }
+}
+
+/** Options of {@linkcode runQueueSweep}. */
+export interface QueueSweepOptions {
+  /** Skip malformed tick lines. */
+  skipMalformed: boolean;
+  /** Called after each finished job. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What came back: results[combo][file] and the failed jobs as lines. */
+export interface QueueSweepRun {
+  /** Results of the jobs that completed. */
+  results: JobResult[][];
+  /** `job <what>: <error>` per failed job. */
+  failed: string[];
+}
+
+/**
+ * Enqueues every (combination, file) job and waits for each to finish on some worker.
+ * Each job's result is taken once, by its id, however many times it was attempted.
+ */
+export async function runQueueSweep(
+  url: string,
+  combos: readonly Combo[],
+  paths: readonly string[],
+  options: QueueSweepOptions,
+): Promise<QueueSweepRun> {
+  const files: { path: string; bytes: number }[] = [];
+  for (const p of paths) {
+    files.push({ path: await Deno.realPath(p), bytes: (await Deno.stat(p)).size });
+  }
+  const sweep = crypto.randomUUID();
+  const queue = new Queue(QUEUE_NAME, { connection: connect(url) });
+  const events = new QueueEvents(QUEUE_NAME, { connection: connect(url) });
+  try {
+    await events.waitUntilReady();
+    const results: JobResult[][] = combos.map(() => new Array<JobResult>(files.length));
+    const failed: string[] = [];
+    const jobs = await queue.addBulk(
+      combos.flatMap((c) =>
+        files.map((f, i) => ({
+          name: "job",
+          data: {
+            version: VERSION,
+            sweep,
+            combo: c.index,
+            file: i,
+            path: f.path,
+            bytes: f.bytes,
+            config: c.config,
+            digest: c.digest,
+            skipMalformed: options.skipMalformed,
+          } satisfies SweepJobData,
+          opts: {
+            jobId: `${sweep}:${c.index}:${i}`,
+            attempts: ATTEMPTS,
+            backoff: { type: "fixed", delay: 200 },
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        }))
+      ),
+    );
+    const total = jobs.length;
+    let done = 0;
+    await Promise.all(jobs.map(async (job: Job<SweepJobData>) => {
+      const d = job.data;
+      try {
+        results[d.combo]![d.file] = (await job.waitUntilFinished(events)) as JobResult;
+      } catch (e) {
+        const what = describeJob(combos[d.combo]!, paths[d.file]!);
+        failed.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      done++;
+      options.onProgress?.(done, total);
+    }));
+    return { results, failed };
+  } finally {
+    await events.close();
+    await queue.close();
+  }
+}
+
+/** Options of {@linkcode runQueueWorker}. */
+export interface QueueWorkerOptions {
+  /** Jobs at a time. */
+  concurrency: number;
+  /** Lock duration: a job whose worker stops renewing it for this long is retried elsewhere. */
+  lockMs: number;
+  /** Resolves when the worker is to stop (default: SIGINT or SIGTERM). */
+  stop?: Promise<unknown>;
+  /** Called when the worker is ready for jobs. */
+  onReady?: () => void;
+}
+
+/** The process's parsed files, by path: each parsed once however many jobs use it. */
+const parsed = new Map<string, Promise<TickColumns>>();
+
+/** Runs one queued job (exported for tests). */
+export async function processJob(data: SweepJobData): Promise<JobResult> {
+  if (data.version !== VERSION) {
+    throw new Error(`the sweep runs scalpbot ${data.version}, this worker ${VERSION}`);
+  }
+  const bytes = (await Deno.stat(data.path)).size;
+  if (bytes !== data.bytes) {
+    throw new Error(`${data.path} has ${bytes} bytes here, ${data.bytes} where the sweep runs`);
+  }
+  let cols = parsed.get(data.path);
+  if (cols === undefined) {
+    cols = loadColumns(data.path, { skipMalformed: data.skipMalformed });
+    parsed.set(data.path, cols);
+    cols.catch(() => parsed.delete(data.path));
+  }
+  return runJob(data.config, data.digest, await cols, jobRunId(data.combo, data.file));
+}
+
+/** Runs queued jobs until `stop` (Ctrl+C / SIGTERM by default), then closes cleanly. */
+export async function runQueueWorker(url: string, options: QueueWorkerOptions): Promise<void> {
+  const worker = new Worker<SweepJobData, JobResult>(
+    QUEUE_NAME,
+    (job) => processJob(job.data),
+    {
+      connection: connect(url),
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
+      maxStalledCount: ATTEMPTS,
+    },
+  );
+  worker.on("error", (e) => console.error(`scalpbot worker: ${e.message}`));
+  await worker.waitUntilReady();
+  console.error(`scalpbot worker: waiting for jobs on ${url} (queue ${QUEUE_NAME})`);
+  options.onReady?.();
+  const stop = options.stop ?? new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGINT", () => resolve());
+    Deno.addSignalListener("SIGTERM", () => resolve());
+  });
+  await stop;
+  await worker.close();
+}

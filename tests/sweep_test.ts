@@ -1,0 +1,210 @@
+/**
+ * `scalpbot sweep`: figures equal separate `scalpbot backtest` runs (the real command as a
+ * process, its journals summarised by `scalpbot report --json`), grid validation before
+ * anything runs, the date split, the Sharpe ratio.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { sharpe } from "../lib/sweep/results.ts";
+import { parseSplit, splitFiles } from "../lib/sweep/split.ts";
+import { combinations, parseGrid } from "../lib/sweep/grid.ts";
+
+const MAIN = fromFileUrl(new URL("../main.ts", import.meta.url));
+const DATA = fromFileUrl(new URL("../../shared/data/ticks/", import.meta.url));
+const GC = ["07", "08", "09"].map((d) => `${DATA}GC_GCZ13_2013-10-${d}_trades.csv`);
+const haveGc = GC.every((f) => existsSync(f));
+if (!haveGc) console.warn(`skipping the sweep-vs-backtest test: ${DATA} has no GC days`);
+
+async function scalpbot(args: string[], cwd?: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    ...(cwd === undefined ? {} : { cwd }),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+function near(actual: number, want: number, eps: number): void {
+  assert.ok(Math.abs(actual - want) <= eps, `${actual} is not ${want} (within ${eps})`);
+}
+
+function parseCsv(text: string): Record<string, string>[] {
+  const [head, ...rows] = text.trim().split("\n").map((l) => l.split(","));
+  return rows.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]!])));
+}
+
+Deno.test({
+  name: "sweep: each combination's figures equal separate backtest runs of the files",
+  ignore: !haveGc,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const sweep = await scalpbot([
+        "sweep",
+        ...GC.flatMap((f) => ["--ticks", f]),
+        "--grid=risk.target_points=1,4",
+        "--grid=risk.stop_atr_multiple=1.5,2",
+        "--set=strategy.short=true",
+        "--workers=2",
+        `--out=${dir}/r.csv`,
+      ], dir);
+      assert.deepStrictEqual(sweep.code, 0, sweep.stderr);
+      const rows = parseCsv(await Deno.readTextFile(`${dir}/r.csv`));
+      assert.deepStrictEqual(rows.length, 4);
+      // Two of the four combinations, each through three real backtests appended to one
+      // journal (the report of all three is what the sweep's row must equal).
+      for (const [target, stop] of [["1", "1.5"], ["4", "2"]]) {
+        const journal = `${dir}/j_${target}_${stop}.text`;
+        const daily: number[] = [];
+        for (const f of GC) {
+          const bt = await scalpbot([
+            "backtest",
+            "--ticks",
+            f,
+            "--set=strategy.short=true",
+            `--set=risk.target_points=${target}`,
+            `--set=risk.stop_atr_multiple=${stop}`,
+            "--journal",
+            journal,
+            "--append",
+            "--json",
+          ], dir);
+          assert.deepStrictEqual(bt.code, 0, bt.stderr);
+          daily.push(JSON.parse(bt.stdout).netPnl);
+        }
+        const rep = await scalpbot(["report", "--json", journal], dir);
+        assert.deepStrictEqual(rep.code, 0, rep.stderr);
+        const want = JSON.parse(rep.stdout);
+        const row = rows.find((r) =>
+          r["risk.target_points"] === target && r["risk.stop_atr_multiple"] === stop
+        )!;
+        assert.ok(want.trades > 0, "the comparison needs trades");
+        assert.deepStrictEqual(Number(row["days"]), 3);
+        assert.deepStrictEqual(Number(row["trades"]), want.trades);
+        assert.deepStrictEqual(row["net_pnl"], want.netPnl.toFixed(2));
+        assert.deepStrictEqual(row["max_drawdown"], want.maxDrawdown.toFixed(2));
+        assert.deepStrictEqual(Number(row["win_rate"]), want.winRate);
+        assert.deepStrictEqual(
+          row["profit_factor"],
+          want.profitFactor === null ? "" : String(want.profitFactor),
+        );
+        // Sharpe by hand from the three backtests' nets: mean / sample sd x sqrt(252).
+        const mean = daily.reduce((a, b) => a + b) / 3;
+        const sd = Math.sqrt(daily.reduce((a, b) => a + (b - mean) ** 2, 0) / 2);
+        near(Number(row["sharpe"]), (mean / sd) * Math.sqrt(252), 1e-9);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "sweep --split: in-sample and out-of-sample side by side, by date",
+  ignore: !haveGc,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const r = await scalpbot([
+        "sweep",
+        "--ticks",
+        GC[2]!,
+        "--ticks",
+        GC[0]!,
+        "--ticks",
+        GC[1]!,
+        "--grid=risk.target_points=2,3",
+        "--oos-from=2013-10-09",
+        `--out=${dir}/r.csv`,
+        `--journals=${dir}/j`,
+      ], dir);
+      assert.deepStrictEqual(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /In sample: 2013-10-07 to 2013-10-08 \(2 days\); out of sample: 2013-10-09 to 2013-10-09 \(1 days\)/,
+      );
+      const rows = parseCsv(await Deno.readTextFile(`${dir}/r.csv`));
+      for (const row of rows) {
+        assert.deepStrictEqual(row["is_days"], "2");
+        assert.deepStrictEqual(row["oos_days"], "1");
+        // One out-of-sample day: no Sharpe ratio.
+        assert.deepStrictEqual(row["oos_sharpe"], "");
+        // The out-of-sample figures equal a sweep of that day alone.
+        const alone = await scalpbot([
+          "sweep",
+          "--ticks",
+          GC[2]!,
+          `--grid=risk.target_points=${row["risk.target_points"]}`,
+          `--out=${dir}/alone.csv`,
+        ], dir);
+        assert.deepStrictEqual(alone.code, 0, alone.stderr);
+        const a = parseCsv(await Deno.readTextFile(`${dir}/alone.csv`))[0]!;
+        assert.deepStrictEqual(row["oos_net_pnl"], a["net_pnl"]);
+        assert.deepStrictEqual(row["oos_trades"], a["trades"]);
+        await Deno.remove(`${dir}/alone.csv`);
+      }
+      // Journals in date order: the first SESSION_START is the 7th's.
+      const j = await Deno.readTextFile(`${dir}/j/combo_001.text`);
+      assert.ok(j.indexOf("2013-10-07") < j.indexOf("GC_GCZ13_2013-10-09"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("sweep: a bad grid key or value is one line naming it, before anything runs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string, RegExp][] = [
+      ["risk.target_pointz=1,2", /risk\.target_pointz/],
+      ["risk.target_points=1,-2", /--grid risk\.target_points=-2/],
+      ["risk.target_points=1,1", /risk\.target_points=1 is listed twice/],
+    ];
+    for (const [grid, want] of cases) {
+      const r = await scalpbot([
+        "sweep",
+        "--ticks",
+        `${dir}/missing.csv`,
+        `--grid=${grid}`,
+        `--out=${dir}/r.csv`,
+      ], dir);
+      assert.deepStrictEqual(r.code, 2, r.stderr);
+      assert.deepStrictEqual(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, want);
+      assert.ok(!existsSync(`${dir}/r.csv`));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sweep units: grid combinations, date split, Sharpe by hand", () => {
+  const axes = parseGrid(["a.x=1,2", "b.y=3,4,5"]);
+  assert.deepStrictEqual(combinations(axes).length, 6);
+  assert.deepStrictEqual(combinations(axes)[1], [["a.x", "1"], ["b.y", "4"]]);
+  const dates = ["2024-01-05", "2024-01-02", "2024-01-04", "2024-01-03"];
+  // 0.7 of 4 days = 2.8, rounded to 3 in sample: the three oldest.
+  assert.deepStrictEqual(splitFiles(dates, { fraction: 0.7 }), {
+    inSample: [1, 3, 2],
+    outOfSample: [0],
+  });
+  assert.deepStrictEqual(splitFiles(dates, { oosFrom: "2024-01-04" }), {
+    inSample: [1, 3],
+    outOfSample: [2, 0],
+  });
+  let msg = "";
+  try {
+    splitFiles(dates, parseSplit(undefined, "2024-02-01")!);
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert.match(msg, /--oos-from 2024-02-01 leaves no out-of-sample day/);
+  // Days 10, 20, 30: mean 20, sd 10 -> 2 x sqrt(252).
+  near(sharpe([10, 20, 30])!, 2 * Math.sqrt(252), 1e-12);
+  assert.deepStrictEqual(sharpe([5]), null);
+  assert.deepStrictEqual(sharpe([5, 5]), null);
+});
