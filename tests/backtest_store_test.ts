@@ -5,28 +5,14 @@
  * open trade; --from/--to; overlapping files refused; the per-trade CSV against the journal.
  */
 import assert from "node:assert/strict";
-import { main } from "../main.ts";
+import { runMain } from "./_run_main.ts";
 import { type StoreContract, TickStore } from "../lib/data/store.ts";
 import { parseJournalText } from "../lib/journal/reader.ts";
 import { generateArchive } from "../lib/sim/history_store.ts";
 import type { ExitEvent, JournalEvent } from "../lib/types.ts";
 import { cmeSession, EXPECTED_DAYS, FROM, HOLIDAY, NOW, TO } from "./_download_sim.ts";
 
-/** Runs `main(args)` with console output captured. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error, warn } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  console.warn = console.error;
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    Object.assign(console, { log, error, warn });
-  }
-}
+const run = runMain;
 
 async function events(path: string): Promise<JournalEvent[]> {
   return parseJournalText(await Deno.readTextFile(path), { source: path }).events;

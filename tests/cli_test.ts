@@ -1,25 +1,11 @@
 import assert from "node:assert/strict";
-import { main } from "../main.ts";
+import { runMain } from "./_run_main.ts";
 import { BARS_CSV_HEADER } from "../lib/cli/bars_csv.ts";
 import { parseJournalText } from "../lib/journal/reader.ts";
 import type { JournalEvent } from "../lib/types.ts";
 import { VERSION } from "../lib/version.ts";
 
-/** Runs `main(args)` with console output captured. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error, warn } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  console.warn = console.error;
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    Object.assign(console, { log, error, warn });
-  }
-}
+const run = runMain;
 
 async function journalEvents(path: string): Promise<JournalEvent[]> {
   return parseJournalText(await Deno.readTextFile(path), { source: path }).events;
