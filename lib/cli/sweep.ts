@@ -109,11 +109,17 @@ export async function runSweep(args: string[]): Promise<number> {
   const started = performance.now();
   let results: JobResult[][];
   if (values.queue !== undefined) {
-    const { runQueueSweep } = await import("../sweep/queue.ts");
-    const run = await runQueueSweep(values.queue, combos, paths, {
-      skipMalformed: values["skip-malformed"] === true,
-      ...(progress === undefined ? {} : { onProgress: progress }),
-    });
+    const { runQueueSweep, QueueUrlError } = await import("../sweep/queue.ts");
+    let run;
+    try {
+      run = await runQueueSweep(values.queue, combos, paths, {
+        skipMalformed: values["skip-malformed"] === true,
+        ...(progress === undefined ? {} : { onProgress: progress }),
+      });
+    } catch (e) {
+      if (e instanceof QueueUrlError) throw new RunError(e.message);
+      throw e;
+    }
     if (run.failed.length > 0) {
       for (const f of run.failed) console.error(`scalpbot: job failed: ${f}`);
       throw new RunError(`${run.failed.length} of ${combos.length * paths.length} jobs failed`);

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseCommandArgs } from "./args.ts";
-import { UsageError } from "./usage_error.ts";
+import { RunError, UsageError } from "./usage_error.ts";
 
 /** Help text of the worker command. */
 export const WORKER_HELP = `scalpbot worker --queue redis://HOST:PORT [options]
@@ -38,8 +38,13 @@ export async function runWorker(args: string[]): Promise<number> {
   }
   const concurrency = int(values.concurrency, "--concurrency", 1, 1, 64);
   const lockSeconds = int(values["lock-seconds"], "--lock-seconds", 30, 1, 3600);
-  const { runQueueWorker } = await import("../sweep/queue.ts");
-  await runQueueWorker(values.queue, { concurrency, lockMs: lockSeconds * 1000 });
+  const { runQueueWorker, QueueUrlError } = await import("../sweep/queue.ts");
+  try {
+    await runQueueWorker(values.queue, { concurrency, lockMs: lockSeconds * 1000 });
+  } catch (e) {
+    if (e instanceof QueueUrlError) throw new RunError(e.message);
+    throw e;
+  }
   return 0;
 }
 

@@ -47,6 +47,39 @@ export interface SweepJobData {
 
 /** A Redis client for one BullMQ object (BullMQ needs maxRetriesPerRequest null). */
 function connect(url: string): Redis {
+  checkUrl(url);
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/**
+ * Fails fast, with one line, when Redis cannot be reached: BullMQ's clients would retry
+ * for ever without a word.
+ */
+async function probe(url: string): Promise<void> {
+  checkUrl(url);
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    connectTimeout: 5000,
+  });
+  let cause: Error | undefined;
+  client.on("error", (e: Error) => (cause ??= e));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    throw new QueueUrlError(
+      `--queue ${url}: cannot reach Redis (${
+        cause?.message ?? (e instanceof Error ? e.message : e)
+      })`,
+    );
+  } finally {
+    client.disconnect();
+  }
+}
+
+function checkUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -56,7 +89,6 @@ function connect(url: string): Redis {
   if (parsed.protocol !== "redis:" || parsed.hostname === "") {
     throw new QueueUrlError(`--queue ${url}: expected redis://HOST:PORT`);
   }
-  return new Redis(url, { maxRetriesPerRequest: null });
 }
 
 /** A bad `--queue` address. */
@@ -94,6 +126,7 @@ export async function runQueueSweep(
   paths: readonly string[],
   options: QueueSweepOptions,
 ): Promise<QueueSweepRun> {
+  await probe(url);
   const files: { path: string; bytes: number }[] = [];
   for (const p of paths) {
     files.push({ path: await Deno.realPath(p), bytes: (await Deno.stat(p)).size });
@@ -131,6 +164,12 @@ export async function runQueueSweep(
       ),
     );
     const total = jobs.length;
+    // One listener per waiting job: not a leak.
+    queue.setMaxListeners(total + 10);
+    events.setMaxListeners(total + 10);
+    console.error(
+      `${total} jobs queued on ${url}; they run on \`scalpbot worker --queue ${url}\` processes`,
+    );
     let done = 0;
     await Promise.all(jobs.map(async (job: Job<SweepJobData>) => {
       const d = job.data;
@@ -185,6 +224,7 @@ export async function processJob(data: SweepJobData): Promise<JobResult> {
 
 /** Runs queued jobs until `stop` (Ctrl+C / SIGTERM by default), then closes cleanly. */
 export async function runQueueWorker(url: string, options: QueueWorkerOptions): Promise<void> {
+  await probe(url);
   const worker = new Worker<SweepJobData, JobResult>(
     QUEUE_NAME,
     (job) => processJob(job.data),
@@ -197,6 +237,10 @@ export async function runQueueWorker(url: string, options: QueueWorkerOptions): 
     },
   );
   worker.on("error", (e) => console.error(`scalpbot worker: ${e.message}`));
+  // One line per job: what an operator watches, and what the tests follow.
+  worker.on("active", (job) => console.error(`job ${job.id} started`));
+  worker.on("completed", (job) => console.error(`job ${job.id} done`));
+  worker.on("failed", (job, e) => console.error(`job ${job?.id ?? "?"} failed: ${e.message}`));
   await worker.waitUntilReady();
   console.error(`scalpbot worker: waiting for jobs on ${url} (queue ${QUEUE_NAME})`);
   options.onReady?.();

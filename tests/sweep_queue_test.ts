@@ -1,0 +1,199 @@
+/**
+ * `scalpbot sweep --queue` with `scalpbot worker`s on a real redis-server (bound to
+ * 127.0.0.1 on a free port, no persistence): the merged results equal the local sweep, a
+ * worker killed mid-job loses nothing (each job once in the results), a failing job is
+ * reported with its error. Skips with a message when redis-server is not installed.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { demoSession, TickGenerator } from "../lib/gen/generator.ts";
+import { writeTickCsv } from "../lib/gen/csv_writer.ts";
+
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const ENV = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+
+function findRedis(): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(`${dir}/redis-server`).isFile) return `${dir}/redis-server`;
+    } catch { /* not here */ }
+  }
+  return undefined;
+}
+const REDIS = findRedis();
+if (REDIS === undefined) {
+  console.warn(
+    "skipping the sweep queue tests: redis-server not found (apt-get install redis-server)",
+  );
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function startRedis(): Promise<{ url: string; proc: Deno.ChildProcess }> {
+  const port = freePort();
+  const proc = new Deno.Command(REDIS!, {
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (let i = 0; i < 100; i++) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return { url: `redis://127.0.0.1:${port}`, proc };
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error("redis-server did not start");
+}
+
+/** A worker process whose stderr lines are collected as they come. */
+function startWorker(url: string) {
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "worker", "--queue", url, "--lock-seconds", "1"],
+    env: ENV,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  const done = (async () => {
+    let rest = "";
+    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
+      rest += chunk;
+      const parts = rest.split("\n");
+      rest = parts.pop()!;
+      lines.push(...parts);
+    }
+  })();
+  const waitFor = async (re: RegExp) => {
+    for (let i = 0; i < 600; i++) {
+      if (lines.some((l) => re.test(l))) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`worker never printed ${re}: ${lines.join(" | ")}`);
+  };
+  return { proc, lines, done, waitFor };
+}
+
+async function sweep(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "sweep", ...args],
+    env: ENV,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Four generated days of a few hours each (the first job of a worker parses its file). */
+async function writeDays(dir: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (let d = 0; d < 4; d++) {
+    const s = demoSession(d + 1);
+    const shift = d * 86_400_000;
+    const path = `${dir}/day${d}.csv`;
+    await writeTickCsv(
+      path,
+      new TickGenerator({
+        ...s,
+        startMs: s.startMs + shift,
+        endMs: s.endMs! + shift + 3 * 3_600_000,
+      }),
+      { decimals: 2 },
+    );
+    paths.push(path);
+  }
+  return paths;
+}
+
+const GRID = [
+  "--grid=risk.target_points=1,2,3",
+  "--grid=risk.stop_atr_multiple=1,2",
+  "--set=strategy.short=true",
+];
+
+Deno.test({
+  name:
+    "sweep --queue: two workers' merged results equal the local sweep; a killed worker loses nothing",
+  ignore: REDIS === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const redis = await startRedis();
+    const workers: ReturnType<typeof startWorker>[] = [];
+    try {
+      const paths = await writeDays(dir);
+      const ticks = paths.flatMap((p) => ["--ticks", p]);
+      const local = await sweep([...ticks, ...GRID, `--out=${dir}/local.csv`]);
+      assert.equal(local.code, 0, local.stderr);
+      const expected = await Deno.readTextFile(`${dir}/local.csv`);
+      assert.equal(expected.trim().split("\n").length, 1 + 6);
+
+      // Round 1: two workers, nothing goes wrong.
+      workers.push(startWorker(redis.url), startWorker(redis.url));
+      for (const w of workers) await w.waitFor(/waiting for jobs/);
+      const q1 = await sweep([...ticks, ...GRID, `--queue=${redis.url}`, `--out=${dir}/q1.csv`]);
+      assert.equal(q1.code, 0, q1.stderr);
+      assert.equal(await Deno.readTextFile(`${dir}/q1.csv`), expected);
+      const doneBy = workers.map((w) => w.lines.filter((l) => / done$/.test(l)).length);
+      assert.equal(doneBy[0]! + doneBy[1]!, 24, `jobs done per worker: ${doneBy}`);
+
+      // Round 2: a fresh worker is killed (SIGKILL) in its first job, which parses its file;
+      // the other worker takes the job over when its lock expires.
+      workers.push(startWorker(redis.url));
+      const victim = workers[2]!;
+      await victim.waitFor(/waiting for jobs/);
+      // Only the victim takes jobs until it is killed: the others are stopped first.
+      for (const w of workers.slice(0, 2)) w.proc.kill("SIGTERM");
+      await Promise.all(workers.slice(0, 2).map((w) => w.proc.status));
+      const q2 = sweep([...ticks, ...GRID, `--queue=${redis.url}`, `--out=${dir}/q2.csv`]);
+      await victim.waitFor(/^job .* started$/);
+      victim.proc.kill("SIGKILL");
+      await victim.proc.status;
+      const started = victim.lines.filter((l) => / started$/.test(l)).map((l) => l.split(" ")[1]);
+      const finished = victim.lines.filter((l) => / done$/.test(l)).map((l) => l.split(" ")[1]);
+      const lost = started.filter((id) => !finished.includes(id));
+      assert.ok(lost.length >= 1, `the kill landed between jobs: ${victim.lines.join(" | ")}`);
+      const rescuer = startWorker(redis.url);
+      workers.push(rescuer);
+      const r2 = await q2;
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.equal(await Deno.readTextFile(`${dir}/q2.csv`), expected);
+      // The job the victim held ran again, on the rescuer.
+      for (const id of lost) assert.ok(rescuer.lines.includes(`job ${id} done`), id);
+
+      // A job that fails is reported with its error, after its retries.
+      await Deno.writeTextFile(`${dir}/bad.csv`, "ts_utc,price,size\n2025-03-17T13:30:00Z,abc,1\n");
+      const bad = await sweep([
+        "--ticks",
+        `${dir}/bad.csv`,
+        "--grid=risk.target_points=1",
+        `--queue=${redis.url}`,
+      ]);
+      assert.equal(bad.code, 1, bad.stderr);
+      assert.match(
+        bad.stderr,
+        /job failed: combination 1 \(risk\.target_points=1\) on .*bad\.csv: .*abc/,
+      );
+      assert.match(bad.stderr, /1 of 1 jobs failed/);
+    } finally {
+      for (const w of workers) {
+        try {
+          w.proc.kill("SIGKILL");
+        } catch { /* already ended */ }
+        await w.proc.status;
+        await w.done;
+      }
+      redis.proc.kill("SIGTERM");
+      await redis.proc.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
