@@ -261,3 +261,37 @@ Deno.test("backtest: files given out of order are read in time order; --to cuts 
     assert.equal(end?.kind === "SESSION_END" && end.ticks, want);
   });
 });
+
+Deno.test("backtest over a store: with the flatten policy no trade is held past a session's end", async () => {
+  await withDir(async (dir) => {
+    await writeStore(`${dir}/data`);
+    const r = await run([
+      "backtest",
+      "--ticks",
+      `${dir}/data`,
+      ...SETTINGS,
+      "--set",
+      'session.liquid_hours=["08:30-15:00"]',
+      "--set",
+      "live.flatten_minutes=10",
+      "--journal",
+      `${dir}/j.text`,
+      "--quiet",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const exits = (await events(`${dir}/j.text`)).filter((e): e is ExitEvent => e.kind === "EXIT");
+    assert.ok(exits.length >= 5, `${exits.length} trades`);
+    // Entries inside 08:30-14:50 Chicago and out by 14:50 (or at a later print): each trade
+    // opens and closes on the same local date, never across the 16:00 close.
+    const chicago = (t: number) =>
+      new Date(t).toLocaleDateString("en-CA", { timeZone: "America/Chicago" });
+    for (const x of exits) {
+      assert.equal(chicago(x.entryTime), chicago(x.time), `${x.tradeId} held overnight`);
+      const hm = new Date(x.entryTime).toLocaleTimeString("en-GB", {
+        timeZone: "America/Chicago",
+        hour12: false,
+      });
+      assert.ok(hm >= "08:30:00" && hm < "14:50:00", `${x.tradeId} entered at ${hm}`);
+    }
+  });
+});
