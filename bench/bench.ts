@@ -8,6 +8,7 @@ import { benchEngineStages, writeBenchFile } from "./engine_bench.ts";
 import { benchIndicators, randomWalkBars } from "./indicators_bench.ts";
 import { benchSim } from "./sim_bench.ts";
 import { benchLive, formatLatency } from "./live_bench.ts";
+import { benchSweep } from "./sweep_bench.ts";
 import {
   type BacktestFigure,
   backtestFigures,
@@ -89,6 +90,29 @@ try {
       (startup * 1000).toFixed(0)
     } ms (goal <= 120 ms: ${startup <= 0.12 ? "met" : "NOT met"})`,
   );
+
+  console.log("\n## Parameter sweep: 50 combinations x the 3 shared GC days (process wall time)");
+  if (shared) {
+    const sw = await benchSweep(tmp);
+    const jobs = sw.combos * sw.files;
+    console.log(`scalpbot sweep --workers 1:                 ${sw.sweep1.toFixed(2)} s`);
+    console.log(
+      `scalpbot sweep --workers 2:                 ${sw.sweep2.toFixed(2)} s (goal <= 10 s: ${
+        sw.sweep2 <= 10 ? "met" : "NOT met"
+      })`,
+    );
+    console.log(
+      `old way, ${jobs} backtest processes in a row:  ${
+        sw.oldSerial.toFixed(1)
+      } s; two at a time: ${
+        sw.oldParallel.toFixed(1)
+      } s (${sw.sample} of the ${jobs} runs timed, extrapolated); sweep ${
+        (sw.oldParallel / sw.sweep2).toFixed(0)
+      }x faster on 2 cores`,
+    );
+  } else {
+    console.log(`skipped: no shared data at ${SHARED_TICKS}`);
+  }
 
   console.log("\n## Peak RSS of `scalpbot backtest --quiet` as the input grows");
   const sizes: [string, string, number, string[]][] = [];
