@@ -259,6 +259,10 @@ Deno.test("per-day figures of the hand-made journal: trades, net, win rate, intr
   const acc = new ReportAccumulator({ dayOf: (t) => days.dayOf(t) });
   for (const e of parseJournalText(TEXT, { source: "t" }).events) acc.add(e);
   assert.deepEqual(acc.report().byDay.map((d) => d.date), ["2025-02-17", "2025-02-18"]);
+  // Exchange hours: T1..T5 exit at 9h Chicago, T6 at 15h.
+  const local = new ReportAccumulator({ hourOf: (t) => days.hourOf(t) });
+  for (const e of parseJournalText(TEXT, { source: "t" }).events) local.add(e);
+  assert.deepEqual(local.report().byHour.map((h) => [h.hour, h.trades]), [[9, 5], [15, 1]]);
   // 17:00 Chicago is the next trading day; 16:59 is not.
   assert.equal(days.dayOf(CST(18, 17, 0)), "2025-02-19");
   assert.equal(days.dayOf(CST(18, 16, 59)), "2025-02-18");

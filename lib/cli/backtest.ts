@@ -172,7 +172,10 @@ export async function runBacktest(args: string[]): Promise<number> {
   const fmt = journalFormatOptions(config);
   // The report is built as events come, so memory does not grow with the run's length.
   const tradingDays = new TradingDays(config.session.timezone, config.session.starts);
-  const tally = new ReportAccumulator({ dayOf: (t) => tradingDays.dayOf(t) });
+  const tally = new ReportAccumulator({
+    dayOf: (t) => tradingDays.dayOf(t),
+    hourOf: (t) => tradingDays.hourOf(t),
+  });
   const tradesFiles: TradesFile[] = [];
   if (values["trades-csv"] !== undefined) {
     tradesFiles.push(new TradesFile(values["trades-csv"], "csv"));

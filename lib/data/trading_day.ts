@@ -37,6 +37,11 @@ export class TradingDays {
     this.changeMinute = evening.length > 0 ? Math.min(...evening) : 1440;
   }
 
+  /** Local hour 0..23 of `ms` in the exchange zone. */
+  hourOf(ms: number): number {
+    return Math.floor(localParts(ms, this.#timeZone).minuteOfDay / 60);
+  }
+
   /** Trading day of `ms` (cached per minute: ticks come in time order). */
   dayOf(ms: number): string {
     const minute = Math.floor(ms / MINUTE_MS);

@@ -112,9 +112,9 @@ export class TradeRows {
           side: e.side,
           qty: e.qty,
           entryTime: new Date(e.entryTime).toISOString(),
-          entryPrice: e.entryPrice,
+          entryPrice: clean(e.entryPrice),
           exitTime: new Date(e.time).toISOString(),
-          exitPrice: e.price,
+          exitPrice: clean(e.price),
           fills: t?.fills ?? 0,
           reason: e.reason,
           by: e.by ?? null,
@@ -136,6 +136,11 @@ export class TradeRows {
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** Strips binary noise from a price (1314.1000000000001 -> 1314.1), as the journal does. */
+function clean(x: number): number {
+  return Math.round(x * 1e8) / 1e8;
 }
 
 /** A trades file written in batches (opened on the first write), CSV or JSON Lines. */
