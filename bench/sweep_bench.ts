@@ -32,13 +32,17 @@ export interface SweepFigures {
 export async function benchSweep(tmp: string): Promise<SweepFigures> {
   const files = ["07", "08", "09"].map((d) => `${SHARED_TICKS}GC_GCZ13_2013-10-${d}_trades.csv`);
   const sets = GC_SETTINGS.flatMap((s) => ["--set", s]);
-  const sweep = (workers: number) =>
+  const scalpbot = (args: string[]) =>
     timeDeno([
       "run",
       "--allow-read",
       `--allow-write=${tmp}`,
       "--allow-env=LOG_TOKENS,LOG_STREAM",
       MAIN,
+      ...args,
+    ]);
+  const sweep = (workers: number) =>
+    scalpbot([
       "sweep",
       ...files.flatMap((f) => ["--ticks", f]),
       "--grid",
@@ -65,12 +69,7 @@ export async function benchSweep(tmp: string): Promise<SweepFigures> {
     };
   });
   const backtest = (j: (typeof jobs)[number]) =>
-    timeDeno([
-      "run",
-      "--allow-read",
-      `--allow-write=${tmp}`,
-      "--allow-env=LOG_TOKENS,LOG_STREAM",
-      MAIN,
+    scalpbot([
       "backtest",
       "--ticks",
       j.file,

@@ -74,8 +74,8 @@ export async function runSweep(args: string[]): Promise<number> {
     throw new UsageError("sweep: --ticks DIR|FILE is required");
   }
   if ((values.grid ?? []).length === 0) throw new UsageError("sweep: --grid KEY=V1,V2 is required");
-  const workers = positiveInt(values.workers, "--workers", navigator.hardwareConcurrency || 1);
-  const top = positiveInt(values.top, "--top", 20);
+  const workers = intOption(values.workers, "--workers", navigator.hardwareConcurrency || 1);
+  const top = intOption(values.top, "--top", 20);
   let split;
   let combos: Combo[];
   try {
@@ -212,11 +212,18 @@ export async function runSweep(args: string[]): Promise<number> {
   return 0;
 }
 
-function positiveInt(text: string | undefined, name: string, dflt: number): number {
+/** An integer option's value in min..max, or `dflt` when it is absent. */
+export function intOption(
+  text: string | undefined,
+  name: string,
+  dflt: number,
+  min = 1,
+  max = 4096,
+): number {
   if (text === undefined) return dflt;
   const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < 1 || n > 4096) {
-    throw new UsageError(`${name} must be an integer in 1..4096, got "${text}"`);
+  if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${text}"`);
   }
   return n;
 }

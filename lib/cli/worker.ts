@@ -6,6 +6,7 @@
  * @module
  */
 import { parseCommandArgs } from "./args.ts";
+import { intOption } from "./sweep.ts";
 import { RunError, UsageError } from "./usage_error.ts";
 
 /** Help text of the worker command. */
@@ -36,8 +37,8 @@ export async function runWorker(args: string[]): Promise<number> {
   if (values.queue === undefined) {
     throw new UsageError("worker: --queue redis://HOST:PORT is required");
   }
-  const concurrency = int(values.concurrency, "--concurrency", 1, 1, 64);
-  const lockSeconds = int(values["lock-seconds"], "--lock-seconds", 30, 1, 3600);
+  const concurrency = intOption(values.concurrency, "--concurrency", 1, 1, 64);
+  const lockSeconds = intOption(values["lock-seconds"], "--lock-seconds", 30, 1, 3600);
   const { runQueueWorker, QueueUrlError } = await import("../sweep/queue.ts");
   try {
     await runQueueWorker(values.queue, { concurrency, lockMs: lockSeconds * 1000 });
@@ -46,19 +47,4 @@ export async function runWorker(args: string[]): Promise<number> {
     throw e;
   }
   return 0;
-}
-
-function int(
-  text: string | undefined,
-  name: string,
-  dflt: number,
-  min: number,
-  max: number,
-): number {
-  if (text === undefined) return dflt;
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${text}"`);
-  }
-  return n;
 }
