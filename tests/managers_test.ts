@@ -8,7 +8,12 @@ import fc from "fast-check";
 import { parseConfigText } from "../lib/config/load.ts";
 import { FixedTarget, type PositionView, type StopManager } from "../lib/engine/exits.ts";
 import { managersFrom } from "../lib/engine/managers/from_config.ts";
-import { BreakevenStop, SwingStop, TrailingAtrStop } from "../lib/engine/managers/stops.ts";
+import {
+  BreakevenStop,
+  movedStop,
+  SwingStop,
+  TrailingAtrStop,
+} from "../lib/engine/managers/stops.ts";
 import { RMultipleTarget, TrailingTarget } from "../lib/engine/managers/targets.ts";
 import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
 import { resumeFrom } from "../lib/cli/live.ts";
@@ -66,37 +71,55 @@ const moves = (events: JournalEvent[], kind: LevelMoveEvent["kind"]) =>
   events.filter((e): e is LevelMoveEvent => e.kind === kind).map((e) => [e.old, e.price, e.reason]);
 const exits = (events: JournalEvent[]) => events.filter((e): e is ExitEvent => e.kind === "EXIT");
 
-Deno.test("trailing_atr: the stop follows the best print at the initial distance, capped a tick short of the entry", () => {
+Deno.test("trailing_atr: the stop follows the best print at the initial distance, passes the entry (never onto it) and locks in profit", () => {
   const { t, events } = trader({ stops: new TrailingAtrStop(TICK) });
   // Long at 4500, stop 2 points: 4498. Distance 2.
   t.signal(pts("LONG", 2, 10), 4500, T, {});
   t.onTick(T + 1, 4500.5, 1); // best 4500.50 -> 4498.50
   t.onTick(T + 2, 4500.25, 1); // not a new best: no move
   t.onTick(T + 3, 4501, 1); // -> 4499.00
-  t.onTick(T + 4, 4503, 1); // 4501.00 would be past the entry: capped at 4499.75
-  t.onTick(T + 5, 4504, 1); // already at the cap: no move
+  t.onTick(T + 4, 4502, 1); // 4500.00 is the entry: a tick past it, 4500.25
+  t.onTick(T + 5, 4503, 1); // -> 4501.00
+  t.onTick(T + 6, 4504, 1); // -> 4502.00
+  t.onTick(T + 7, 4502.25, 1); // not a new best
   assert.deepEqual(moves(events, "STOP_MOVE"), [
     [4498, 4498.5, "TRAIL"],
     [4498.5, 4499, "TRAIL"],
-    [4499, 4499.75, "TRAIL"],
+    [4499, 4500.25, "TRAIL"],
+    [4500.25, 4501, "TRAIL"],
+    [4501, 4502, "TRAIL"],
   ]);
-  t.onTick(T + 6, 4499.75, 1);
+  t.onTick(T + 8, 4502, 1);
   const [x] = exits(events);
-  assert.equal(x!.reason, "STOP");
-  assert.equal(x!.price, 4499.75);
-  assert.equal(x!.by, "trailing_stop");
-  // -0.25 x $5 = -1.25; commission 1.24: net -2.49.
-  assert.equal(x!.netPnl, -2.49);
+  assert.deepEqual([x!.reason, x!.price, x!.by], ["STOP", 4502, "trailing_stop"]);
+  // +2 points x $5 = 10; commission 1.24: net 8.76.
+  assert.equal(x!.netPnl, 8.76);
+
+  // A one-tick distance: the stop cannot sit on the entry nor at the print, so at entry + 1
+  // tick it stays put (4500.00 is the entry, 4500.25 the print), at entry + 2 it locks a tick.
+  const n = trader({ stops: new TrailingAtrStop(TICK) });
+  n.t.signal(pts("LONG", 0.25, 10), 4500, T, {}); // stop 4499.75
+  n.t.onTick(T + 1, 4500.25, 1);
+  assert.deepEqual(moves(n.events, "STOP_MOVE"), []);
+  n.t.onTick(T + 2, 4500.5, 1);
+  assert.deepEqual(moves(n.events, "STOP_MOVE"), [[4499.75, 4500.25, "TRAIL"]]);
 });
 
-Deno.test("trailing_atr short: mirror sequence, exit before any move counts as atr_stop", () => {
+Deno.test("trailing_atr short: mirror sequence through the entry, exit before any move counts as atr_stop", () => {
   const { t, events } = trader({ stops: new TrailingAtrStop(TICK) });
   t.signal(pts("SHORT", 1.5), 4500, T, {}); // stop 4501.50
   t.onTick(T + 1, 4499.25, 1); // best 4499.25 -> 4500.75
   t.onTick(T + 2, 4499.5, 1); // worse: no move
-  assert.deepEqual(moves(events, "STOP_MOVE"), [[4501.5, 4500.75, "TRAIL"]]);
-  t.onTick(T + 3, 4500.75, 1);
-  assert.equal(exits(events)[0]!.by, "trailing_stop");
+  t.onTick(T + 3, 4498.5, 1); // 4500.00 is the entry: a tick below, 4499.75
+  t.onTick(T + 4, 4498, 1); // -> 4499.50
+  assert.deepEqual(moves(events, "STOP_MOVE"), [
+    [4501.5, 4500.75, "TRAIL"],
+    [4500.75, 4499.75, "TRAIL"],
+    [4499.75, 4499.5, "TRAIL"],
+  ]);
+  t.onTick(T + 5, 4499.5, 1);
+  const [x] = exits(events);
+  assert.deepEqual([x!.by, x!.price, x!.pnlPoints], ["trailing_stop", 4499.5, 0.5]);
 
   const b = trader({ stops: new TrailingAtrStop(TICK) });
   b.t.signal(pts("SHORT", 1.5), 4500, T, {});
@@ -105,7 +128,7 @@ Deno.test("trailing_atr short: mirror sequence, exit before any move counts as a
   assert.equal(exits(b.events)[0]!.by, "atr_stop");
 });
 
-Deno.test("breakeven: after +1R the stop moves once to one tick short of the entry; +N points too", () => {
+Deno.test("breakeven: after +1R the stop moves to the fill + 1 tick and locks it in; +N points, offsets, the fill's slippage", () => {
   const { t, events } = trader({ stops: new BreakevenStop(TICK, 1, "r") });
   // Entry 4500, stop 4498: R = 2 points, trigger at 4502.
   t.signal(pts("LONG", 2, 5), 4500, T, {});
@@ -113,23 +136,82 @@ Deno.test("breakeven: after +1R the stop moves once to one tick short of the ent
   assert.deepEqual(moves(events, "STOP_MOVE"), []);
   t.onTick(T + 2, 4502, 1);
   t.onTick(T + 3, 4504, 1); // once only
-  assert.deepEqual(moves(events, "STOP_MOVE"), [[4498, 4499.75, "BREAKEVEN"]]);
-  t.onTick(T + 4, 4499.5, 1); // through the breakeven stop: fills at the print
+  assert.deepEqual(moves(events, "STOP_MOVE"), [[4498, 4500.25, "BREAKEVEN"]]);
+  t.onTick(T + 4, 4500.25, 1); // at the breakeven stop: fills at the print
   const [x] = exits(events);
-  assert.equal(x!.price, 4499.5);
-  assert.equal(x!.by, "breakeven");
+  assert.deepEqual([x!.price, x!.by, x!.pnlPoints], [4500.25, "breakeven", 0.25]);
+  // +0.25 x $5 = 1.25, commission 1.24: net 0.01.
+  assert.equal(x!.netPnl, 0.01);
 
-  // Points: a short at 4500 with a 1.5-point trigger moves at 4498.50 to 4500.25.
+  // Entry slippage: the order at 4500 fills at 4500.25, so breakeven is counted from the fill:
+  // R is still 2 (order to stop), the trigger 4502.25, the level 4500.50.
+  const f = trader({ stops: new BreakevenStop(TICK, 1, "r"), entrySlippageTicks: 1 });
+  f.t.signal(pts("LONG", 2, 5), 4500, T, {});
+  f.t.onTick(T + 1, 4502, 1);
+  assert.deepEqual(moves(f.events, "STOP_MOVE"), []);
+  f.t.onTick(T + 2, 4502.25, 1);
+  assert.deepEqual(moves(f.events, "STOP_MOVE"), [[4498, 4500.5, "BREAKEVEN"]]);
+
+  // An offset the trigger print leaves no room for: 3 ticks (4500.75) after 0.5 points. At
+  // 4500.50 the stop goes a tick under the print (4500.25), at 4500.75 to 4500.50, at 4501 to
+  // the level; then nothing more.
+  const o = trader({ stops: new BreakevenStop(TICK, 0.5, "points", 3) });
+  o.t.signal(pts("LONG", 2, 5), 4500, T, {});
+  for (const [i, p] of [4500.5, 4500.75, 4501, 4502, 4500.75].entries()) {
+    o.t.onTick(T + 1 + i, p, 1);
+  }
+  assert.deepEqual(moves(o.events, "STOP_MOVE"), [
+    [4498, 4500.25, "BREAKEVEN"],
+    [4500.25, 4500.5, "BREAKEVEN"],
+    [4500.5, 4500.75, "BREAKEVEN"],
+  ]);
+  assert.deepEqual([exits(o.events)[0]!.price, exits(o.events)[0]!.pnlPoints], [4500.75, 0.75]);
+
+  // Points: a short at 4500 with a 1.5-point trigger moves at 4498.50 to 4499.75.
   const s = new BreakevenStop(TICK, 1.5, "points");
   const stop = s.initial(4500, pts("SHORT", 3));
   assert.equal(stop, 4503);
-  const view: PositionView = { side: "SHORT", entryPrice: 4500, stop, target: 4497, filled: 1 };
+  const view: PositionView = {
+    side: "SHORT",
+    entryPrice: 4500,
+    stop,
+    target: 4497,
+    filled: 2,
+    filledValue: 9000,
+  };
   assert.equal(s.onTick!(0, 4498.75, view), undefined);
   assert.deepEqual(s.onTick!(0, 4498.5, view), {
-    price: 4500.25,
+    price: 4499.75,
     reason: "BREAKEVEN",
     by: "breakeven",
   });
+  // Until the trader has put the stop there, it asks again; then never.
+  assert.equal(s.onTick!(0, 4498, view)!.price, 4499.75);
+  assert.equal(s.onTick!(0, 4498, { ...view, stop: 4499.75 }), undefined);
+  assert.equal(s.onTick!(0, 4490, { ...view, stop: 4503 }), undefined);
+});
+
+Deno.test("movedStop: never on the entry, a tick short of the print, else a tick on the loss side, only tighter", () => {
+  // Long, entry 4500: onto the entry -> a tick past it; within a tick of it too.
+  assert.equal(movedStop(true, 4500, 4498, 4500, 4503, TICK), 4500.25);
+  assert.equal(movedStop(true, 4499.9, 4498, 4500, 4503, TICK), 4500.25);
+  // At or through the print -> a tick under it.
+  assert.equal(movedStop(true, 4502, 4498, 4500, 4502, TICK), 4501.75);
+  assert.equal(movedStop(true, 4503, 4498, 4500, 4502, TICK), 4501.75);
+  // The print a tick past the entry leaves no profit-side room: a tick under the entry.
+  assert.equal(movedStop(true, 4500.25, 4498, 4500, 4500.25, TICK), 4499.75);
+  // Looser or equal: no move.
+  assert.equal(movedStop(true, 4499, 4499.5, 4500, 4503, TICK), undefined);
+  assert.equal(movedStop(true, 4500.25, 4500.25, 4500, 4503, TICK), undefined);
+  // Short mirror.
+  assert.equal(movedStop(false, 4500, 4502, 4500, 4497, TICK), 4499.75);
+  assert.equal(movedStop(false, 4497, 4502, 4500, 4497.5, TICK), 4497.75);
+  assert.equal(movedStop(false, 4499.75, 4502, 4500, 4499.75, TICK), 4500.25);
+  // An off-grid entry (4500.10, another contract's print): 4500.00 is within a tick of it,
+  // so the stop goes to the first grid price a full tick above, 4500.50.
+  assert.equal(movedStop(true, 4500, 4498, 4500.1, 4503, TICK), 4500.5);
+  // A GC grid: 0.1 ticks, binary noise kept off.
+  assert.equal(movedStop(true, 1300.1, 1299, 1300.1, 1301, 0.1), 1300.2);
 });
 
 Deno.test("swing: one tick beyond the lookback's lowest low, or the ATR stop beyond the max risk", () => {
@@ -296,6 +378,16 @@ Deno.test("config: defaults build no managers; modes build theirs; a bad scale-o
   ));
   assert.ok(m.stops instanceof BreakevenStop);
   assert.equal((m.stops as BreakevenStop).after, 4);
+  assert.equal((m.stops as BreakevenStop).offsetTicks, 1); // the default
+  const o = managersFrom(parse("risk:\n  stop: {mode: breakeven, breakeven_offset_ticks: 3}\n"));
+  assert.equal((o.stops as BreakevenStop).offsetTicks, 3);
+  // On the entry is what the offset exists to avoid: 0 is refused, in one line.
+  assert.throws(
+    () => parse("risk:\n  stop: {mode: breakeven, breakeven_offset_ticks: 0}\n"),
+    (e: Error) =>
+      !e.message.includes("\n") && e.message.includes("risk.stop.breakeven_offset_ticks") &&
+      e.message.includes("0"),
+  );
   assert.ok(m.targets instanceof RMultipleTarget);
   assert.deepEqual(m.scaleOut, { contracts: 1, runnerPoints: 6 });
   assert.equal(m.tagExits, true);
@@ -372,7 +464,9 @@ Deno.test("pullback entry: a limit at the cross bar's EMA fills only where that 
   assert.equal(b.t.tradesOpened, 0);
 });
 
-Deno.test("property: through any prints, a managed stop stays a tick or more on the loss side of the entry and never loosens", () => {
+Deno.test("property: the initial stop is a tick or more on the loss side; a move never loosens, never sits on the entry, stays a tick short of its print", () => {
+  // Runs whose stop moved past the fill into profit: the property must cover them.
+  let inProfit = 0;
   fc.assert(
     fc.property(
       fc.constantFrom("LONG", "SHORT") as fc.Arbitrary<Side>,
@@ -380,42 +474,61 @@ Deno.test("property: through any prints, a managed stop stays a tick or more on 
       fc.constantFrom(0, 0.1, 0.13), // off-grid entries (another contract's ticks)
       fc.double({ min: 0.01, max: 3, noNaN: true }), // stop distance in points
       fc.constantFrom("trailing", "breakeven_r", "breakeven_pts", "swing"),
+      fc.double({ min: 0.05, max: 2, noNaN: true }), // breakeven after (R or points)
+      fc.integer({ min: 1, max: 6 }), // breakeven offset ticks
+      fc.constantFrom(0, 1, 2), // entry slippage ticks: the fill is not the order price
       fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 1, maxLength: 60 }),
-      (side, entryTicks, off, dist, mode, steps) => {
+      (side, entryTicks, off, dist, mode, after, offset, slip, steps) => {
         const entry = entryTicks * TICK + off;
         const stops: StopManager = mode === "trailing"
           ? new TrailingAtrStop(TICK)
           : mode === "swing"
           ? new SwingStop(TICK, 2, 100)
-          : new BreakevenStop(TICK, 0.5, mode === "breakeven_r" ? "r" : "points");
+          : new BreakevenStop(TICK, after, mode === "breakeven_r" ? "r" : "points", offset);
         if (mode === "swing") stops.observeBar!(bar(entry - dist, entry + dist));
-        const { t, events } = trader({ stops });
+        const { t, events } = trader({ stops, entrySlippageTicks: slip });
         t.signal(pts(side, dist, 1000), entry, T, {});
         const long = side === "LONG";
-        const ok = (stop: number) =>
-          long ? stop <= entry - TICK + 1e-9 : stop >= entry + TICK - 1e-9;
         const first = events[0]!;
         assert.ok(first.kind === "ENTRY");
-        assert.ok(ok(first.stop), `initial stop ${first.stop} for ${side} ${entry}`);
+        // The initial stop: on the loss side of the entry order, a full tick or more away.
+        assert.ok(
+          long ? first.stop <= entry - TICK + 1e-9 : first.stop >= entry + TICK - 1e-9,
+          `initial stop ${first.stop} for ${side} ${entry}`,
+        );
+        const fill = events[1]!;
+        assert.ok(fill.kind === "FILL");
+        const prints = new Map<number, number>();
         let price = entry;
         for (const [i, s] of steps.entries()) {
           price = Math.max(TICK, price + s * TICK);
+          prints.set(T + i + 1, price);
           t.onTick(T + i + 1, price, 1);
           if (!t.busy) break;
         }
         let last = first.stop;
         for (const e of events) {
           if (e.kind !== "STOP_MOVE") continue;
-          assert.ok(ok(e.price), `moved stop ${e.price} for ${side} ${entry}`);
+          const at = prints.get(e.time)!;
           assert.equal(e.old, last);
           assert.ok(long ? e.price > e.old : e.price < e.old, `loosened ${e.old} -> ${e.price}`);
-          assert.equal(e.price, Math.round(e.price / TICK) * TICK);
+          assert.ok(
+            Math.abs(e.price - fill.price) >= TICK - 1e-9,
+            `moved stop ${e.price} on the fill ${fill.price}`,
+          );
+          assert.ok(
+            long ? e.price <= at - TICK + 1e-9 : e.price >= at + TICK - 1e-9,
+            `moved stop ${e.price} not a tick short of its print ${at} (${side})`,
+          );
+          assert.equal(e.price, Number((Math.round(e.price / TICK) * TICK).toFixed(2)));
           last = e.price;
         }
+        if (long ? last > fill.price : last < fill.price) inProfit++;
       },
     ),
     { numRuns: 2000 },
   );
+  assert.ok(inProfit > 200, `only ${inProfit} of 2000 runs moved a stop into profit`);
 });
 
 Deno.test("restart: a scaled-out, moved trade resumes with the rest, the moved levels, and no manager moves", () => {
@@ -426,7 +539,7 @@ Deno.test("restart: a scaled-out, moved trade resumes with the rest, the moved l
     scaleOut: { contracts: 1, runnerPoints: 6 },
   });
   t.signal(pts("LONG", 2, 3), 4500, T, {});
-  t.onTick(T + 1, 4502, 1); // breakeven: 4498 -> 4499.75
+  t.onTick(T + 1, 4502, 1); // breakeven: 4498 -> 4500.25, a tick of profit locked
   t.onTick(T + 2, 4503, 1); // 1 of 3 out at 4503, target -> 4506
   // Through the journal text, as a restart reads it.
   const lines = events.map((e) => formatEvent(e, o));
@@ -436,7 +549,7 @@ Deno.test("restart: a scaled-out, moved trade resumes with the rest, the moved l
     [r.state.ordered, r.state.filled, r.state.filledValue, r.state.entryPrice],
     [2, 2, 9000, 4500],
   );
-  assert.deepEqual([r.state.stop, r.state.target], [4499.75, 4506]);
+  assert.deepEqual([r.state.stop, r.state.target], [4500.25, 4506]);
   // The resumed trade keeps those levels: a trailing stop does not move it on new highs.
   const b = trader({ contracts: 3, stops: new TrailingAtrStop(TICK) });
   b.t.resume(r.state, 1);
@@ -445,6 +558,27 @@ Deno.test("restart: a scaled-out, moved trade resumes with the rest, the moved l
   b.t.onTick(T + 11, 4506, 1);
   const x = exits(b.events)[0]!;
   assert.deepEqual([x.qty, x.price, x.grossPnl], [2, 4506, 60]);
+  // Or the stop in profit: the rest exits there with its tick, 2 x 0.25 x $5 = 2.50.
+  const c = trader({ contracts: 3, stops: new TrailingAtrStop(TICK) });
+  c.t.resume(r.state, 1);
+  c.t.onTick(T + 10, 4500.25, 1);
+  const y = exits(c.events)[0]!;
+  assert.deepEqual([y.reason, y.qty, y.price, y.grossPnl], ["STOP", 2, 4500.25, 2.5]);
+});
+
+Deno.test("restart: a trailing stop moved into profit after the fill resumes there, checked from the move on", () => {
+  const o = { timeZone: "America/Chicago", priceDecimals: 2 };
+  const { t, events } = trader({ stops: new TrailingAtrStop(TICK) });
+  t.signal(pts("LONG", 2, 10), 4500, T, {}); // filled at T, stop 4498
+  t.onTick(T + 1000, 4499, 1); // a dip: no move
+  t.onTick(T + 2000, 4503, 1); // -> 4501
+  const lines = events.map((e) => formatEvent(e, o));
+  const open = summarizeJournal(lines.map((l, i) => parseJournalLine(l, i + 1, "j"))).openTrades;
+  const r = resumeFrom(open)!;
+  assert.equal(r.state.stop, 4501);
+  // From the move, not the fill: the 4499 dip came before the stop was at 4501 and must not
+  // be replayed against it.
+  assert.equal(r.since, T + 2000);
 });
 
 Deno.test("engine wiring: risk.stop swing from config, fed the engine's closed bars; EXIT By=swing_stop", async () => {

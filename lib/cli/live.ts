@@ -231,8 +231,15 @@ export function resumeFrom(open: readonly OpenTrade[]): ResumeState | undefined 
     entryTime: t.fills[0]?.time ?? NaN,
     fills: t.fills.length,
   };
-  // Every print from the trade's last journaled event on is checked against stop and target.
-  const since = Math.max(e.time, ...t.fills.map((f) => f.time), ...t.cancels.map((c) => c.time));
+  // Every print from the trade's last journaled event on is checked against stop and target;
+  // a level move counts: replaying earlier prints against a stop moved into profit since
+  // would exit on prints that came before the stop was there.
+  const since = Math.max(
+    e.time,
+    t.levelsTime ?? -Infinity,
+    ...t.fills.map((f) => f.time),
+    ...t.cancels.map((c) => c.time),
+  );
   // A new run id starts its own numbering, so ids cannot repeat.
   return { state, lastSeq: 0, since };
 }

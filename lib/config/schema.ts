@@ -135,6 +135,8 @@ export const stopManagerSchema = z.strictObject({
   breakeven_after: z.number().positive().max(1000).default(1),
   /** ...counted in R (the initial stop's distance) or in points. */
   breakeven_unit: z.enum(["r", "points"]).default("r"),
+  /** Breakeven: the stop moves this many ticks past the average fill (never onto it). */
+  breakeven_offset_ticks: z.int().min(1).max(1000).default(1),
   /** Swing: bars whose lowest low (highest high) the stop goes one tick beyond. */
   swing_lookback: z.int().min(1).max(500).default(5),
   /** Swing: a swing stop further than this from the entry falls back to the ATR stop. */

@@ -4,8 +4,9 @@
  * entry order is placed. The defaults are the fixed ones: the intent's stop (ATR multiple or
  * points) and target (points), never moved. The other modes (lib/engine/managers/) move
  * them through the optional hooks; the trader journals every move (`STOP_MOVE`,
- * `TARGET_MOVE`) and keeps a moved stop on the grid, never looser, and never on or past the
- * entry.
+ * `TARGET_MOVE`) and keeps a moved stop on the grid, never looser, never on the entry, and a
+ * tick short of the print that moved it (a move may pass the entry to lock in profit; the
+ * initial stop is on the loss side, a tick or more from the entry).
  *
  * @module
  */
@@ -25,13 +26,15 @@ export interface PositionView {
   readonly target: number;
   /** Contracts filled. */
   readonly filled: number;
+  /** Sum of fill price x qty: `filledValue / filled` is the average fill. */
+  readonly filledValue: number;
 }
 
 /** A level change a manager asks for, with the reason to journal. */
 export interface LevelMove {
   /**
-   * New price. The trader puts a stop on the grid, at least one tick from the entry on the
-   * loss side, and ignores a move that would loosen it.
+   * New price. The trader puts a stop on the grid, off the entry and a tick short of the
+   * print, and ignores a move that would loosen it (managers/stops.ts `movedStop`).
    */
   price: number;
   /** Why, e.g. `TRAIL`, `BREAKEVEN` (the move's journal `Reason`). */

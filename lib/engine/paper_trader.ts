@@ -19,8 +19,8 @@ import {
   type TargetManager,
 } from "./exits.ts";
 import type { Exposure } from "./position_policy.ts";
-import { stopCap } from "./managers/stops.ts";
-import { roundToTick, tickToward } from "./prices.ts";
+import { movedStop } from "./managers/stops.ts";
+import { tickToward } from "./prices.ts";
 
 /** Settings for {@linkcode PaperTrader}. */
 export interface PaperTraderOptions {
@@ -250,7 +250,7 @@ export class PaperTrader implements Exposure {
       this.#exit("STOP", long ? price - this.#slip() : price + this.#slip(), ts);
     } else if (this.#managed && this.#stops.onTick !== undefined && !this.#resumed) {
       const m = this.#stops.onTick(ts, price, t);
-      if (m !== undefined) this.#moveStop(t, m, ts);
+      if (m !== undefined) this.#moveStop(t, m, ts, price);
     }
   }
 
@@ -290,16 +290,15 @@ export class PaperTrader implements Exposure {
   }
 
   /**
-   * Moves the stop as a manager asks: on the grid, capped one tick short of the entry (a stop
-   * never sits on or past it), and only ever tighter; a STOP_MOVE line per move.
+   * Moves the stop as a manager asks, by the rule of `movedStop`: on the grid, never on the
+   * average fill (it may pass it, locking in profit), a tick short of the print `price` that
+   * moved it, only ever tighter; a STOP_MOVE line per move.
    */
-  #moveStop(t: OpenTradeState, m: LevelMove, ts: number): void {
+  #moveStop(t: OpenTradeState, m: LevelMove, ts: number, price: number): void {
     const long = t.side === "LONG";
-    const tick = this.#o.tickSize;
-    const cap = stopCap(long, t.entryPrice, tick);
-    const raw = roundToTick(m.price, tick);
-    const p = long ? Math.min(raw, cap) : Math.max(raw, cap);
-    if (long ? !(p > t.stop) : !(p < t.stop)) return;
+    const avg = t.filledValue / t.filled;
+    const p = movedStop(long, m.price, t.stop, avg, price, this.#o.tickSize);
+    if (p === undefined) return;
     this.#o.emit({
       kind: "STOP_MOVE",
       time: ts,

@@ -30,6 +30,11 @@ export interface OpenTrade {
   target?: number;
   /** Contracts already closed by a scale-out's EXIT parts (`Remaining=`). */
   exited?: number;
+  /**
+   * Time of the last STOP_MOVE, TARGET_MOVE or scale-out part: prints before it were checked
+   * against the levels before it (a stop moved into profit was not there yet).
+   */
+  levelsTime?: number;
 }
 
 /** Summary of a journal's events. */
@@ -154,13 +159,17 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
           if (t !== undefined) {
             t.filled = e.remaining;
             t.exited = (t.exited ?? 0) + e.qty;
+            t.levelsTime = e.time;
           }
         } else open.delete(e.tradeId);
         break;
       case "STOP_MOVE":
       case "TARGET_MOVE": {
         const t = open.get(e.tradeId);
-        if (t !== undefined) t[e.kind === "STOP_MOVE" ? "stop" : "target"] = e.price;
+        if (t !== undefined) {
+          t[e.kind === "STOP_MOVE" ? "stop" : "target"] = e.price;
+          t.levelsTime = e.time;
+        }
         break;
       }
     }

@@ -25,8 +25,9 @@ export interface ResumeState {
   /** Trade numbers already used by this run id (0 for a new run id). */
   lastSeq: number;
   /**
-   * Time of the trade's last journaled event (ENTRY, FILL or CANCEL): every print from that
-   * second on is checked against its stop and target. Undefined: from the live start only.
+   * Time of the trade's last journaled event (ENTRY, FILL, CANCEL, a level move or a
+   * scale-out part): every print from that second on is checked against its stop and target.
+   * Undefined: from the live start only.
    */
   since?: number | undefined;
 }

@@ -37,7 +37,12 @@ export function managersFrom(config: Config): ManagerOptions {
       stops = new TrailingAtrStop(tick);
       break;
     case "breakeven":
-      stops = new BreakevenStop(tick, r.stop.breakeven_after, r.stop.breakeven_unit);
+      stops = new BreakevenStop(
+        tick,
+        r.stop.breakeven_after,
+        r.stop.breakeven_unit,
+        r.stop.breakeven_offset_ticks,
+      );
       break;
     case "swing":
       stops = new SwingStop(tick, r.stop.swing_lookback, r.stop.swing_max_risk);

@@ -1,16 +1,16 @@
 /**
  * Stop managers beyond the fixed ATR stop: an ATR trailing stop, a breakeven stop and a
- * swing-low/high stop. Each one keeps the state of one position, reset by `initial`. A stop
- * they ask for is capped one tick short of the entry (the trader enforces it too): a stop
- * protects capital and never sits on or past the entry, so locking in profit is the
- * targets' job (the trailing target).
+ * swing-low/high stop. Each one keeps the state of one position, reset by `initial`. The
+ * initial stop is on the loss side, at least one tick from the entry. A move may pass the
+ * entry to lock in profit; where a moved stop may go is {@linkcode movedStop}'s rule, which
+ * the trader applies to every move.
  *
  * @module
  */
 import type { EntryIntent } from "../../strategy/strategy.ts";
 import type { Bar } from "../../types.ts";
 import { FixedStop, type LevelMove, type PositionView, type StopManager } from "../exits.ts";
-import { oneTickAway, roundToTick } from "../prices.ts";
+import { oneTickAway, roundToTick, tickToward } from "../prices.ts";
 
 /** Float slack when comparing prices that are sums of grid prices. */
 const EPS = 1e-9;
@@ -32,16 +32,52 @@ export function stopCap(long: boolean, entry: number, tickSize: number): number 
 }
 
 /**
+ * Where a stop move asked for at `want` goes, or undefined when it would not tighten the
+ * `current` stop. `entry` is the position's average fill, `print` the trade print that
+ * caused the move. The rules, in order: on the grid; never on the entry (a level less than
+ * a tick from it goes one tick to the profit side); at least one tick short of the print (a
+ * long's stop below it: a stop at or through the print would exit on the next one at once);
+ * if that puts it back within a tick of the entry, one tick on the loss side instead; and
+ * only ever tighter.
+ *
+ * @example
+ * ```ts
+ * movedStop(true, 4500, 4498, 4500, 4503, 0.25); // 4500.25: not on the entry, the profit side
+ * movedStop(true, 4502, 4498, 4500, 4502, 0.25); // 4501.75: a tick under the print
+ * movedStop(true, 4500.25, 4498, 4500, 4500.25, 0.25); // 4499.75: no room above the entry
+ * movedStop(true, 4499, 4499.5, 4500, 4503, 0.25); // undefined: looser
+ * ```
+ */
+export function movedStop(
+  long: boolean,
+  want: number,
+  current: number,
+  entry: number,
+  print: number,
+  tickSize: number,
+): number | undefined {
+  const dir = long ? 1 : -1;
+  let p = roundToTick(want, tickSize);
+  if (Math.abs(p - entry) < tickSize - EPS) p = oneTickAway(p, entry, dir, tickSize);
+  p = oneTickAway(p, print, long ? -1 : 1, tickSize);
+  if (Math.abs(p - entry) < tickSize - EPS) {
+    p = oneTickAway(stopCap(long, entry, tickSize), print, long ? -1 : 1, tickSize);
+  }
+  return long ? (p > current + EPS ? p : undefined) : (p < current - EPS ? p : undefined);
+}
+
+/**
  * ATR trailing stop: placed like the fixed stop, then kept at the initial distance from the
- * best print since the entry order (the highest for a long), up to one tick short of the
- * entry. It only tightens.
+ * best print since the entry order (the highest for a long). It only tightens, and once the
+ * best print is that distance past the entry it passes the entry and locks in profit (never
+ * on the entry itself: {@linkcode movedStop}).
  *
  * @example
  * ```ts
  * const s = new TrailingAtrStop(0.25);
  * const intent = { side: "LONG" as const, stop: { kind: "points" as const, points: 2 }, target: { kind: "points" as const, points: 3 } };
  * s.initial(4500, intent); // 4498
- * s.onTick(0, 4501, { side: "LONG", entryPrice: 4500, stop: 4498, target: 4503, filled: 1 }); // { price: 4499, ... }
+ * s.onTick(0, 4503, { side: "LONG", entryPrice: 4500, stop: 4498, target: 4505, filled: 1, filledValue: 4500 }); // { price: 4501, ... }
  * ```
  */
 export class TrailingAtrStop implements StopManager {
@@ -51,7 +87,6 @@ export class TrailingAtrStop implements StopManager {
   #long = true;
   #dist = 0;
   #best = 0;
-  #cap = 0;
 
   /** A trailing stop on a grid of `tickSize`. */
   constructor(readonly tickSize: number) {
@@ -64,7 +99,6 @@ export class TrailingAtrStop implements StopManager {
     this.#long = intent.side === "LONG";
     this.#dist = Math.abs(entry - stop);
     this.#best = entry;
-    this.#cap = stopCap(this.#long, entry, this.tickSize);
     return stop;
   }
 
@@ -73,29 +107,31 @@ export class TrailingAtrStop implements StopManager {
     if (this.#long) {
       if (!(price > this.#best)) return undefined;
       this.#best = price;
-      const p = Math.min(roundToTick(price - this.#dist, this.tickSize), this.#cap);
+      const p = roundToTick(price - this.#dist, this.tickSize);
       return p > position.stop + EPS
         ? { price: p, reason: "TRAIL", by: "trailing_stop" }
         : undefined;
     }
     if (!(price < this.#best)) return undefined;
     this.#best = price;
-    const p = Math.max(roundToTick(price + this.#dist, this.tickSize), this.#cap);
+    const p = roundToTick(price + this.#dist, this.tickSize);
     return p < position.stop - EPS ? { price: p, reason: "TRAIL", by: "trailing_stop" } : undefined;
   }
 }
 
 /**
  * Breakeven stop: placed like the fixed stop; once a print is `after` points (or `after` x R,
- * R being the initial stop's distance) in the trade's favour, the stop moves once to one tick
- * short of the entry (the closest a stop may be).
+ * R being the initial stop's distance) in the trade's favour from the average fill, the stop
+ * moves to `offsetTicks` ticks past that fill, locking them in. If the print leaves no room
+ * for the whole offset (a stop stays a tick short of the print), the stop goes as far as it
+ * may and the rest follows on later prints, until the level is reached.
  *
  * @example
  * ```ts
  * const s = new BreakevenStop(0.25, 1, "r");
  * const intent = { side: "LONG" as const, stop: { kind: "points" as const, points: 2 }, target: { kind: "points" as const, points: 3 } };
  * s.initial(4500, intent); // 4498: R = 2 points, the trigger is at 4502
- * s.onTick(0, 4502, { side: "LONG", entryPrice: 4500, stop: 4498, target: 4503, filled: 1 }); // { price: 4499.75, ... }
+ * s.onTick(0, 4502, { side: "LONG", entryPrice: 4500, stop: 4498, target: 4503, filled: 1, filledValue: 4500 }); // { price: 4500.25, ... }
  * ```
  */
 export class BreakevenStop implements StopManager {
@@ -103,12 +139,22 @@ export class BreakevenStop implements StopManager {
   readonly initialBy = "atr_stop";
   #fixed: FixedStop;
   #long = true;
-  #trigger = 0;
-  #level = 0;
+  /** How far past the average fill a print triggers the move, points. */
+  #dist = 0;
+  /** The move asked for once triggered (one object: re-asked until the stop is there). */
+  #move: LevelMove | undefined = undefined;
   #done = false;
 
-  /** Moves to breakeven after `after` points (`unit` points) or R multiples (`unit` r). */
-  constructor(readonly tickSize: number, readonly after: number, readonly unit: "points" | "r") {
+  /**
+   * Moves to the fill + `offsetTicks` ticks after `after` points (`unit` points) or R
+   * multiples (`unit` r).
+   */
+  constructor(
+    readonly tickSize: number,
+    readonly after: number,
+    readonly unit: "points" | "r",
+    readonly offsetTicks = 1,
+  ) {
     this.#fixed = new FixedStop(tickSize);
   }
 
@@ -116,20 +162,30 @@ export class BreakevenStop implements StopManager {
   initial(entry: number, intent: EntryIntent): number {
     const stop = this.#fixed.initial(entry, intent);
     this.#long = intent.side === "LONG";
-    const dist = this.unit === "points" ? this.after : this.after * Math.abs(entry - stop);
-    this.#trigger = this.#long ? entry + dist : entry - dist;
-    this.#level = stopCap(this.#long, entry, this.tickSize);
+    this.#dist = this.unit === "points" ? this.after : this.after * Math.abs(entry - stop);
+    this.#move = undefined;
     this.#done = false;
     return stop;
   }
 
-  /** The first print at or past the trigger moves the stop to breakeven. */
+  /** From the first print at or past the trigger, asks for the breakeven level until reached. */
   onTick(_ts: number, price: number, position: PositionView): LevelMove | undefined {
     if (this.#done) return undefined;
-    if (this.#long ? price < this.#trigger - EPS : price > this.#trigger + EPS) return undefined;
-    this.#done = true;
-    const tighter = this.#long ? this.#level > position.stop : this.#level < position.stop;
-    return tighter ? { price: this.#level, reason: "BREAKEVEN", by: "breakeven" } : undefined;
+    const long = this.#long;
+    let m = this.#move;
+    if (m === undefined) {
+      const avg = position.filledValue / position.filled;
+      if (long ? price < avg + this.#dist - EPS : price > avg - this.#dist + EPS) return undefined;
+      // On the grid, never short of the offset from an off-grid fill.
+      const off = this.offsetTicks * this.tickSize;
+      const level = tickToward(long ? avg + off : avg - off, long ? 1 : -1, this.tickSize);
+      m = this.#move = { price: level, reason: "BREAKEVEN", by: "breakeven" };
+    }
+    if (long ? position.stop >= m.price - EPS : position.stop <= m.price + EPS) {
+      this.#done = true;
+      return undefined;
+    }
+    return m;
   }
 }
 

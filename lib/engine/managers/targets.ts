@@ -41,8 +41,8 @@ export class RMultipleTarget implements TargetManager {
  * arms the trail. From then on the target is kept `trailPoints` ahead of the best print
  * (a `TARGET_MOVE` per new best, so that no print reaches it), and a print that gives back
  * `trailPoints` from the best exits at once, as a market order (reason TARGET, counted as
- * `trailing_target`). This is how a trade keeps running past its target and locks in
- * profit, which a stop may not do (stops stay short of the entry).
+ * `trailing_target`). This is how a trade keeps running past its target, exiting on a
+ * give-back rather than at a resting stop.
  *
  * @example
  * ```ts
@@ -50,7 +50,7 @@ export class RMultipleTarget implements TargetManager {
  * const t = new TrailingTarget(0.25, 1, new FixedTarget(0.25));
  * const intent = { side: "LONG" as const, stop: { kind: "points" as const, points: 2 }, target: { kind: "points" as const, points: 3 } };
  * t.initial(4500, intent, 4498); // 4503
- * t.onTick(0, 4503, { side: "LONG", entryPrice: 4500, stop: 4498, target: 4503, filled: 1 }); // moves to 4504
+ * t.onTick(0, 4503, { side: "LONG", entryPrice: 4500, stop: 4498, target: 4503, filled: 1, filledValue: 4500 }); // moves to 4504
  * ```
  */
 export class TrailingTarget implements TargetManager {
