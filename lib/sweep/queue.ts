@@ -249,5 +249,14 @@ export async function runQueueWorker(url: string, options: QueueWorkerOptions): 
     Deno.addSignalListener("SIGTERM", () => resolve());
   });
   await stop;
-  await worker.close();
+  // The job in hand finishes; without Redis, close() would wait for it for ever.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    worker.close(),
+    new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
 }
+
+/** Longest wait for a clean close on Ctrl+C / SIGTERM before the worker exits anyway. */
+const CLOSE_WAIT_MS = 10_000;
