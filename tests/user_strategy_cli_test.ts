@@ -26,7 +26,7 @@ interface Run {
 }
 
 /** Runs `deno task backtest`'s command line (the launcher) with `args`, from `cwd`. */
-async function launch(args: string[], cwd = ROOT): Promise<Run> {
+async function launch(args: string[], cwd = ROOT, command = ["backtest", "--quiet"]): Promise<Run> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -34,8 +34,7 @@ async function launch(args: string[], cwd = ROOT): Promise<Run> {
       "--allow-env=LOG_TOKENS,LOG_STREAM",
       "--allow-run=deno",
       join(ROOT, "lib/cli/launch.ts"),
-      "backtest",
-      "--quiet",
+      ...command,
       ...args,
     ],
     cwd,
@@ -205,10 +204,8 @@ Deno.test("launcher: a bad module is one line, exit 2, and an existing journal i
   assert.equal(await Deno.readTextFile(journal), "not touched\n");
 });
 
-Deno.test("launcher: a strategy that throws on a bar stops the run: the open trade closed as MANUAL, SESSION_END names it, one line, exit 1", async () => {
-  await Deno.writeTextFile(
-    join(dir, "boom.ts"),
-    `import type { StrategyApi } from "${API}";
+/** Goes long once it may, with a wide stop and target; throws on bar `at`. */
+const BOOM = `import type { StrategyApi } from "${API}";
 export default ({ z, defineStrategy }: StrategyApi) => defineStrategy({
   name: "boom",
   schema: z.strictObject({ at: z.int().default(40) }),
@@ -221,8 +218,10 @@ export default ({ z, defineStrategy }: StrategyApi) => defineStrategy({
     },
   }),
 });
-`,
-  );
+`;
+
+Deno.test("launcher: a strategy that throws on a bar stops the run: the open trade closed as MANUAL, SESSION_END names it, one line, exit 1", async () => {
+  await Deno.writeTextFile(join(dir, "boom.ts"), BOOM);
   await Deno.writeTextFile(
     join(dir, "boom.yaml"),
     "strategy:\n  module: ./boom.ts\n  calibration_bars: 1\n",
@@ -257,4 +256,59 @@ export default ({ z, defineStrategy }: StrategyApi) => defineStrategy({
   }).output();
   assert.equal(report.code, 0, new TextDecoder().decode(report.stderr));
   assert.match(new TextDecoder().decode(report.stdout), /MANUAL 1/);
+});
+
+Deno.test("demo through the launcher: a strategy that throws mid-run ends it once (the live runner treats it as fatal, not as a sync to retry)", async () => {
+  const cwd = await Deno.makeTempDir({ prefix: "user_strategy_demo_" });
+  await Deno.writeTextFile(join(cwd, "boom.ts"), BOOM);
+  await Deno.writeTextFile(
+    join(cwd, "config.yaml"),
+    "strategy:\n  module: ./boom.ts\n  calibration_bars: 1\n  params: {at: 45}\n",
+  );
+  const r = await launch(["--seconds", "5"], cwd, ["demo"]);
+  assert.equal(r.code, 1, r.errors.join("\n"));
+  assert.match(r.launch, /--allow-read=[^ ]*boom\.ts/);
+  assert.equal(r.errors.length, 1, r.errors.join("\n"));
+  assert.match(
+    r.errors[0]!,
+    /^scalpbot: strategy boom threw on the bar ending .*: Error: no data for bar 45; the run stopped/,
+  );
+  const { events } = await readJournal(join(cwd, "demo_trade_record.text"));
+  const kinds = events.map((e) => e.kind);
+  assert.equal(kinds.filter((k) => k === "SESSION_START").length, 1);
+  assert.equal(kinds.at(-1), "SESSION_END");
+  assert.equal(
+    (events.at(-1) as SessionEndEvent).reason,
+    "STRATEGY_ERROR boom: Error: no data for bar 45",
+  );
+  const exits = events.filter((e): e is ExitEvent => e.kind === "EXIT");
+  assert.ok(exits.every((x) => x.time <= events.at(-1)!.time));
+  if (kinds.includes("ENTRY")) assert.equal(exits.at(-1)!.reason, "MANUAL");
+});
+
+Deno.test("live loads the strategy module before it connects: a bad one is the same line, exit 2", async () => {
+  await Deno.writeTextFile(join(dir, "live_gone.yaml"), "strategy:\n  module: ./gone.ts\n");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      join(ROOT, "main.ts"),
+      "live",
+      "--config",
+      join(dir, "live_gone.yaml"),
+      "--journal",
+      join(dir, "live.text"),
+    ],
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.equal(
+    new TextDecoder().decode(out.stderr),
+    `scalpbot: ${join(dir, "live_gone.yaml")}: strategy.module = "./gone.ts": file not found (${
+      join(dir, "gone.ts")
+    })\n`,
+  );
+  assert.equal(await Deno.stat(join(dir, "live.text")).then(() => true, () => false), false);
 });

@@ -10,6 +10,7 @@ import { maskAccounts } from "../ib/mask.ts";
 import { PermissionMissing } from "./permissions.ts";
 import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
+import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
 import type { EngineListener } from "../engine/engine.ts";
 import type { OpenTradeState } from "../engine/paper_trader.ts";
@@ -261,7 +262,7 @@ export async function runLive(args: string[]): Promise<number> {
     return 0;
   }
   const loaded = await loadConfig(values.config, { overrides: values.set ?? [] });
-  const config = loaded.config;
+  const config = await loadStrategy(loaded);
   const problem = await netPermissionProblem(config.ib.host, config.ib.port);
   if (problem !== undefined) throw new PermissionMissing(problem);
   // Every input is checked before the journal is created or written.

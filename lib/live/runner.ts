@@ -24,6 +24,7 @@ import { fetchRange, type TickColumns, unprocessed } from "./backfill.ts";
 import { ExchangeClock } from "./exchange_clock.ts";
 import { FirstSync, type ResumeState } from "./recovery.ts";
 import { FatalError, resolveFrontMonth } from "./resolve.ts";
+import { StrategyError } from "../strategy/errors.ts";
 
 export type { ResumeState } from "./recovery.ts";
 
@@ -586,6 +587,12 @@ export class LiveRunner {
     return unprocessed(b, this.#processed());
   }
 
+  /** The strategy threw: the engine has ended the session; the run stops as on a fatal error. */
+  #strategyFailed(e: unknown): void {
+    if (!(e instanceof StrategyError)) throw e;
+    this.options.onFatal?.(e);
+  }
+
   #drainBuffer(): void {
     const b = this.#takeBuffer();
     for (let i = 0; i < b.ts.length; i++) this.#feed(b.ts[i]!, b.price[i]!, b.size[i]!);
@@ -595,7 +602,11 @@ export class LiveRunner {
     const engine = this.#engine;
     if (engine === undefined) return;
     const lateBefore = engine.stats.late;
-    engine.onTick(ts, price, size);
+    try {
+      engine.onTick(ts, price, size);
+    } catch (e) {
+      return this.#strategyFailed(e);
+    }
     if (ts > this.#lastSecond) {
       this.#lastSecond = ts;
       this.#inLastSecond = 1;
@@ -621,7 +632,13 @@ export class LiveRunner {
     if (engine === undefined || this.#stopped || this.#state !== "connected") return;
     const now = this.#ex.now();
     if (!this.#holdBars(now)) {
-      if (engine.closeDueBars(now - this.#cfg.live.grace_ms) !== undefined) this.stats.timerBars++;
+      try {
+        if (engine.closeDueBars(now - this.#cfg.live.grace_ms) !== undefined) {
+          this.stats.timerBars++;
+        }
+      } catch (e) {
+        return this.#strategyFailed(e);
+      }
     }
     this.#flatten(engine, now);
     this.#watchdog(now);
