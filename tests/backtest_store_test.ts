@@ -204,6 +204,16 @@ Deno.test("backtest over a store: no trade is held across the roll; one run, one
       csv.slice(1).map((l) => Number(l.split(",")[net])),
       exits.map((x) => x.netPnl),
     );
+    // scalpbot report writes the same rows from the journal alone.
+    const rep = await run(["report", `${dir}/j.text`, "--trades-jsonl", `${dir}/t.jsonl`]);
+    assert.equal(rep.code, 0, rep.err);
+    const rows = (await Deno.readTextFile(`${dir}/t.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.net, r.exitPrice]),
+      exits.map((x) => [x.tradeId, x.netPnl, x.price]),
+    );
   });
 });
 

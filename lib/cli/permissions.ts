@@ -96,7 +96,7 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "trades-csv",
     "trades-jsonl",
   ],
-  report: ["run"],
+  report: ["run", "trades-csv", "trades-jsonl"],
   download: ["from", "to", "contract", "out", "config", "set"],
   sim: [
     "port",
@@ -231,6 +231,11 @@ export function planPermissions(
     case "report":
       // report's default is the file name, not journal.path (it reads no config).
       plan.read.push(positionals[0] ?? "trade_record.text");
+      for (const trades of [last("trades-csv"), last("trades-jsonl")]) {
+        // Read too: the command checks that it is not the journal.
+        if (trades !== undefined) plan.read.push(trades);
+        if (trades !== undefined) output(trades);
+      }
       break;
     case "sim": {
       plan.read.push(...(values.get("ticks") ?? []));

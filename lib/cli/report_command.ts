@@ -4,10 +4,11 @@
  * @module
  */
 import { parseCommandArgs } from "./args.ts";
-import { checkInputFile } from "./fs.ts";
+import { checkInputFile, checkOutputFile, sameFile } from "./fs.ts";
 import { readJournal } from "../journal/reader.ts";
 import { describeUnendedRun, findUnendedRuns } from "../journal/inspect.ts";
 import { computeReport, formatReport, reportToJson } from "../report/report.ts";
+import { TradesFile } from "../report/trades_out.ts";
 import type { JournalEvent } from "../types.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -20,6 +21,8 @@ factor, drawdown, hold times and more.
   --json        print the report as JSON
   --run ID      only the run with this RunID
   --lenient     skip unparsable lines (each is reported on stderr) instead of stopping
+  --trades-csv FILE    write one line per closed trade as CSV
+  --trades-jsonl FILE  write one JSON object per closed trade (JSON Lines)
 `;
 
 /** Runs the report command; returns the exit code. */
@@ -28,6 +31,8 @@ export async function runReport(args: string[]): Promise<number> {
     json: { type: "boolean" },
     run: { type: "string" },
     lenient: { type: "boolean" },
+    "trades-csv": { type: "string" },
+    "trades-jsonl": { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) {
@@ -65,6 +70,26 @@ export async function runReport(args: string[]): Promise<number> {
     ? contents.events
     : eventsOfRun(contents.events, values.run);
   const report = computeReport(events);
+  // Written once the journal has been read whole: a bad journal touches no output.
+  const outputs = [
+    new TradesFile(values["trades-csv"] ?? "", "csv"),
+    new TradesFile(values["trades-jsonl"] ?? "", "jsonl"),
+  ].filter((f) => f.path !== "");
+  for (const [i, f] of outputs.entries()) {
+    const name = `--trades-${f.format}`;
+    await checkOutputFile(f.path, name);
+    if (await sameFile(f.path, path)) {
+      throw new UsageError(`${name} ${f.path} is the journal; choose another file`);
+    }
+    if (i > 0 && await sameFile(f.path, outputs[0]!.path)) {
+      throw new UsageError(`${name} ${f.path} is also --trades-csv; choose another file`);
+    }
+  }
+  for (const f of outputs) {
+    f.open();
+    for (const e of events) f.add(e);
+    f.close();
+  }
   if (values.json) console.log(reportToJson(report));
   else console.log(formatReport(report));
   return 0;
