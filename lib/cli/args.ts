@@ -12,7 +12,7 @@ import { UsageError } from "./usage_error.ts";
 export interface OptionSpec {
   /** `string` takes a value, `boolean` is a flag. */
   type: "string" | "boolean";
-  /** Documented as repeatable (e.g. `--set`); any other option may be given once. */
+  /** Documented as repeatable (`--set`, backtest's `--ticks`); any other option may be given once. */
   multiple?: boolean;
   /** One-letter alias. */
   short?: string;
