@@ -94,19 +94,18 @@ const EXACT = ["--set", "strategy.entry_price=bar_close"];
 const TICK = 0.25;
 const onGrid = (x: number) => Math.round(x / TICK) * TICK;
 
-Deno.test("launcher: examples/orb.yaml on the generated session enters where a reference computed from the bars enters", async () => {
-  const journal = join(dir, "orb.text");
-  const csv = join(dir, "orb.csv");
-  const r = await launch([
-    "--config",
-    "examples/orb.yaml",
-    "--journal",
-    journal,
-    "--bars-out",
-    csv,
-    ...EXACT,
-  ]);
+/** Backtests examples/<name>.yaml through the launcher with a bars CSV; checks it succeeded. */
+async function example(name: string): Promise<{ r: Run; journal: string; csv: string }> {
+  const journal = join(dir, `${name}.text`);
+  const csv = join(dir, `${name}.csv`);
+  const args = ["--config", `examples/${name}.yaml`, "--journal", journal, "--bars-out", csv];
+  const r = await launch([...args, ...EXACT]);
   assert.equal(r.code, 0, r.errors.join("\n"));
+  return { r, journal, csv };
+}
+
+Deno.test("launcher: examples/orb.yaml on the generated session enters where a reference computed from the bars enters", async () => {
+  const { r, journal, csv } = await example("orb");
   assert.deepEqual(r.errors, []);
   // Read access to the strategy file, not to its folder.
   assert.match(r.launch, /--allow-read=[^ ]*examples\/orb_strategy\.ts/);
@@ -132,18 +131,7 @@ Deno.test("launcher: examples/orb.yaml on the generated session enters where a r
 });
 
 Deno.test("launcher: examples/vwap_reversion.yaml on the generated session: every entry's bar is beyond the band, the first one is the first such bar", async () => {
-  const journal = join(dir, "vwap.text");
-  const csv = join(dir, "vwap.csv");
-  const r = await launch([
-    "--config",
-    "examples/vwap_reversion.yaml",
-    "--journal",
-    journal,
-    "--bars-out",
-    csv,
-    ...EXACT,
-  ]);
-  assert.equal(r.code, 0, r.errors.join("\n"));
+  const { journal, csv } = await example("vwap_reversion");
   const rows = await bars(csv);
   const byEnd = new Map(rows.map((b, i) => [b["ts_utc"]! + 30_000, { b, i }]));
   const beyond = (b: Record<string, number>) =>
