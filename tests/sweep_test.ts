@@ -32,6 +32,30 @@ function parseCsv(text: string): Record<string, string>[] {
   return rows.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]!])));
 }
 
+interface ReportJson {
+  trades: number;
+  netPnl: number;
+  maxDrawdown: number;
+  winRate: number | null;
+  profitFactor: number | null;
+  sharpe: number | null;
+}
+
+/** A sweep CSV row's figures are those `scalpbot report --json` gives of the backtests. */
+function assertRowIsReport(row: Record<string, string>, want: ReportJson, days: number) {
+  assert.ok(want.trades > 0, "the comparison needs trades");
+  assert.deepStrictEqual(Number(row["days"]), days);
+  assert.deepStrictEqual(Number(row["trades"]), want.trades);
+  assert.deepStrictEqual(row["net_pnl"], want.netPnl.toFixed(2));
+  assert.deepStrictEqual(row["max_drawdown"], want.maxDrawdown.toFixed(2));
+  assert.deepStrictEqual(row["win_rate"], want.winRate === null ? "" : String(want.winRate));
+  assert.deepStrictEqual(
+    row["profit_factor"],
+    want.profitFactor === null ? "" : String(want.profitFactor),
+  );
+  assert.deepStrictEqual(row["sharpe"], want.sharpe === null ? "" : String(want.sharpe));
+}
+
 Deno.test({
   name: "sweep: each combination's figures equal separate backtest runs of the files",
   ignore: !haveGc,
@@ -77,20 +101,78 @@ Deno.test({
         const row = rows.find((r) =>
           r["risk.target_points"] === target && r["risk.stop_atr_multiple"] === stop
         )!;
-        assert.ok(want.trades > 0, "the comparison needs trades");
-        assert.deepStrictEqual(Number(row["days"]), 3);
-        assert.deepStrictEqual(Number(row["trades"]), want.trades);
-        assert.deepStrictEqual(row["net_pnl"], want.netPnl.toFixed(2));
-        assert.deepStrictEqual(row["max_drawdown"], want.maxDrawdown.toFixed(2));
-        assert.deepStrictEqual(Number(row["win_rate"]), want.winRate);
-        assert.deepStrictEqual(
-          row["profit_factor"],
-          want.profitFactor === null ? "" : String(want.profitFactor),
-        );
-        assert.deepStrictEqual(row["sharpe"], want.sharpe === null ? "" : String(want.sharpe));
+        assertRowIsReport(row, want, 3);
         // The three days' nets are the three backtests' (the report's per-day rows).
         assert.deepStrictEqual(want.byDay.map((d: { netPnl: number }) => d.netPnl), daily);
       }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const ORB = fromFileUrl(new URL("../examples/orb.yaml", import.meta.url));
+
+Deno.test({
+  name:
+    "sweep: a strategy.module config (examples/orb.yaml) runs in every Worker as backtest runs it",
+  ignore: !haveGc,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const days = GC.slice(0, 2);
+      const sweep = await scalpbot([
+        "sweep",
+        "--config",
+        ORB,
+        ...days.flatMap((f) => ["--ticks", f]),
+        // GC's pit opened 07:20 Chicago time: both opens trade on these days.
+        "--grid=strategy.params.open=07:20,08:30",
+        "--grid=strategy.params.target_r=1.5,2",
+        "--workers=2",
+        `--out=${dir}/r.csv`,
+      ], dir);
+      assert.deepStrictEqual(sweep.code, 0, sweep.stderr);
+      const rows = parseCsv(await Deno.readTextFile(`${dir}/r.csv`));
+      assert.deepStrictEqual(rows.length, 4);
+      for (const row of rows) {
+        const open = row["strategy.params.open"]!;
+        const target = row["strategy.params.target_r"]!;
+        const journal = `${dir}/j_${open.replace(":", "")}_${target}.text`;
+        for (const f of days) {
+          const bt = await scalpbot([
+            "backtest",
+            "--config",
+            ORB,
+            "--ticks",
+            f,
+            `--set=strategy.params.open=${open}`,
+            `--set=strategy.params.target_r=${target}`,
+            "--journal",
+            journal,
+            "--append",
+          ], dir);
+          assert.deepStrictEqual(bt.code, 0, bt.stderr);
+        }
+        const rep = await scalpbot(["report", "--json", journal], dir);
+        assert.deepStrictEqual(rep.code, 0, rep.stderr);
+        assertRowIsReport(row, JSON.parse(rep.stdout), 2);
+      }
+      // A module that is not there: one line, exit 2, before anything is read or written.
+      await Deno.writeTextFile(`${dir}/gone.yaml`, "strategy:\n  module: ./gone.ts\n");
+      const bad = await scalpbot([
+        "sweep",
+        "--config",
+        `${dir}/gone.yaml`,
+        "--ticks",
+        `${dir}/missing.csv`,
+        "--grid=risk.target_points=1,2",
+        `--out=${dir}/bad.csv`,
+      ], dir);
+      assert.deepStrictEqual(bad.code, 2, bad.stderr);
+      assert.deepStrictEqual(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+      assert.match(bad.stderr, /strategy\.module = "\.\/gone\.ts": file not found/);
+      assert.ok(!existsSync(`${dir}/bad.csv`));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -7,6 +7,7 @@
 import { ConfigError } from "../config/errors.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
+import { loadStrategy } from "../strategy/loader.ts";
 
 /** One `--grid` axis: a dotted config key and the values to try, as typed. */
 export interface GridAxis {
@@ -22,7 +23,10 @@ export interface Combo {
   index: number;
   /** `[key, value]` per axis, in axis order. */
   params: [string, string][];
-  /** The validated config: the file, then `--set`, then this combination. */
+  /**
+   * The validated config: the file, then `--set`, then this combination; its
+   * `strategy.module`, if any, the absolute path the Workers load it from.
+   */
   config: Config;
   /** Digest of `config`, as the backtest's SESSION_START line shows it. */
   digest: string;
@@ -85,15 +89,16 @@ export function combinations(axes: readonly GridAxis[]): [string, string][][] {
 /**
  * Validates each axis value alone (so the error names the key and value that is wrong), then
  * builds every combination's config exactly as `backtest --config FILE --set ...` would, the
- * grid's assignments applied after `sets`. Throws {@linkcode GridError} or ConfigError (a bad
- * config file or `--set`).
+ * grid's assignments applied after `sets`, and its strategy loaded and checked as the
+ * backtest loads it (lib/strategy/loader.ts: a `strategy.module` is imported here first).
+ * Throws {@linkcode GridError} or ConfigError (a bad config file, `--set` or strategy).
  */
 export async function buildCombos(
   configPath: string | undefined,
   sets: readonly string[],
   axes: readonly GridAxis[],
 ): Promise<Combo[]> {
-  await loadConfig(configPath, { overrides: sets });
+  await loadStrategy(await loadConfig(configPath, { overrides: sets }));
   for (const axis of axes) {
     for (const value of axis.values) {
       await gridConfig(configPath, sets, [[axis.key, value]]);
@@ -114,7 +119,8 @@ async function gridConfig(
 ) {
   const overrides = [...sets, ...params.map(([k, v]) => `${k}=${v}`)];
   try {
-    return await loadConfig(configPath, { overrides });
+    const loaded = await loadConfig(configPath, { overrides });
+    return { config: await loadStrategy(loaded), digest: loaded.digest };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const detail = e.message.startsWith(`${e.source}: `)

@@ -7,6 +7,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { Engine } from "../engine/engine.ts";
+import { loadStrategy } from "../strategy/loader.ts";
 import type { JournalEvent, TickBatch } from "../types.ts";
 import { VERSION } from "../version.ts";
 import type { TickColumns } from "./columns.ts";
@@ -17,6 +18,26 @@ export interface JobResult {
   events: JournalEvent[];
   /** Ticks processed (size > 0). */
   ticks: number;
+}
+
+/** The strategy modules this thread has loaded, by absolute path. */
+const loadedModules = new Map<string, Promise<Config>>();
+
+/**
+ * Loads the combination's `strategy.module` (an absolute path: the sweep resolved it) into
+ * this thread's strategy registry, once per module, exactly as the backtest loads it: a
+ * Worker or a queue worker has a registry of its own. A config without one needs nothing.
+ */
+export async function prepareStrategy(config: Config): Promise<void> {
+  const module = config.strategy.module;
+  if (module === undefined) return;
+  let loading = loadedModules.get(module);
+  if (loading === undefined) {
+    loading = loadStrategy({ config, digest: "", source: "defaults" });
+    loadedModules.set(module, loading);
+    loading.catch(() => loadedModules.delete(module));
+  }
+  await loading;
 }
 
 /** Ticks handed to the engine per call (the backtest's reader batches are 8192). */

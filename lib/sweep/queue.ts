@@ -14,7 +14,7 @@ import type { Config } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
 import { loadColumns, type TickColumns } from "./columns.ts";
 import type { Combo } from "./grid.ts";
-import { type JobResult, runJob } from "./job.ts";
+import { type JobResult, prepareStrategy, runJob } from "./job.ts";
 import { describeJob, jobRunId } from "./pool.ts";
 
 /** The queue's name in Redis. */
@@ -213,6 +213,8 @@ export async function processJob(data: SweepJobData): Promise<JobResult> {
   if (bytes !== data.bytes) {
     throw new Error(`${data.path} has ${bytes} bytes here, ${data.bytes} where the sweep runs`);
   }
+  // A strategy module, like the tick files, is at the same absolute path on every machine.
+  await prepareStrategy(data.config);
   let cols = parsed.get(data.path);
   if (cols === undefined) {
     cols = loadColumns(data.path, { skipMalformed: data.skipMalformed });

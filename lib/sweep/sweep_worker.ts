@@ -6,12 +6,12 @@
  */
 /// <reference lib="deno.worker" />
 import type { TickColumns } from "./columns.ts";
-import { runJob } from "./job.ts";
+import { prepareStrategy, runJob } from "./job.ts";
 import type { PoolReply, PoolRequest } from "./pool.ts";
 
 let files: TickColumns[] = [];
 
-self.onmessage = (ev: MessageEvent<PoolRequest>) => {
+self.onmessage = async (ev: MessageEvent<PoolRequest>) => {
   const m = ev.data;
   if (m.kind === "files") {
     files = m.files;
@@ -19,6 +19,8 @@ self.onmessage = (ev: MessageEvent<PoolRequest>) => {
   }
   let reply: PoolReply;
   try {
+    // The pool sends a Worker its next job only after this one's reply: no overlap.
+    await prepareStrategy(m.config);
     const result = runJob(m.config, m.digest, files[m.file]!, m.runId);
     reply = { kind: "done", id: m.id, result };
   } catch (e) {
