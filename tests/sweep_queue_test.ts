@@ -197,3 +197,63 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "sweep --queue stopped by Ctrl+C: its waiting jobs leave the queue, said in one line",
+  ignore: REDIS === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const redis = await startRedis();
+    const { Queue } = await import("bullmq");
+    const { QUEUE_NAME } = await import("../lib/sweep/queue.ts");
+    const queue = new Queue(QUEUE_NAME, { connection: { url: redis.url } });
+    try {
+      const paths = await writeDays(dir);
+      // No worker: all 24 jobs wait until the sweep is stopped.
+      const proc = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          MAIN,
+          "sweep",
+          ...paths.flatMap((p) => ["--ticks", p]),
+          ...GRID,
+          `--queue=${redis.url}`,
+          `--out=${dir}/r.csv`,
+        ],
+        env: ENV,
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      let err = "";
+      const reader = (async () => {
+        for await (const c of proc.stderr.pipeThrough(new TextDecoderStream())) err += c;
+      })();
+      for (let i = 0; i < 1000 && !/jobs queued/.test(err); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.match(err, /24 jobs queued/);
+      assert.equal((await queue.getJobCounts("waiting")).waiting, 24);
+      proc.kill("SIGINT");
+      const status = await proc.status;
+      await reader;
+      assert.equal(status.code, 130, err);
+      const lines = err.trim().split("\n");
+      assert.equal(lines.length, 2, err);
+      assert.match(
+        lines[1]!,
+        /sweep stopped: 24 waiting job\(s\) removed from the queue, 0 running/,
+      );
+      const counts = await queue.getJobCounts("waiting", "delayed", "active", "prioritized");
+      assert.deepEqual(counts, { waiting: 0, delayed: 0, active: 0, prioritized: 0 });
+      assert.equal(await Deno.stat(`${dir}/r.csv`).then(() => true, () => false), false);
+    } finally {
+      await queue.close();
+      redis.proc.kill("SIGTERM");
+      await redis.proc.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

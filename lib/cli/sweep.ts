@@ -110,15 +110,35 @@ export async function runSweep(args: string[]): Promise<number> {
   let results: JobResult[][];
   if (values.queue !== undefined) {
     const { runQueueSweep, QueueUrlError } = await import("../sweep/queue.ts");
+    // Ctrl+C / SIGTERM: take this sweep's waiting jobs off the queue before exiting.
+    const stop = new AbortController();
+    const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+    let code = 130;
+    const onSignal = (sig: Deno.Signal) => () => {
+      code = sig === "SIGTERM" ? 143 : 130;
+      stop.abort();
+    };
+    const handlers = signals.map((sig) => [sig, onSignal(sig)] as const);
+    for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
     let run;
     try {
       run = await runQueueSweep(values.queue, combos, paths, {
         skipMalformed: values["skip-malformed"] === true,
+        signal: stop.signal,
         ...(progress === undefined ? {} : { onProgress: progress }),
       });
     } catch (e) {
       if (e instanceof QueueUrlError) throw new RunError(e.message);
       throw e;
+    } finally {
+      for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+    }
+    if (run.stopped !== undefined) {
+      console.error(
+        `scalpbot: sweep stopped: ${run.stopped.removed} waiting job(s) removed from the queue` +
+          `, ${run.stopped.running} running job(s) finish on their workers; nothing written`,
+      );
+      return code;
     }
     if (run.failed.length > 0) {
       for (const f of run.failed) console.error(`scalpbot: job failed: ${f}`);

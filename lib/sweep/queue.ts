@@ -106,6 +106,19 @@ export interface QueueSweepOptions {
   skipMalformed: boolean;
   /** Called after each finished job. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Stops the sweep (Ctrl+C): its jobs still waiting are removed from the queue, so that the
+   * workers do not run them; the jobs in hand finish on their workers.
+   */
+  signal?: AbortSignal;
+}
+
+/** What a stopped sweep left: jobs taken off the queue, and jobs still running. */
+export interface QueueSweepStop {
+  /** Waiting (or retry-delayed) jobs removed from the queue. */
+  removed: number;
+  /** Jobs locked by a worker: they finish, their results unused. */
+  running: number;
 }
 
 /** What came back: results[combo][file] and the failed jobs as lines. */
@@ -114,6 +127,8 @@ export interface QueueSweepRun {
   results: JobResult[][];
   /** `job <what>: <error>` per failed job. */
   failed: string[];
+  /** Set when the sweep was stopped (results then incomplete). */
+  stopped?: QueueSweepStop;
 }
 
 /**
@@ -171,18 +186,35 @@ export async function runQueueSweep(
       `${total} jobs queued on ${url}; they run on \`scalpbot worker --queue ${url}\` processes`,
     );
     let done = 0;
-    await Promise.all(jobs.map(async (job: Job<SweepJobData>) => {
+    const pending = new Set(jobs.map((j: Job<SweepJobData>) => j.id!));
+    const all = Promise.all(jobs.map(async (job: Job<SweepJobData>) => {
       const d = job.data;
       try {
         results[d.combo]![d.file] = (await job.waitUntilFinished(events)) as JobResult;
       } catch (e) {
+        if (options.signal?.aborted) return;
         const what = describeJob(combos[d.combo]!, paths[d.file]!);
         failed.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
       }
+      pending.delete(job.id!);
       done++;
       options.onProgress?.(done, total);
     }));
-    return { results, failed };
+    const signal = options.signal;
+    const aborted = signal === undefined ? new Promise<never>(() => {}) : new Promise<"stop">(
+      (resolve) => {
+        if (signal.aborted) resolve("stop");
+        signal.addEventListener("abort", () => resolve("stop"), { once: true });
+      },
+    );
+    if ((await Promise.race([all, aborted])) !== "stop") return { results, failed };
+    // Only this sweep's jobs, by id: other sweeps may share the queue.
+    const stopped: QueueSweepStop = { removed: 0, running: 0 };
+    for (const id of pending) {
+      if ((await queue.remove(id)) === 1) stopped.removed++;
+      else stopped.running++;
+    }
+    return { results, failed, stopped };
   } finally {
     await events.close();
     await queue.close();
