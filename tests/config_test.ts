@@ -441,21 +441,27 @@ Deno.test("configDigest is the first 12 hex digits of SHA-256 of the canonical J
   const bytes = new TextEncoder().encode(canonicalJson(c));
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const hex = [...hash].map((b) => b.toString(16).padStart(2, "0")).join("");
-  assert.equal(configDigest(c), hex.slice(0, 12));
+  assert.equal(await configDigest(c), hex.slice(0, 12));
 });
 
-Deno.test("configDigest is equal for equal effective configs and differs otherwise", () => {
-  const base = configDigest(parse(""));
+Deno.test("configDigest is equal for equal effective configs and differs otherwise", async () => {
+  const base = await configDigest(parse(""));
   // Same values, written differently: explicit defaults, other key order, comments, override.
-  assert.equal(configDigest(parse("bars:\n  late_ticks: drop\n  seconds: 30 # default\n")), base);
-  assert.equal(configDigest(parse("strategy:\n  short: true\n", ["strategy.short=false"])), base);
-  const changed = [
+  assert.equal(
+    await configDigest(parse("bars:\n  late_ticks: drop\n  seconds: 30 # default\n")),
+    base,
+  );
+  assert.equal(
+    await configDigest(parse("strategy:\n  short: true\n", ["strategy.short=false"])),
+    base,
+  );
+  const changed = await Promise.all([
     configDigest(parse("", ["bars.seconds=15"])),
     configDigest(parse("", ["strategy.short=true"])),
     configDigest(parse("", ["contract.month=202512"])),
     configDigest(parse("", ['session.starts=["17:00", "08:30"]'])),
     configDigest(parse("", ['session.starts=["08:30", "17:00"]'])),
-  ];
+  ]);
   assert.equal(new Set([base, ...changed]).size, 1 + changed.length);
   assert.match(base, /^[0-9a-f]{12}$/);
 });
@@ -466,7 +472,7 @@ Deno.test("loadConfig without a path and without config.yaml uses the defaults",
     const loaded = await loadConfig(undefined, { cwd: dir, overrides: ["bars.seconds=15"] });
     assert.equal(loaded.source, "defaults");
     assert.deepEqual(loaded.config, configSchema.parse({ bars: { seconds: 15 } }));
-    assert.equal(loaded.digest, configDigest(loaded.config));
+    assert.equal(loaded.digest, await configDigest(loaded.config));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -502,7 +508,47 @@ Deno.test("loadConfig reads config.yaml from the working directory or a given pa
 Deno.test("loadConfig of the repo's config.yaml has the defaults' digest", async () => {
   const loaded = await loadConfig(undefined, { cwd: REPO.pathname });
   assert.equal(loaded.source, "config.yaml");
-  assert.equal(loaded.digest, configDigest(configSchema.parse({})));
+  assert.equal(loaded.digest, await configDigest(configSchema.parse({})));
+});
+
+Deno.test("loadConfig's digest covers the code of strategy.module, read from the config's folder", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const a = "export default () => 1;\n";
+    const b = "export default () => 2;\n";
+    await Deno.mkdir(`${dir}/one`);
+    await Deno.mkdir(`${dir}/two`);
+    const yaml = "strategy:\n  module: ./my_strategy.ts\n";
+    await Deno.writeTextFile(`${dir}/one/c.yaml`, yaml);
+    await Deno.writeTextFile(`${dir}/two/c.yaml`, yaml);
+    await Deno.writeTextFile(`${dir}/one/my_strategy.ts`, a);
+    await Deno.writeTextFile(`${dir}/two/my_strategy.ts`, b);
+    const one = await loadConfig("one/c.yaml", { cwd: dir });
+    const two = await loadConfig("two/c.yaml", { cwd: dir });
+    // The same effective config (the module value as written), two different files.
+    assert.deepEqual(one.config, two.config);
+    assert.notEqual(one.digest, two.digest);
+    // Reference: SHA-256 of the canonical JSON, a line feed, then the module's bytes.
+    const expected = async (code: string) => {
+      const text = canonicalJson(one.config) + "\n" + code;
+      const hash = new Uint8Array(
+        await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+      );
+      return [...hash].map((x) => x.toString(16).padStart(2, "0")).join("").slice(0, 12);
+    };
+    assert.equal(one.digest, await expected(a));
+    assert.equal(two.digest, await expected(b));
+    // The same code in another folder: the same digest (the code counts, not where it is).
+    await Deno.writeTextFile(`${dir}/two/my_strategy.ts`, a);
+    assert.equal((await loadConfig("two/c.yaml", { cwd: dir })).digest, one.digest);
+    // A missing module: the config alone (the strategy loader reports the missing file).
+    await Deno.remove(`${dir}/two/my_strategy.ts`);
+    const missing = await loadConfig("two/c.yaml", { cwd: dir });
+    assert.equal(missing.digest, await configDigest(missing.config));
+    assert.notEqual(missing.digest, one.digest);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("parseConfigText on any text returns a config or a one-line ConfigError", () => {

@@ -125,7 +125,7 @@ export async function runDemo(args: string[]): Promise<number> {
   try {
     exitCode = await runLiveSession({
       config,
-      digest: configDigest(config),
+      digest: await configDigest(config),
       journalPath,
       clock: { now: () => sim.now() },
       printBars: values["no-bars"] !== true,

@@ -12,10 +12,10 @@
  *
  * @module
  */
-import { dirname, relative, resolve } from "node:path";
+import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../config/errors.ts";
-import type { LoadedConfig } from "../config/load.ts";
+import { type LoadedConfig, strategyModulePath } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import {
   createIndicator,
@@ -34,15 +34,6 @@ const moduleIndicators = new Map<string, string>();
 export interface LoadStrategyOptions {
   /** Folder a relative config path is resolved against (default: the working directory). */
   cwd?: string;
-}
-
-/**
- * The absolute path of `config.strategy.module`: relative to the folder of the config file
- * `source` (resolved against `cwd`), or to `cwd` when the config is the defaults.
- */
-export function strategyModulePath(module: string, source: string, cwd: string): string {
-  const base = source === "defaults" ? cwd : dirname(resolve(cwd, source));
-  return resolve(base, module);
 }
 
 /**
