@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { configSchema } from "../lib/config/schema.ts";
 import { canonicalJson, configDigest, loadConfig, parseConfigText } from "../lib/config/load.ts";
 import { ConfigError } from "../lib/config/errors.ts";
+import { defaultConfig } from "../lib/config/defaults.ts";
 
 const REPO = new URL("../", import.meta.url);
 const repoFile = (p: string) => new URL(p, REPO);
@@ -464,6 +465,31 @@ Deno.test("configDigest is equal for equal effective configs and differs otherwi
   ]);
   assert.equal(new Set([base, ...changed]).size, 1 + changed.length);
   assert.match(base, /^[0-9a-f]{12}$/);
+});
+
+Deno.test("the built-in defaults are exactly what the schema gives an empty config", () => {
+  // loadConfig uses them without the schema when there is no file and no --set.
+  assert.deepEqual(defaultConfig(), configSchema.parse({}));
+  assert.deepEqual(defaultConfig(), parseConfigText("", { source: "defaults" }));
+  // Fresh copies: a caller's change does not leak into the next run's config.
+  const a = defaultConfig();
+  a.session.starts.push("08:30");
+  a.bars.seconds = 15;
+  assert.deepEqual(defaultConfig(), configSchema.parse({}));
+});
+
+Deno.test("loadConfig without config.yaml and without --set gives the defaults and their digest", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const loaded = await loadConfig(undefined, { cwd: dir });
+    assert.equal(loaded.source, "defaults");
+    assert.deepEqual(loaded.config, configSchema.parse({}));
+    assert.equal(loaded.digest, await configDigest(configSchema.parse({})));
+    // The repo's config.yaml (the defaults written out) has the same digest.
+    assert.equal((await loadConfig(undefined, { cwd: REPO.pathname })).digest, loaded.digest);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("loadConfig without a path and without config.yaml uses the defaults", async () => {

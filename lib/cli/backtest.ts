@@ -7,7 +7,7 @@
  */
 import { checkInputFile, checkOutputFile, ensureParentDirSync, sameFile } from "./fs.ts";
 import { parseCommandArgs } from "./args.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadConfig } from "../config/load_config.ts";
 import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";

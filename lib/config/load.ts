@@ -12,20 +12,28 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
 import { isMap, isSeq, LineCounter, type Node, parse as parseYaml, parseDocument } from "yaml";
 import { z } from "zod";
 import { type Config, configSchema } from "./schema.ts";
 import { ConfigError, describeIssue } from "./errors.ts";
+import { firstLine, isPlainObject } from "./load_config.ts";
 
 // zod 4 compiles each object schema with `new Function` on its first parse, which costs more
 // than it saves for a config validated once per run (about 15 ms of a backtest's start-up).
 z.config({ jitless: true });
 
 export type { Config } from "./schema.ts";
-
-/** File looked for in the working directory when no path is given. */
-export const DEFAULT_CONFIG_FILE = "config.yaml";
+// loadConfig and the digest live in load_config.ts, which loads yaml, zod and the schema only
+// when there is config text to parse; re-exported so that callers keep one import.
+export {
+  canonicalJson,
+  configDigest,
+  DEFAULT_CONFIG_FILE,
+  loadConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  strategyModulePath,
+} from "./load_config.ts";
 
 /** Options for {@linkcode parseConfigText}. */
 export interface ParseConfigOptions {
@@ -33,24 +41,6 @@ export interface ParseConfigOptions {
   source: string;
   /** `key.path=value` strings (from repeated `--set`), applied in order. */
   overrides?: readonly string[];
-}
-
-/** Options for {@linkcode loadConfig}. */
-export interface LoadConfigOptions {
-  /** `key.path=value` strings (from repeated `--set`), applied in order. */
-  overrides?: readonly string[];
-  /** Directory that relative paths and the default `config.yaml` are resolved against. */
-  cwd?: string;
-}
-
-/** A validated config with where it came from and its fingerprint. */
-export interface LoadedConfig {
-  /** The validated config, defaults applied. */
-  config: Config;
-  /** {@linkcode configDigest} of `config`. */
-  digest: string;
-  /** The file read, or "defaults" when there was none. */
-  source: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -130,94 +120,6 @@ export function parseConfigText(text: string, options: ParseConfigOptions): Conf
     keyPath,
     more: issues.length - 1,
     cause: result.error,
-  });
-}
-
-/**
- * Loads and validates a config file. With `path` undefined, reads `config.yaml` from the
- * working directory if it exists, else uses the defaults (source "defaults").
- * Throws {@linkcode ConfigError} when the file is missing (explicit path), unreadable or invalid.
- */
-export async function loadConfig(
-  path: string | undefined,
-  options: LoadConfigOptions = {},
-): Promise<LoadedConfig> {
-  const cwd = options.cwd ?? Deno.cwd();
-  if (path !== undefined && path.trim() === "") {
-    throw new ConfigError("--config needs a file name", { source: "--config" });
-  }
-  const source = path ?? DEFAULT_CONFIG_FILE;
-  let text: string | undefined;
-  try {
-    text = await Deno.readTextFile(resolve(cwd, source));
-  } catch (e) {
-    const missing = e instanceof Deno.errors.NotFound;
-    if (!(missing && path === undefined)) {
-      const why = missing
-        ? "file not found"
-        : e instanceof Deno.errors.IsADirectory
-        ? "it is a directory, not a file"
-        : firstLine(e instanceof Error ? e.message : String(e));
-      throw new ConfigError(`cannot read config: ${why}`, { source, cause: e });
-    }
-  }
-  const parseOptions: ParseConfigOptions = text === undefined ? { source: "defaults" } : { source };
-  if (options.overrides !== undefined) parseOptions.overrides = options.overrides;
-  const config = parseConfigText(text ?? "", parseOptions);
-  const module = config.strategy.module === undefined
-    ? undefined
-    : await readModule(strategyModulePath(config.strategy.module, parseOptions.source, cwd));
-  return { config, digest: await configDigest(config, module), source: parseOptions.source };
-}
-
-/**
- * The absolute path of a `strategy.module` value: relative to the folder of the config file
- * `source` (resolved against `cwd`), or to `cwd` when the config is the defaults.
- */
-export function strategyModulePath(module: string, source: string, cwd: string): string {
-  const base = source === "defaults" ? cwd : dirname(resolve(cwd, source));
-  return resolve(base, module);
-}
-
-/** The module's bytes; undefined when unreadable (the strategy loader then names why). */
-async function readModule(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await Deno.readFile(path);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Short stable fingerprint of a config: the first 12 hex digits of the SHA-256 of its
- * canonical JSON (keys sorted), followed, when given, by a line break and the bytes of the
- * user strategy module (`strategy.module`), so two strategy files run with the same config
- * get different digests. Equal effective configs give equal digests, however the YAML was
- * written. WebCrypto rather than node:crypto: loading node:crypto costs a backtest's
- * start-up about 5 ms.
- */
-export async function configDigest(config: Config, moduleCode?: Uint8Array): Promise<string> {
-  const json = new TextEncoder().encode(canonicalJson(config));
-  let bytes = json;
-  if (moduleCode !== undefined) {
-    bytes = new Uint8Array(json.length + 1 + moduleCode.length);
-    bytes.set(json);
-    bytes[json.length] = 0x0a;
-    bytes.set(moduleCode, json.length + 1);
-  }
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  let hex = "";
-  for (const b of hash.subarray(0, 6)) hex += b.toString(16).padStart(2, "0");
-  return hex;
-}
-
-/** JSON with object keys sorted at every level; arrays keep their order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (!isPlainObject(v)) return v;
-    const sorted: Raw = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = v[k];
-    return sorted;
   });
 }
 
@@ -317,16 +219,6 @@ function allowedKeys(path: readonly PropertyKey[]): readonly string[] | undefine
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0]!.trim();
-}
-
-function isPlainObject(v: unknown): v is Raw {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 function kindOf(v: unknown): string {
   if (Array.isArray(v)) return "a list";

@@ -15,7 +15,7 @@
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../config/errors.ts";
-import { type LoadedConfig, strategyModulePath } from "../config/load.ts";
+import { type LoadedConfig, strategyModulePath } from "../config/load_config.ts";
 import type { Config } from "../config/schema.ts";
 import {
   createIndicator,
