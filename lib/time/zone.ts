@@ -76,6 +76,15 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
+const DAY_MS = 86_400_000;
+/** The largest |ms| a Date holds. */
+const MAX_DATE_MS = 8.64e15;
+/** "00" .. "59". */
+const TWO = Array.from({ length: 60 }, (_, i) => pad(i));
+/** The local day (days since the epoch) of the last stamp, and its "YYYY-MM-DDT". */
+let lastDay = NaN;
+let lastDayText = "";
+
 /**
  * Formats `ms` as ISO-8601 local time in `timeZone` with an explicit offset.
  * Milliseconds are printed only when non-zero unless `millis` is true.
@@ -88,7 +97,26 @@ function pad(n: number, width = 2): string {
  */
 export function formatIsoOffset(ms: number, timeZone: string, millis = false): string {
   const off = zoneOffsetMinutes(ms, timeZone);
-  const d = new Date(ms + off * 60_000);
+  const t = ms + off * 60_000;
+  // A journal writes tens of thousands of stamps a run: the date part is kept per local day,
+  // the clock computed. Same digits as the Date getters below (Date truncates ms to integers).
+  if (Math.abs(t) <= MAX_DATE_MS) {
+    const local = Math.trunc(t);
+    const day = Math.floor(local / DAY_MS);
+    if (day !== lastDay) {
+      const d = new Date(local);
+      lastDayText = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T`;
+      lastDay = day;
+    }
+    const inDay = local - day * DAY_MS;
+    const msPart = inDay % 1000;
+    const sec = Math.floor(inDay / 1000);
+    const a = Math.abs(off);
+    return lastDayText + TWO[Math.floor(sec / 3600)] + ":" + TWO[Math.floor(sec / 60) % 60] + ":" +
+      TWO[sec % 60] + (millis || msPart !== 0 ? `.${pad(msPart, 3)}` : "") +
+      (off < 0 ? "-" : "+") + pad(Math.floor(a / 60)) + ":" + pad(a % 60);
+  }
+  const d = new Date(t);
   const sign = off < 0 ? "-" : "+";
   const a = Math.abs(off);
   const frac = millis || d.getUTCMilliseconds() !== 0 ? `.${pad(d.getUTCMilliseconds(), 3)}` : "";
