@@ -11,8 +11,6 @@ import { loadConfig } from "../config/load_config.ts";
 import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";
-import { demoSession, TickGenerator } from "../gen/generator.ts";
-import { describeUnendedRun, inspectJournal } from "../journal/inspect.ts";
 import type { JournalFormatOptions } from "../journal/format.ts";
 import { type JournalSink, JournalWriter } from "../journal/writer.ts";
 import { formatReport, reportToJson } from "../report/report.ts";
@@ -376,6 +374,8 @@ async function checkJournal(path: string, append: boolean, overwrite: boolean): 
       throw e;
     }
   }
+  // Loaded here: a run with --overwrite (the benchmarks', scripts') never reads the old journal.
+  const { describeUnendedRun, inspectJournal } = await import("../journal/inspect.ts");
   const found = await inspectJournal(path);
   if (!found.exists) return false;
   const size = (await Deno.stat(path)).size;
@@ -412,6 +412,8 @@ async function backtestGenerated(
   flush: () => void,
 ): Promise<void> {
   const { seed, days, config } = run;
+  // Loaded here: a backtest of tick files needs no generator.
+  const { demoSession, TickGenerator } = await import("../gen/generator.ts");
   const session = demoSession(seed);
   const options = {
     ...session,
