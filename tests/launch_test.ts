@@ -19,6 +19,8 @@ import {
 } from "../lib/cli/permissions.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readJournal } from "../lib/journal/reader.ts";
+import { demoSession, TickGenerator } from "../lib/gen/generator.ts";
+import { writeTickCsv } from "../lib/gen/csv_writer.ts";
 import { withGeneratedSim } from "./_live_harness.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -44,6 +46,7 @@ async function workerGraph(module: string): Promise<string> {
 /** What the launcher must grant for the workers to start (Deno checks every module). */
 const TICK_WORKER = await workerGraph("lib/ticks/parse_worker.ts");
 const JOURNAL_WORKER = await workerGraph("lib/journal/journal_worker.ts");
+const SWEEP_WORKER = await workerGraph("lib/sweep/sweep_worker.ts");
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "scalpbot_launch_" });
@@ -465,5 +468,124 @@ Deno.test("launcher: a bad config gives the same one line and exit code as scalp
     assert.equal(direct.code, 2);
     assert.match(viaLauncher.err, /^scalpbot: c\.yaml: bars\.seconds = 7 is not allowed[^\n]*\n$/);
     assert.equal(viaLauncher.err, direct.err);
+  });
+});
+
+Deno.test("launcher: sweep reads its inputs and worker graph, writes --out/--journals only", async () => {
+  const args = await launchArgs("sweep", [
+    "--config",
+    "examples/orb.yaml",
+    "--ticks",
+    "data/a.csv",
+    "--ticks=data/days",
+    "--grid",
+    "risk.target_points=1,2",
+    "--out",
+    "runs/r.csv",
+    "--journals",
+    "runs/j",
+  ], { mainPath: "main.ts", dirExists: (d) => d !== "runs" });
+  assert.deepEqual(args.slice(0, 5), [
+    "run",
+    `--allow-read=examples/orb.yaml,data/a.csv,data/days,${SWEEP_WORKER},` +
+    "examples/orb_strategy.ts,runs/r.csv,runs/j",
+    // runs/ is missing: created, so granted once.
+    "--allow-write=runs/r.csv,runs,runs/j",
+    LOG,
+    "main.ts",
+  ]);
+  // A grid over strategy.module reads each module, relative to the config's folder.
+  const config = parseConfigText("", { source: "cfg/c.yaml" });
+  const grid = planPermissions("sweep", [
+    "--config=cfg/c.yaml",
+    "--ticks=t.csv",
+    "--grid=strategy.module=./a.ts,/abs/b.ts",
+  ], { config, dirExists: everyFolderExists });
+  assert.deepEqual(grid.read.slice(-2), ["cfg/a.ts", "/abs/b.ts"]);
+  assert.deepEqual(grid.write, []);
+  assert.deepEqual(grid.net, []);
+});
+
+Deno.test("launcher: sweep --queue and worker reach only that Redis host:port", () => {
+  const config = parseConfigText("", { source: "defaults" });
+  const flags = (command: string, args: string[]) =>
+    permissionFlags(planPermissions(command, args, { config, dirExists: everyFolderExists }));
+  assert.deepEqual(
+    flags("sweep", ["--ticks=t.csv", "--grid=risk.target_points=1", "--queue=redis://[::1]:6400"]),
+    [
+      `--allow-read=config.yaml,t.csv,${SWEEP_WORKER}`,
+      // ioredis's `debug` lists every variable when it loads: a name list is refused.
+      "--allow-env",
+      "--allow-net=[::1]:6400",
+    ],
+  );
+  // A worker reads whatever files its jobs name (absolute paths, unknown here); no writes.
+  assert.deepEqual(flags("worker", ["--queue", "redis://alpha", "--concurrency", "2"]), [
+    "--allow-read=/",
+    "--allow-env",
+    "--allow-net=alpha:6379",
+  ]);
+  // A malformed address gets no network: the command says what is wrong in one line.
+  assert.deepEqual(flags("worker", ["--queue", "http://alpha:6379"]), [
+    "--allow-read=/",
+    LOG,
+  ]);
+});
+
+Deno.test("launcher: a sweep of examples/orb.yaml through the launcher equals the backtest through it", async () => {
+  await withTempDir(async (dir) => {
+    const s = demoSession(3);
+    await writeTickCsv(`${dir}/day.csv`, new TickGenerator(s), { decimals: 2 });
+    const orb = `${ROOT}examples/orb.yaml`;
+    const run = async (args: string[]) => {
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-read", LOG, "--allow-run=deno", LAUNCH, ...args],
+        cwd: dir,
+        env: { PATH },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const dec = new TextDecoder();
+      return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr) };
+    };
+    const sweep = await run([
+      "sweep",
+      "--config",
+      orb,
+      "--ticks",
+      "day.csv",
+      "--grid=strategy.params.target_r=1,2",
+      "--workers=2",
+      "--out=res/r.csv",
+      "--journals=res/j",
+    ]);
+    assert.equal(sweep.code, 0, sweep.err);
+    assert.match(sweep.err, /^\[launch\] .*--allow-write=res\/r\.csv,res,res\/j --allow-env=/);
+    assert.ok(!/--allow-net/.test(sweep.err), sweep.err);
+    assert.match(sweep.out, /on 2 worker\(s\)/);
+    const rows = (await Deno.readTextFile(`${dir}/res/r.csv`)).trim().split("\n").slice(1)
+      .map((l) => l.split(","));
+    assert.equal(rows.length, 2);
+    for (const target of ["1", "2"]) {
+      const bt = await run([
+        "backtest",
+        "--config",
+        orb,
+        "--ticks",
+        "day.csv",
+        `--set=strategy.params.target_r=${target}`,
+        `--journal=bt_${target}.text`,
+        "--json",
+      ]);
+      assert.equal(bt.code, 0, bt.err);
+      const want = JSON.parse(bt.out) as { trades: number; netPnl: number };
+      // rank,combination,strategy.params.target_r,days,net_pnl,trades,...
+      const row = rows.find((r) => r[2] === target)!;
+      assert.ok(want.trades > 0, "the comparison needs trades");
+      assert.deepEqual([row[4], Number(row[5])], [want.netPnl.toFixed(2), want.trades]);
+      const combo = row[1]!.padStart(3, "0");
+      const journal = await readJournal(`${dir}/res/j/combo_${combo}.text`);
+      assert.equal(journal.events.filter((e) => e.kind === "EXIT").length, want.trades);
+    }
   });
 });

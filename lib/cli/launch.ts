@@ -1,5 +1,6 @@
 /**
- * The launcher behind `deno task live`, `demo`, `backtest`, `report`, `sim` and `download`:
+ * The launcher behind `deno task live`, `demo`, `backtest`, `report`, `sim`, `download`,
+ * `sweep` and `worker`:
  * reads the config the command will use (after `--config` and `--set`) and its journal path,
  * then starts scalpbot
  * in a child Deno with exactly the permissions that run needs (the TWS address or the
@@ -24,6 +25,7 @@ import { ConfigError } from "../config/errors.ts";
 import type { Config } from "../config/schema.ts";
 import {
   CHILD_ENV,
+  CONFIG_COMMANDS,
   configForPlan,
   denoRunArgs,
   planPermissions,
@@ -40,7 +42,16 @@ export const MAIN_PATH: string = decodeURIComponent(
 );
 
 /** Commands the launcher knows how to plan. */
-const LAUNCHABLE = new Set(["live", "demo", "backtest", "report", "sim", "download"]);
+const LAUNCHABLE = new Set([
+  "live",
+  "demo",
+  "backtest",
+  "report",
+  "sim",
+  "download",
+  "sweep",
+  "worker",
+]);
 
 /** Options of {@linkcode launchArgs}. */
 export interface LaunchArgsOptions {
@@ -67,7 +78,7 @@ export async function launchArgs(
   }
   const help = args.includes("--help") || args.includes("-h");
   let config: Config;
-  if (!help && (command === "live" || command === "backtest" || command === "download")) {
+  if (!help && CONFIG_COMMANDS.has(command)) {
     const { values } = scanArgs(command, args);
     config = (await loadConfig(values.get("config")?.at(-1), {
       overrides: values.get("set") ?? [],
@@ -106,7 +117,7 @@ export async function runLauncher(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv.filter((a) => a !== "--print-command");
   if (command === undefined) {
     throw new UsageError(
-      "usage: launch.ts [--print-command] <live|demo|backtest|report|sim|download> [args]",
+      "usage: launch.ts [--print-command] <live|demo|backtest|report|sim|download|sweep|worker> [args]",
     );
   }
   const childArgs = await launchArgs(command, args);

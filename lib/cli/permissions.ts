@@ -48,6 +48,60 @@ export const WORKER_MODULES = {
     "types.ts",
     "workers.ts",
   ),
+  /** The local sweep's job runner (lib/sweep/sweep_worker.ts) and its imports. */
+  sweep: libFiles(
+    "config/defaults.ts",
+    "config/errors.ts",
+    "config/load.ts",
+    "config/load_config.ts",
+    "config/schema.ts",
+    "engine/bar_aggregator.ts",
+    "engine/engine.ts",
+    "engine/exits.ts",
+    "engine/indicator_set.ts",
+    "engine/managers/from_config.ts",
+    "engine/managers/stops.ts",
+    "engine/managers/targets.ts",
+    "engine/paper_trader.ts",
+    "engine/position_policy.ts",
+    "engine/prices.ts",
+    "engine/session_policy.ts",
+    "indicators/_check.ts",
+    "indicators/atr.ts",
+    "indicators/cross.ts",
+    "indicators/ema.ts",
+    "indicators/indicator.ts",
+    "indicators/liquid_hours.ts",
+    "indicators/registry.ts",
+    "indicators/rsi.ts",
+    "indicators/rvol.ts",
+    "indicators/session_schedule.ts",
+    "indicators/vwap.ts",
+    "journal/format.ts",
+    "journal/line_fields.ts",
+    "journal/writer.ts",
+    "strategy/api.ts",
+    "strategy/errors.ts",
+    "strategy/loader.ts",
+    "strategy/registry.ts",
+    "strategy/scalp.ts",
+    "strategy/strategy.ts",
+    "sweep/columns.ts",
+    "sweep/grid.ts",
+    "sweep/job.ts",
+    "sweep/pool.ts",
+    "sweep/sweep_worker.ts",
+    "ticks/_fields.ts",
+    "ticks/bounds.ts",
+    "ticks/csv_parser.ts",
+    "ticks/csv_reader.ts",
+    "ticks/worker_reader.ts",
+    "time/hhmm.ts",
+    "time/zone.ts",
+    "types.ts",
+    "version.ts",
+    "workers.ts",
+  ),
 } as const;
 
 /** Environment variables read by the logging setup (lib/cli/logging.ts). */
@@ -66,6 +120,8 @@ export interface PermissionPlan {
   net: string[];
   /** Variable names for `--allow-env`. */
   env: string[];
+  /** Every variable (plain `--allow-env`): the Redis client lists them all when loaded. */
+  allEnv?: boolean;
 }
 
 /** Options of {@linkcode planPermissions}. */
@@ -78,6 +134,14 @@ export interface PlanOptions {
    */
   dirExists: (dir: string) => boolean | undefined;
 }
+
+/** Commands that read a config file (`--config`, `--set`). */
+export const CONFIG_COMMANDS: ReadonlySet<string> = new Set([
+  "live",
+  "backtest",
+  "download",
+  "sweep",
+]);
 
 /** Options that take a value, per command: the rest are flags or positionals. */
 const VALUE_OPTIONS: Record<string, readonly string[]> = {
@@ -97,6 +161,20 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "trades-jsonl",
   ],
   report: ["run", "trades-csv", "trades-jsonl"],
+  sweep: [
+    "ticks",
+    "grid",
+    "config",
+    "set",
+    "workers",
+    "out",
+    "journals",
+    "split",
+    "oos-from",
+    "top",
+    "queue",
+  ],
+  worker: ["queue", "concurrency", "lock-seconds"],
   download: ["from", "to", "contract", "out", "config", "set"],
   sim: [
     "port",
@@ -237,6 +315,29 @@ export function planPermissions(
         if (trades !== undefined) output(trades);
       }
       break;
+    case "sweep": {
+      const configFile = last("config") ?? DEFAULT_CONFIG_FILE;
+      plan.read.push(configFile, ...(values.get("ticks") ?? []), ...WORKER_MODULES.sweep);
+      strategy(configFile);
+      // A grid over strategy.module reads each module it names.
+      for (const spec of values.get("grid") ?? []) {
+        const m = /^\s*strategy\.module\s*=(.*)$/.exec(spec);
+        const modules = m?.[1]?.split(",").map((v) => v.trim()).filter((v) => v !== "") ?? [];
+        for (const module of modules) plan.read.push(strategyModuleFile(module, configFile));
+      }
+      // Read too: the sweep checks that they do not exist or are files before any job runs.
+      for (const path of [last("out"), last("journals")]) {
+        if (path !== undefined) plan.read.push(path);
+        if (path !== undefined) output(path);
+      }
+      queueAddress(last("queue"), plan);
+      break;
+    }
+    case "worker":
+      // A job names its tick files (and strategy module) by absolute path, unknown here.
+      plan.read.push("/");
+      queueAddress(last("queue"), plan);
+      break;
     case "sim": {
       plan.read.push(...(values.get("ticks") ?? []));
       // Its own port only; --port 0 (any free port) or a bad value (sim names it) gets the host.
@@ -255,6 +356,24 @@ export function planPermissions(
     }
   }
   return plan;
+}
+
+/**
+ * Adds the Redis address of a `--queue redis://HOST:PORT` (port 6379 when left out) to
+ * `plan.net`; a malformed one gets nothing (the command names it in one line).
+ */
+function queueAddress(url: string | undefined, plan: PermissionPlan): void {
+  if (url === undefined) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return;
+  }
+  if (parsed.protocol !== "redis:" || parsed.hostname === "") return;
+  plan.net.push(hostPort(parsed.hostname, Number(parsed.port || "6379")));
+  // ioredis loads `debug`, which lists every variable (DEBUG_*): no name list will do.
+  plan.allEnv = true;
 }
 
 /**
@@ -315,7 +434,8 @@ export function permissionFlags(plan: PermissionPlan): string[] {
   };
   add("read", plan.read);
   add("write", plan.write);
-  add("env", plan.env);
+  if (plan.allEnv === true) flags.push("--allow-env");
+  else add("env", plan.env);
   add("net", plan.net);
   return flags;
 }
@@ -354,9 +474,7 @@ export function shellCommand(argv: readonly string[]): string {
 export function configForPlan(command: string, args: readonly string[]): Config {
   const { values } = scanArgs(command, args);
   const overrides = values.get("set") ?? [];
-  const given = command === "live" || command === "backtest" || command === "download"
-    ? values.get("config")?.at(-1)
-    : undefined;
+  const given = CONFIG_COMMANDS.has(command) ? values.get("config")?.at(-1) : undefined;
   const source = given ?? DEFAULT_CONFIG_FILE;
   try {
     let text = "";
