@@ -301,6 +301,13 @@ Deno.test("priceDecimalsForTick counts the decimals of the tick size", () => {
   assert.equal(priceDecimalsForTick(2.5), 1);
   assert.equal(priceDecimalsForTick(0.005), 3);
   assert.throws(() => priceDecimalsForTick(0), RangeError);
+  // The last answer is remembered: asked again, after another tick and after a refusal.
+  assert.equal(priceDecimalsForTick(0.1), 1);
+  assert.equal(priceDecimalsForTick(0.1), 1);
+  assert.throws(() => priceDecimalsForTick(NaN), RangeError);
+  assert.equal(priceDecimalsForTick(0.1), 1);
+  assert.equal(priceDecimalsForTick(1e-12), 10);
+  assert.equal(priceDecimalsForTick(0.25), 2);
 });
 
 Deno.test("MemoryJournal keeps formatted lines and events and rejects equal EMA periods", () => {

@@ -14,14 +14,20 @@
  * ```
  */
 export function tickDecimals(tickSize: number): number {
+  // Asked for every order's stop and target, nearly always for the same tick.
+  if (tickSize === lastTick) return lastDecimals;
   if (!(tickSize > 0) || !Number.isFinite(tickSize)) {
     throw new RangeError(`Tick size must be a positive number, got ${tickSize}`);
   }
-  for (let d = 0; d <= 10; d++) {
-    if (Number(tickSize.toFixed(d)) === tickSize) return d;
-  }
-  return 10;
+  let d = 0;
+  while (d < 10 && Number(tickSize.toFixed(d)) !== tickSize) d++;
+  lastTick = tickSize;
+  lastDecimals = d;
+  return d;
 }
+
+let lastTick = NaN;
+let lastDecimals = 0;
 
 /**
  * Rounds `price` to the nearest multiple of `tickSize`, returning a number without binary
