@@ -149,6 +149,27 @@ Deno.test("background journal: write returns at once; durable() resolves with ev
   }
 });
 
+Deno.test("background journal: events written in one task reach the disk at its end without durable()", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/j.text`;
+    const w = BackgroundJournal.open(path, OPTS);
+    const events = [start("q"), fill(1), fill(2)];
+    for (const e of events) w.write(e);
+    // Nothing awaited durable(): the post queued by the first write must still happen.
+    const want = expectedText(events);
+    let text = "";
+    for (let i = 0; i < 200 && text !== want; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      text = await Deno.readTextFile(path);
+    }
+    assert.equal(text, want);
+    w.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("background journal: an event the formatter refuses fails durable(), the next write and close", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -1,6 +1,6 @@
 /**
  * The live journal: events are formatted, written and fdatasynced on a Worker, so a tick that
- * writes an event pays for one message post, not for formatting or the disk.
+ * writes an event pays for queueing it, not for formatting, the disk or waking a thread.
  *
  * @module
  */
@@ -29,7 +29,7 @@ export function openLiveJournal(
 /** Main -> worker. */
 export type ToJournalWorker =
   | { kind: "open"; path: string; options: JournalFormatOptions }
-  | { kind: "event"; seq: number; event: JournalEvent }
+  | { kind: "events"; upTo: number; events: JournalEvent[] }
   | { kind: "close"; done: Int32Array };
 
 /** Worker -> main. */
@@ -53,8 +53,11 @@ export const FAILED = 2;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
- * A journal file written by a Worker (`background` durability). `write` posts the event and
- * returns; the worker appends events in order, each line whole with its newline, and
+ * A journal file written by a Worker (`background` durability). `write` queues the event and
+ * returns; the queue is posted to the worker once the current task ends (a microtask), so the
+ * events of one socket read travel in one message, and posting, which wakes the worker thread
+ * (on a busy machine, in place of this one for a while), is not paid inside a tick. `durable()`
+ * and `close()` post the queue first. The worker appends events in order, each line whole with its newline, and
  * fdatasyncs once per group of events that arrived together (group commit). The file is
  * always a prefix of the events written. `durable()` resolves once every event written
  * before the call is on disk: whatever leaves the process because of an event (an order
@@ -88,6 +91,9 @@ export class BackgroundJournal implements JournalSink {
   #synced = 0;
   #error: Error | undefined;
   #waiters: Waiter[] = [];
+  /** Written, not yet posted: the first `write` of a task schedules their post (a microtask). */
+  #queue: JournalEvent[] = [];
+  #postQueued = (): void => this.#postQueue();
 
   private constructor(worker: Worker, path: string) {
     this.#worker = worker;
@@ -118,15 +124,21 @@ export class BackgroundJournal implements JournalSink {
     return this.#path;
   }
 
-  /** Posts `event` to the writer thread and returns. Throws once the worker has failed. */
+  /**
+   * Queues `event` for the writer thread and returns; the queue is posted when the current
+   * task ends. Throws once the worker has failed.
+   */
   write(event: JournalEvent): void {
     if (this.#error !== undefined) throw this.#error;
     if (this.#worker === undefined) throw new TypeError(`Journal ${this.#path} is closed`);
-    this.#post({ kind: "event", seq: ++this.#written, event });
+    if (this.#queue.length === 0) queueMicrotask(this.#postQueued);
+    this.#queue.push(event);
+    this.#written++;
   }
 
   /** Resolves once every event written before the call is on disk; rejects if writing failed. */
   durable(): Promise<void> {
+    this.#postQueue();
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#synced >= this.#written) return Promise.resolve();
     const upTo = this.#written;
@@ -140,6 +152,7 @@ export class BackgroundJournal implements JournalSink {
   close(): void {
     const worker = this.#worker;
     if (worker === undefined) return;
+    this.#postQueue();
     this.#worker = undefined;
     const done = new Int32Array(new SharedArrayBuffer(4));
     worker.postMessage({ kind: "close", done } satisfies ToJournalWorker);
@@ -158,6 +171,15 @@ export class BackgroundJournal implements JournalSink {
 
   #post(m: ToJournalWorker): void {
     this.#worker!.postMessage(m);
+  }
+
+  /** Posts the queued events in one message (a no-op when empty, closed or failed). */
+  #postQueue(): void {
+    const events = this.#queue;
+    if (events.length === 0) return;
+    this.#queue = [];
+    if (this.#worker === undefined || this.#error !== undefined) return;
+    this.#post({ kind: "events", upTo: this.#written, events });
   }
 
   #onMessage(m: FromJournalWorker): void {

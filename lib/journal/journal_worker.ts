@@ -1,6 +1,7 @@
 /**
  * Worker side of {@linkcode BackgroundJournal}: formats, writes and fdatasyncs journal
- * events on its own thread. Events that arrive together share one write and one fdatasync
+ * events on its own thread. Events that arrive together (one message holds those of one task
+ * on the main thread) share one write and one fdatasync
  * (group commit); each durable write is reported back with the number of the last event it
  * holds. Messages are described in `background.ts`.
  *
@@ -44,9 +45,9 @@ self.onmessage = (ev: MessageEvent<ToJournalWorker>) => {
   try {
     if (m.kind === "open") {
       writer = JournalWriter.open(m.path, { ...m.options, durability: "batch" });
-    } else if (m.kind === "event") {
-      writer!.write(m.event as JournalEvent);
-      received = m.seq;
+    } else if (m.kind === "events") {
+      for (const e of m.events) writer!.write(e as JournalEvent);
+      received = m.upTo;
       // Messages already queued run before a timer: they join this commit.
       if (!scheduled) {
         scheduled = true;
