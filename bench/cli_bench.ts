@@ -18,12 +18,13 @@ export interface ProcessRun {
   stdout: string;
 }
 
-/** Runs `deno <args>` to the end; throws with its stderr when it fails. */
-export async function timeDeno(args: string[]): Promise<ProcessRun> {
+/** Runs `deno <args>` (in `cwd`, if given) to the end; throws with its stderr when it fails. */
+export async function timeDeno(args: string[], cwd?: string): Promise<ProcessRun> {
   const t0 = performance.now();
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     env: ENV,
+    ...(cwd === undefined ? {} : { cwd }),
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -41,12 +42,14 @@ export function timeFloor(ticks: string): Promise<ProcessRun> {
 
 /**
  * `scalpbot backtest --ticks FILE --journal JOURNAL --overwrite` plus `extra`, as a process
- * with the permissions it needs. A journal under /dev needs --allow-all in Deno.
+ * with the permissions it needs, in `cwd` if given (where config.yaml is looked for). A
+ * journal under /dev needs --allow-all in Deno.
  */
 export function timeBacktest(
   ticks: string,
   journal: string,
   extra: string[],
+  cwd?: string,
 ): Promise<ProcessRun> {
   const perms = journal.startsWith("/dev/")
     ? ["--allow-all"]
@@ -62,7 +65,7 @@ export function timeBacktest(
     journal,
     "--overwrite",
     ...extra,
-  ]);
+  ], cwd);
 }
 
 /** The best (smallest) of `n` runs: the least disturbed by other processes. */
