@@ -118,15 +118,30 @@ const GRID = [
   "--set=strategy.short=true",
 ];
 
-Deno.test({
-  name:
-    "sweep --queue: two workers' merged results equal the local sweep; a killed worker loses nothing",
-  ignore: REDIS === undefined,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const redis = await startRedis();
+/** A test with a fresh redis-server and a temporary folder, both removed after it. */
+function redisTest(name: string, fn: (dir: string, url: string) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: REDIS === undefined,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const dir = await Deno.makeTempDir();
+      const redis = await startRedis();
+      try {
+        await fn(dir, redis.url);
+      } finally {
+        redis.proc.kill("SIGTERM");
+        await redis.proc.status;
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+redisTest(
+  "sweep --queue: two workers' merged results equal the local sweep; a killed worker loses nothing",
+  async (dir, url) => {
     const workers: ReturnType<typeof startWorker>[] = [];
     try {
       const paths = await writeDays(dir);
@@ -137,9 +152,9 @@ Deno.test({
       assert.equal(expected.trim().split("\n").length, 1 + 6);
 
       // Round 1: two workers, nothing goes wrong.
-      workers.push(startWorker(redis.url), startWorker(redis.url));
+      workers.push(startWorker(url), startWorker(url));
       for (const w of workers) await w.waitFor(/waiting for jobs/);
-      const q1 = await sweep([...ticks, ...GRID, `--queue=${redis.url}`, `--out=${dir}/q1.csv`]);
+      const q1 = await sweep([...ticks, ...GRID, `--queue=${url}`, `--out=${dir}/q1.csv`]);
       assert.equal(q1.code, 0, q1.stderr);
       assert.equal(await Deno.readTextFile(`${dir}/q1.csv`), expected);
       const doneBy = workers.map((w) => w.lines.filter((l) => / done$/.test(l)).length);
@@ -147,13 +162,13 @@ Deno.test({
 
       // Round 2: a fresh worker is killed (SIGKILL) in its first job, which parses its file;
       // the other worker takes the job over when its lock expires.
-      workers.push(startWorker(redis.url));
+      workers.push(startWorker(url));
       const victim = workers[2]!;
       await victim.waitFor(/waiting for jobs/);
       // Only the victim takes jobs until it is killed: the others are stopped first.
       for (const w of workers.slice(0, 2)) w.proc.kill("SIGTERM");
       await Promise.all(workers.slice(0, 2).map((w) => w.proc.status));
-      const q2 = sweep([...ticks, ...GRID, `--queue=${redis.url}`, `--out=${dir}/q2.csv`]);
+      const q2 = sweep([...ticks, ...GRID, `--queue=${url}`, `--out=${dir}/q2.csv`]);
       await victim.waitFor(/^job .* started$/);
       victim.proc.kill("SIGKILL");
       await victim.proc.status;
@@ -161,7 +176,7 @@ Deno.test({
       const finished = victim.lines.filter((l) => / done$/.test(l)).map((l) => l.split(" ")[1]);
       const lost = started.filter((id) => !finished.includes(id));
       assert.ok(lost.length >= 1, `the kill landed between jobs: ${victim.lines.join(" | ")}`);
-      const rescuer = startWorker(redis.url);
+      const rescuer = startWorker(url);
       workers.push(rescuer);
       const r2 = await q2;
       assert.equal(r2.code, 0, r2.stderr);
@@ -175,7 +190,7 @@ Deno.test({
         "--ticks",
         `${dir}/bad.csv`,
         "--grid=risk.target_points=1",
-        `--queue=${redis.url}`,
+        `--queue=${url}`,
       ]);
       assert.equal(bad.code, 1, bad.stderr);
       assert.match(
@@ -191,24 +206,16 @@ Deno.test({
         await w.proc.status;
         await w.done;
       }
-      redis.proc.kill("SIGTERM");
-      await redis.proc.status;
-      await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);
 
-Deno.test({
-  name: "sweep --queue stopped by Ctrl+C: its waiting jobs leave the queue, said in one line",
-  ignore: REDIS === undefined,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const redis = await startRedis();
+redisTest(
+  "sweep --queue stopped by Ctrl+C: its waiting jobs leave the queue, said in one line",
+  async (dir, url) => {
     const { Queue } = await import("bullmq");
     const { QUEUE_NAME } = await import("../lib/sweep/queue.ts");
-    const queue = new Queue(QUEUE_NAME, { connection: { url: redis.url } });
+    const queue = new Queue(QUEUE_NAME, { connection: { url: url } });
     try {
       const paths = await writeDays(dir);
       // No worker: all 24 jobs wait until the sweep is stopped.
@@ -220,7 +227,7 @@ Deno.test({
           "sweep",
           ...paths.flatMap((p) => ["--ticks", p]),
           ...GRID,
-          `--queue=${redis.url}`,
+          `--queue=${url}`,
           `--out=${dir}/r.csv`,
         ],
         env: ENV,
@@ -251,9 +258,6 @@ Deno.test({
       assert.equal(await Deno.stat(`${dir}/r.csv`).then(() => true, () => false), false);
     } finally {
       await queue.close();
-      redis.proc.kill("SIGTERM");
-      await redis.proc.status;
-      await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);

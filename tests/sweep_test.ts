@@ -32,6 +32,13 @@ function parseCsv(text: string): Record<string, string>[] {
   return rows.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]!])));
 }
 
+/** The CSV rows of a sweep on two Workers, run in `dir` (it must succeed). */
+async function sweepRows(dir: string, args: string[]): Promise<Record<string, string>[]> {
+  const sweep = await scalpbot(["sweep", ...args, "--workers=2", `--out=${dir}/r.csv`], dir);
+  assert.deepStrictEqual(sweep.code, 0, sweep.stderr);
+  return parseCsv(await Deno.readTextFile(`${dir}/r.csv`));
+}
+
 interface ReportJson {
   trades: number;
   netPnl: number;
@@ -62,17 +69,12 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
-      const sweep = await scalpbot([
-        "sweep",
+      const rows = await sweepRows(dir, [
         ...GC.flatMap((f) => ["--ticks", f]),
         "--grid=risk.target_points=1,4",
         "--grid=risk.stop_atr_multiple=1.5,2",
         "--set=strategy.short=true",
-        "--workers=2",
-        `--out=${dir}/r.csv`,
-      ], dir);
-      assert.deepStrictEqual(sweep.code, 0, sweep.stderr);
-      const rows = parseCsv(await Deno.readTextFile(`${dir}/r.csv`));
+      ]);
       assert.deepStrictEqual(rows.length, 4);
       // Two of the four combinations, each through three real backtests appended to one
       // journal (the report of all three is what the sweep's row must equal).
@@ -121,19 +123,14 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       const days = GC.slice(0, 2);
-      const sweep = await scalpbot([
-        "sweep",
+      const rows = await sweepRows(dir, [
         "--config",
         ORB,
         ...days.flatMap((f) => ["--ticks", f]),
         // GC's pit opened 07:20 Chicago time: both opens trade on these days.
         "--grid=strategy.params.open=07:20,08:30",
         "--grid=strategy.params.target_r=1.5,2",
-        "--workers=2",
-        `--out=${dir}/r.csv`,
-      ], dir);
-      assert.deepStrictEqual(sweep.code, 0, sweep.stderr);
-      const rows = parseCsv(await Deno.readTextFile(`${dir}/r.csv`));
+      ]);
       assert.deepStrictEqual(rows.length, 4);
       for (const row of rows) {
         const open = row["strategy.params.open"]!;
