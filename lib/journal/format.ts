@@ -157,6 +157,8 @@ function positive(text: string, key: string): string {
 
 /** Drops the sign of a negative zero such as "-0.00". */
 function unsignZero(s: string): string {
+  // Most numbers do not start "-0": no regex for them.
+  if (s.charCodeAt(0) !== 45 || s.charCodeAt(1) !== 48) return s;
   return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
 }
 
@@ -200,11 +202,19 @@ function lineNumber(value: number): string {
 
 /** Percent-escapes `%`, `|` and control characters so a value never breaks the line. */
 function escapeText(value: string): string {
+  // A trade's ENTRY, FILL and EXIT carry the same TradeID: escaped once.
+  if (value === lastText) return lastEscaped;
   // deno-lint-ignore no-control-regex
-  return value.replace(/[%|\x00-\x1f\x7f]/g, (c) => {
+  const escaped = value.replace(/[%|\x00-\x1f\x7f]/g, (c) => {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0");
   });
+  lastText = value;
+  lastEscaped = escaped;
+  return escaped;
 }
+
+let lastText = "";
+let lastEscaped = "";
 
 type Pairs = [string, string][];
 
