@@ -251,6 +251,21 @@ Deno.test("formatEvent refuses exactly at the limits: 1e21, year 10000, year 999
     netPnl: 0,
   } as unknown as JournalEvent;
   assert.throws(() => formatEvent(exit, o), /would not read back: Side is "BUY"/);
+  // Negative zeros print unsigned; a small negative number keeps its sign.
+  const sold = {
+    ...exit,
+    side: "SHORT",
+    netPnl: -0.001,
+    grossPnl: -0,
+    pnlPoints: -0.00001,
+  } as JournalEvent;
+  assert.match(formatEvent(sold, o), /PnLPts=-0\.00001 .* Gross=0\.00 .* Net=0\.00(?: |$)/);
+  // The same TradeID twice, then another: each escaped as itself.
+  for (
+    const [id, want] of [["a|b", "a%7Cb"], ["a|b", "a%7Cb"], ["a%b", "a%25b"], ["a|b", "a%7Cb"]]
+  ) {
+    assert.match(formatEvent({ ...fill, tradeId: id! }, o), new RegExp(`TradeID=${want} `));
+  }
   const start: JournalEvent = {
     kind: "SESSION_START",
     time: Date.UTC(2025, 0, 2),
