@@ -155,6 +155,21 @@ Deno.test({
         assert.deepStrictEqual(rep.code, 0, rep.stderr);
         assertRowIsReport(row, JSON.parse(rep.stdout), 2);
       }
+      // A grid value the strategy's own schema refuses names the grid, before anything runs.
+      const refused = await scalpbot([
+        "sweep",
+        "--config",
+        ORB,
+        "--ticks",
+        `${dir}/missing.csv`,
+        "--grid=strategy.params.target_r=1,-1",
+        `--out=${dir}/bad.csv`,
+      ], dir);
+      assert.deepStrictEqual(refused.code, 2, refused.stderr);
+      assert.match(
+        refused.stderr,
+        /^scalpbot: --grid strategy\.params\.target_r=-1: strategy\.params\.target_r = -1 is not allowed[^\n]*\n$/,
+      );
       // A module that is not there: one line, exit 2, before anything is read or written.
       await Deno.writeTextFile(`${dir}/gone.yaml`, "strategy:\n  module: ./gone.ts\n");
       const bad = await scalpbot([

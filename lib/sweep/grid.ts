@@ -126,11 +126,11 @@ async function gridConfig(
     const detail = e.message.startsWith(`${e.source}: `)
       ? e.message.slice(e.source.length + 2)
       : e.message;
-    // An error in the file or a --set is theirs; one caused by the grid names the grid.
+    // The file and the --sets passed alone (buildCombos checks them first): the grid's
+    // assignments caused this, be it in the config schema or in the strategy's parameters.
     const mine = params.length === 1
       ? `--grid ${params[0]![0]}=${params[0]![1]}`
       : `--grid combination ${params.map(([k, v]) => `${k}=${v}`).join(" ")}`;
-    if (!e.source.startsWith("--set ") || sets.includes(e.source.slice(6))) throw e;
     throw new GridError(`${mine}: ${detail}`);
   }
 }
