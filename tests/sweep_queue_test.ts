@@ -261,3 +261,34 @@ redisTest(
     }
   },
 );
+
+redisTest(
+  "sweep --queue of a strategy.module config (examples/orb.yaml): the worker loads it",
+  async (dir, url) => {
+    const worker = startWorker(url);
+    try {
+      await worker.waitFor(/waiting for jobs/);
+      const paths = await writeDays(dir);
+      const args = [
+        "--config",
+        fileURLToPath(new URL("../examples/orb.yaml", import.meta.url)),
+        ...paths.flatMap((p) => ["--ticks", p]),
+        "--grid=strategy.params.target_r=1,2",
+      ];
+      const local = await sweep([...args, `--out=${dir}/local.csv`]);
+      assert.equal(local.code, 0, local.stderr);
+      const queued = await sweep([...args, `--queue=${url}`, `--out=${dir}/q.csv`]);
+      assert.equal(queued.code, 0, queued.stderr);
+      const expected = await Deno.readTextFile(`${dir}/local.csv`);
+      assert.equal(await Deno.readTextFile(`${dir}/q.csv`), expected);
+      // rank,combination,strategy.params.target_r,days,net_pnl,trades,...
+      const trades = expected.trim().split("\n").slice(1).map((l) => Number(l.split(",")[5]));
+      assert.ok(trades.every((t) => t > 0), `the comparison needs trades: ${trades}`);
+      assert.equal(worker.lines.filter((l) => / done$/.test(l)).length, 8);
+    } finally {
+      worker.proc.kill("SIGKILL");
+      await worker.proc.status;
+      await worker.done;
+    }
+  },
+);
