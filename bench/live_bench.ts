@@ -6,8 +6,8 @@
  * Latency, per tick, every instant on `performance.now()` (simulator and client share this
  * process and its event loop): the tick's scheduled send on the simulator's clock (speed 1,
  * a tick recorded at `ts` is due at `ts + shiftMs`), the moment the simulator's pump takes
- * it, the moment the adapter delivers it to the runner, and the engine's return (journal
- * writes are synchronous). The spans: end to end; simulator timer lateness (its pump runs on
+ * it, the moment the adapter delivers it to the runner, and the engine's return (a journal
+ * write queues the event; it is posted to the writer thread when the task ends). The spans: end to end; simulator timer lateness (its pump runs on
  * `setTimeout`, 1 ms granularity); wire (socket, event loop, client decoding, including the
  * ticks decoded before it from the same read); and the bot's own. Wire stamps are whole
  * seconds, so each tick carries its index in its size to find its recorded time.
