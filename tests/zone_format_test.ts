@@ -46,3 +46,45 @@ Deno.test("formatIsoOffset by hand: a DST day in Chicago, a fraction, the day be
   assert.equal(formatIsoOffset(-0.5, "UTC"), "1970-01-01T00:00:00+00:00");
   assert.equal(formatIsoOffset(0, "Asia/Kathmandu"), "1970-01-01T05:30:00+05:30");
 });
+
+/** The reference offset: the zone's wall clock at the hour, from Intl's parts, minus the UTC. */
+function referenceOffset(ms: number, zone: string): number {
+  const hour = Math.floor(ms / 3_600_000) * 3_600_000;
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(hour));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(
+    get("year"),
+    get("month") - 1,
+    get("day"),
+    get("hour"),
+    get("minute"),
+    get("second"),
+  );
+  return Math.round((wall - hour) / 60_000);
+}
+
+Deno.test("property: zoneOffsetMinutes equals the offset read from Intl's parts, years 1..9999", () => {
+  const ms = fc.oneof(
+    fc.integer({ min: -62_100_000_000_000, max: 253_000_000_000_000 }),
+    fc.integer({ min: 1_300_000_000_000, max: 1_800_000_000_000 }),
+  );
+  fc.assert(
+    fc.property(ms, fc.constantFrom(...ZONES), (t, zone) => {
+      assert.equal(zoneOffsetMinutes(t, zone), referenceOffset(t, zone));
+    }),
+    { numRuns: 5_000 },
+  );
+  // By hand: Chicago in winter and summer, Kathmandu since 1986.
+  assert.equal(zoneOffsetMinutes(Date.UTC(2024, 0, 15), "America/Chicago"), -360);
+  assert.equal(zoneOffsetMinutes(Date.UTC(2024, 6, 15), "America/Chicago"), -300);
+  assert.equal(zoneOffsetMinutes(Date.UTC(2024, 6, 15), "Asia/Kathmandu"), 345);
+});

@@ -9,6 +9,8 @@
 const HOUR_MS = 3_600_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<string, Map<number, number>>();
+/** The en-US text of a 4-digit year: "10/06/2013, 19:00:00". */
+const US_TEXT_RE = /^(\d\d)\/(\d\d)\/(\d{4}), (\d\d):(\d\d):(\d\d)$/;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -56,16 +58,26 @@ export function zoneOffsetMinutes(ms: number, timeZone: string): number {
   }
   const hit = cache.get(hour);
   if (hit !== undefined) return hit;
-  const parts = formatterFor(timeZone).formatToParts(new Date(hour * HOUR_MS));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(
-    get("year"),
-    get("month") - 1,
-    get("day"),
-    get("hour"),
-    get("minute"),
-    get("second"),
-  );
+  const at = new Date(hour * HOUR_MS);
+  const f = formatterFor(timeZone);
+  // `format` is about 3x cheaper than `formatToParts` (a dense backtest asks for thousands of
+  // hours); its usual "MM/DD/YYYY, HH:MM:SS" is read directly, anything else through the parts.
+  const m = US_TEXT_RE.exec(f.format(at));
+  let asUtc: number;
+  if (m !== null) {
+    asUtc = Date.UTC(+m[3]!, +m[1]! - 1, +m[2]!, +m[4]!, +m[5]!, +m[6]!);
+  } else {
+    const parts = f.formatToParts(at);
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    asUtc = Date.UTC(
+      get("year"),
+      get("month") - 1,
+      get("day"),
+      get("hour"),
+      get("minute"),
+      get("second"),
+    );
+  }
   const offset = Math.round((asUtc - hour * HOUR_MS) / 60_000);
   if (cache.size > 10_000) cache.clear();
   cache.set(hour, offset);
