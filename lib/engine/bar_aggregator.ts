@@ -134,6 +134,14 @@ export class BarAggregator {
       this.rejectedCount++;
       return PushResult.REJECTED;
     }
+    return this.pushSane(ts, price, size);
+  }
+
+  /**
+   * {@linkcode push} for a trade the caller has already found {@linkcode saneTick} (the
+   * engine checks every tick before anything else sees it): the check is not made twice.
+   */
+  pushSane(ts: number, price: number, size: number): PushResult {
     if (this.#open) {
       if (ts < this.#end) {
         if (ts >= this.#start) {

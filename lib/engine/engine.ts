@@ -292,7 +292,7 @@ export class Engine {
     this.#ticks++;
     if (ts < this.#lastTs) this.#backInTime++;
     else this.#lastTs = ts;
-    const r = this.#agg.push(ts, price, size);
+    const r = this.#agg.pushSane(ts, price, size);
     if (r === PushResult.CLOSED) this.#barClosed(this.#agg.lastClosed!, true);
     // Kept small so that the whole of onTick still inlines into onBatch.
     if (r !== PushResult.LATE_DROPPED && this.#tickIndicators) this.#feedTick(ts, price, size);
