@@ -3,11 +3,11 @@
  * paper trader on every print and journaled on the EXIT line (`MAE=`, `MFE=`), worked by hand.
  */
 import assert from "node:assert/strict";
-import { PaperTrader } from "../lib/engine/paper_trader.ts";
+import { recordingTrader } from "./_trader.ts";
 import { formatEvent } from "../lib/journal/format.ts";
 import { parseJournalText } from "../lib/journal/reader.ts";
 import type { EntryIntent } from "../lib/strategy/strategy.ts";
-import type { ExitEvent, JournalEvent, Side } from "../lib/types.ts";
+import type { ExitEvent, Side } from "../lib/types.ts";
 
 const T = Date.UTC(2025, 1, 17, 15, 0, 0);
 // Stop 1.5 x ATR 1.0 = 1.5 points, target 3 points.
@@ -18,19 +18,7 @@ const intent = (side: Side): EntryIntent => ({
 });
 
 function trader(stopSlippageTicks = 0) {
-  const events: JournalEvent[] = [];
-  const t = new PaperTrader({
-    tickSize: 0.25,
-    multiplier: 5,
-    contracts: 1,
-    partialFills: false,
-    commissionPerContract: 0.62,
-    stopSlippageTicks,
-    entryPrice: "bar_close",
-    entryTimeoutBars: 1,
-    emit: (e) => events.push(e),
-    tradeId: (n) => `R-${n}`,
-  });
+  const { t, events } = recordingTrader({ stopSlippageTicks, tradeId: (n) => `R-${n}` });
   const exit = () => events.find((e): e is ExitEvent => e.kind === "EXIT");
   return { t, events, exit };
 }

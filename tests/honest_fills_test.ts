@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { fillsTable, SHARED_TICKS, tableIn } from "../bench/fills_table.ts";
 import { parseConfigText } from "../lib/config/load.ts";
 import { Engine } from "../lib/engine/engine.ts";
-import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import type { PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import { recordingTrader } from "./_trader.ts";
 import { cutWindow, SessionPolicy } from "../lib/engine/session_policy.ts";
 import { MemoryJournal } from "../lib/journal/writer.ts";
 import type { EntryIntent, Strategy } from "../lib/strategy/strategy.ts";
@@ -24,23 +25,14 @@ const intent = (side: Side): EntryIntent => ({
 
 /** The new defaults: next tick, 1 tick on entries and stops, targets traded through. */
 function trader(over: Partial<PaperTraderOptions> = {}) {
-  const events: JournalEvent[] = [];
-  const t = new PaperTrader({
-    tickSize: 0.25,
-    multiplier: 5,
-    contracts: 1,
-    partialFills: false,
-    commissionPerContract: 0.62,
+  return recordingTrader({
     stopSlippageTicks: 1,
     entrySlippageTicks: 1,
     targetFill: "through",
     entryPrice: "next_tick",
-    entryTimeoutBars: 1,
-    emit: (e) => events.push(e),
     tradeId: (n) => `R-${n}`,
     ...over,
   });
-  return { t, events };
 }
 
 const only = <K extends JournalEvent["kind"]>(events: readonly JournalEvent[], kind: K) =>

@@ -15,7 +15,8 @@ import {
   TrailingAtrStop,
 } from "../lib/engine/managers/stops.ts";
 import { RMultipleTarget, TrailingTarget } from "../lib/engine/managers/targets.ts";
-import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import type { PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import { recordingTrader } from "./_trader.ts";
 import { resumeFrom } from "../lib/cli/live.ts";
 import { formatEvent, parseJournalLine } from "../lib/journal/format.ts";
 import { summarizeJournal } from "../lib/journal/inspect.ts";
@@ -36,22 +37,7 @@ function pts(side: Side, stopPts: number, targetPts = 3): EntryIntent {
 }
 
 function trader(over: Partial<PaperTraderOptions> = {}) {
-  const events: JournalEvent[] = [];
-  const t = new PaperTrader({
-    tickSize: TICK,
-    multiplier: 5,
-    contracts: 1,
-    partialFills: false,
-    commissionPerContract: 0.62,
-    stopSlippageTicks: 0,
-    entryPrice: "bar_close",
-    entryTimeoutBars: 1,
-    tagExits: true,
-    emit: (e) => events.push(e),
-    tradeId: (n) => `RUN-${n}`,
-    ...over,
-  });
-  return { t, events };
+  return recordingTrader({ tickSize: TICK, tagExits: true, ...over });
 }
 
 function bar(low: number, high: number, i = 0): Bar {

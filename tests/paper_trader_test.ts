@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import type { PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import { recordingTrader } from "./_trader.ts";
 import { oneTickAway, roundToTick } from "../lib/engine/prices.ts";
 import { singlePosition } from "../lib/engine/position_policy.ts";
 import { FixedStop, FixedTarget, levelReached } from "../lib/engine/exits.ts";
@@ -24,21 +25,7 @@ const intent = (side: Side, atr: number, multiple = 1.5, points = 3): EntryInten
 });
 
 function trader(over: Partial<PaperTraderOptions> = {}) {
-  const events: JournalEvent[] = [];
-  const t = new PaperTrader({
-    tickSize: 0.25,
-    multiplier: 5,
-    contracts: 1,
-    partialFills: false,
-    commissionPerContract: 0.62,
-    stopSlippageTicks: 0,
-    entryPrice: "bar_close",
-    entryTimeoutBars: 1,
-    emit: (e) => events.push(e),
-    tradeId: (n) => `RUN-${n}`,
-    ...over,
-  });
-  return { t, events };
+  return recordingTrader(over);
 }
 
 const kinds = (events: JournalEvent[]) => events.map((e) => e.kind);
