@@ -17,15 +17,10 @@ const EPS = 1e-9;
 
 /**
  * The tightest stop allowed for an entry at `entry`: the grid price one tick below a long's
- * entry (above a short's), whatever the entry's own grid.
- *
- * @example
- * ```ts
- * stopCap(true, 4501, 0.25); // 4500.75
- * stopCap(false, 4501.1, 0.25); // 4501.5
- * ```
+ * entry (above a short's), whatever the entry's own grid (4501 long -> 4500.75, 4501.1
+ * short -> 4501.5 on a 0.25 grid).
  */
-export function stopCap(long: boolean, entry: number, tickSize: number): number {
+function stopCap(long: boolean, entry: number, tickSize: number): number {
   return long
     ? oneTickAway(Infinity, entry, -1, tickSize)
     : oneTickAway(-Infinity, entry, 1, tickSize);
