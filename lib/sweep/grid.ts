@@ -130,7 +130,7 @@ async function gridConfig(
     // assignments caused this, be it in the config schema or in the strategy's parameters.
     const mine = params.length === 1
       ? `--grid ${params[0]![0]}=${params[0]![1]}`
-      : `--grid combination ${params.map(([k, v]) => `${k}=${v}`).join(" ")}`;
+      : `--grid combination ${comboLabel(params)}`;
     throw new GridError(`${mine}: ${detail}`);
   }
 }

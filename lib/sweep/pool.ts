@@ -7,7 +7,7 @@
 import type { Config } from "../config/schema.ts";
 import { canStartWorker } from "../workers.ts";
 import type { TickColumns } from "./columns.ts";
-import type { Combo } from "./grid.ts";
+import { type Combo, comboLabel } from "./grid.ts";
 import { type JobResult, runJob } from "./job.ts";
 
 /** A message to a sweep worker. */
@@ -129,6 +129,5 @@ export async function runLocalSweep(
 
 /** `combination 3 (risk.target_points=2 ...) on FILE`. */
 export function describeJob(combo: Combo, path: string): string {
-  const params = combo.params.map(([k, v]) => `${k}=${v}`).join(" ");
-  return `combination ${combo.index + 1} (${params}) on ${path}`;
+  return `combination ${combo.index + 1} (${comboLabel(combo.params)}) on ${path}`;
 }
