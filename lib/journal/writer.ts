@@ -231,11 +231,7 @@ export class JournalWriter implements JournalSink {
     const file = this.#file;
     if (file === undefined) return;
     try {
-      this.flush();
-      if (this.#written > this.#synced) {
-        file.syncDataSync();
-        this.#synced = this.#written;
-      }
+      this.syncNow();
     } finally {
       this.#file = undefined;
       file.close();

@@ -10,9 +10,11 @@ import type { DayRow, HourRow, ReasonStats, Report, SideStats } from "./report.t
 /** Annualisation of the daily Sharpe and Sortino ratios: x sqrt(252). */
 export const TRADING_DAYS_PER_YEAR = 252;
 
-const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
+/** Exit reasons, in the report's order. */
+export const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
 
-const SIDES: readonly Side[] = ["LONG", "SHORT"];
+/** Sides, in the report's order. */
+export const SIDES: readonly Side[] = ["LONG", "SHORT"];
 
 function cents(x: number): number {
   return Math.round(x * 100);
@@ -23,7 +25,7 @@ function round6(x: number): number {
 }
 
 // Columns of an exit row: time, net cents, hold ms, points x qty, net points (NaN when the
-// run's multiplier is unknown).
+// run's multiplier is unknown), R multiple (NaN without a known stop distance).
 const TIME = 0;
 const NET_C = 1;
 const HOLD = 2;
@@ -102,7 +104,7 @@ interface DaySums {
 
 /**
  * Accumulates a {@link Report} from journal events in journal order. Keeps, per closed
- * trade, five numbers (exit time, net cents, hold, points, net points) for the time-ordered
+ * trade, six numbers (exit time, net cents, hold, points, net points, R) for the time-ordered
  * figures (equity curve, streaks, median hold), and per open trade a small record dropped at
  * its EXIT. Events of a trade after its EXIT (scalpbot never writes any) count as those of a
  * new trade.
@@ -265,7 +267,7 @@ export class ReportAccumulator {
     rows.push(
       x.time,
       net,
-      x.time - x.entryTime,
+      hold,
       x.pnlPoints * x.qty,
       mult === undefined ? NaN : x.netPnl / mult,
       risk > 0 ? x.pnlPoints / risk : NaN,

@@ -8,10 +8,7 @@
  * @module
  */
 import type { ExitReason, JournalEvent, Side } from "../types.ts";
-import { ReportAccumulator } from "./accumulator.ts";
-
-const REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
-const SIDES: readonly Side[] = ["LONG", "SHORT"];
+import { REASONS, ReportAccumulator, SIDES } from "./accumulator.ts";
 import { formatIsoOffset } from "../time/zone.ts";
 
 /** Trades and net P/L for one exit reason. */
