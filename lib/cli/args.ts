@@ -112,3 +112,19 @@ function describeParseError(e: unknown, args: readonly string[]): string {
 function firstLine(text: string): string {
   return text.split(/\r?\n/, 1)[0]!;
 }
+
+/** An integer option's value in min..max, or `dflt` when it is absent. */
+export function intOption(
+  text: string | undefined,
+  name: string,
+  dflt: number,
+  min = 1,
+  max = 4096,
+): number {
+  if (text === undefined) return dflt;
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${text}"`);
+  }
+  return n;
+}

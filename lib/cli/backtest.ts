@@ -6,7 +6,7 @@
  * @module
  */
 import { checkInputFile, checkOutputFile, ensureParentDirSync, sameFile } from "./fs.ts";
-import { parseCommandArgs } from "./args.ts";
+import { intOption, parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
@@ -91,10 +91,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   if (values.seed?.trim() === "" || !Number.isSafeInteger(seed)) {
     throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   }
-  const days = values.days === undefined ? undefined : Number(values.days);
-  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {
-    throw new UsageError(`--days must be an integer in 1..3650, got "${values.days}"`);
-  }
+  const days = values.days === undefined ? undefined : intOption(values.days, "--days", 1, 1, 3650);
   if (days !== undefined && values.ticks !== undefined) {
     throw new UsageError("--days applies to the generated session; it cannot go with --ticks");
   }

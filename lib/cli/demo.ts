@@ -86,10 +86,6 @@ export async function runDemo(args: string[]): Promise<number> {
         `choose another --journal, or remove the file first`,
     );
   }
-  await Deno.remove(journalPath).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
-
   const gen = new TickGenerator(session);
   const source: TickSource = { next: (): Tick | undefined => gen.next() };
   const wall0 = Date.now();
@@ -123,6 +119,10 @@ export async function runDemo(args: string[]): Promise<number> {
     timers.push(setTimeout(fn, Math.round(seconds * 1000 * fraction)));
   let exitCode = 1;
   try {
+    // Replaced only once the simulator listens: a refused port or net permission keeps it.
+    await Deno.remove(journalPath).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
     exitCode = await runLiveSession({
       config,
       digest: await configDigest(config),

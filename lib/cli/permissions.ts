@@ -107,8 +107,15 @@ export const WORKER_MODULES = {
 /** Environment variables read by the logging setup (lib/cli/logging.ts). */
 export const LOG_ENV: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
 
-/** Environment of every scalpbot process: Deno's update check would query DNS. */
-export const CHILD_ENV: Readonly<Record<string, string>> = { DENO_NO_UPDATE_CHECK: "1" };
+/**
+ * Environment of every scalpbot process: Deno's update check would query DNS, and on a terminal
+ * Deno would stop at an interactive prompt for any access outside the plan (for example the
+ * output check's `stat` of a journal's folder) instead of refusing it.
+ */
+export const CHILD_ENV: Readonly<Record<string, string>> = {
+  DENO_NO_UPDATE_CHECK: "1",
+  DENO_NO_PROMPT: "1",
+};
 
 /** The permissions of one run, as lists of `--allow-*` values. */
 export interface PermissionPlan {
@@ -256,6 +263,12 @@ export function planPermissions(
     }
     if (folder !== undefined) plan.write.push(folder);
   };
+  // An output read too: the command checks that it is no other file of the run first.
+  const checkedOutput = (path: string | undefined) => {
+    if (path === undefined) return;
+    plan.read.push(path);
+    output(path);
+  };
   const config = options.config;
   // A user strategy module is imported at run time: read access to that file, and no other.
   const strategy = (configFile: string) => {
@@ -286,15 +299,7 @@ export function planPermissions(
       plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, ...ticks);
       plan.read.push(journal, ...WORKER_MODULES.ticks);
       output(journal);
-      const bars = last("bars-out");
-      // Read too: the backtest makes sure the CSV is not the journal before writing either.
-      if (bars !== undefined) plan.read.push(bars);
-      if (bars !== undefined) output(bars);
-      for (const trades of [last("trades-csv"), last("trades-jsonl")]) {
-        // Read too, like --bars-out: the backtest checks that it is no other file of the run.
-        if (trades !== undefined) plan.read.push(trades);
-        if (trades !== undefined) output(trades);
-      }
+      for (const name of ["bars-out", "trades-csv", "trades-jsonl"]) checkedOutput(last(name));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       break;
     }
@@ -309,11 +314,8 @@ export function planPermissions(
     case "report":
       // report's default is the file name, not journal.path (it reads no config).
       plan.read.push(positionals[0] ?? "trade_record.text");
-      for (const trades of [last("trades-csv"), last("trades-jsonl")]) {
-        // Read too: the command checks that it is not the journal.
-        if (trades !== undefined) plan.read.push(trades);
-        if (trades !== undefined) output(trades);
-      }
+      checkedOutput(last("trades-csv"));
+      checkedOutput(last("trades-jsonl"));
       break;
     case "sweep": {
       const configFile = last("config") ?? DEFAULT_CONFIG_FILE;
@@ -326,10 +328,8 @@ export function planPermissions(
         for (const module of modules) plan.read.push(strategyModuleFile(module, configFile));
       }
       // Read too: the sweep checks that they do not exist or are files before any job runs.
-      for (const path of [last("out"), last("journals")]) {
-        if (path !== undefined) plan.read.push(path);
-        if (path !== undefined) output(path);
-      }
+      checkedOutput(last("out"));
+      checkedOutput(last("journals"));
       queueAddress(last("queue"), plan);
       break;
     }

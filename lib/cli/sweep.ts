@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { parseCommandArgs } from "./args.ts";
+import { intOption, parseCommandArgs } from "./args.ts";
 import { journalFormatOptions } from "./console.ts";
 import { checkInputFile, checkOutputFile, ensureParentDirSync } from "./fs.ts";
 import { RunError, UsageError } from "./usage_error.ts";
@@ -230,22 +230,6 @@ export async function runSweep(args: string[]): Promise<number> {
   if (values.out !== undefined) console.log(`Results: ${values.out}`);
   if (values.journals !== undefined) console.log(`Journals: ${values.journals}/combo_NNN.text`);
   return 0;
-}
-
-/** An integer option's value in min..max, or `dflt` when it is absent. */
-export function intOption(
-  text: string | undefined,
-  name: string,
-  dflt: number,
-  min = 1,
-  max = 4096,
-): number {
-  if (text === undefined) return dflt;
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${text}"`);
-  }
-  return n;
 }
 
 /** The tick files named: files as given, folders' *.csv files by name. */

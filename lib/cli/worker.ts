@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { parseCommandArgs } from "./args.ts";
-import { intOption } from "./sweep.ts";
+import { intOption, parseCommandArgs } from "./args.ts";
 import { RunError, UsageError } from "./usage_error.ts";
 
 /** Help text of the worker command. */
