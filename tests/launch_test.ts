@@ -203,7 +203,7 @@ Deno.test("launcher: shell quoting keeps odd paths one word", () => {
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
   assert.equal(
     shellCommand(["run", "main.ts", "live"]),
-    "DENO_NO_UPDATE_CHECK=1 deno run main.ts live",
+    "DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 deno run main.ts live",
   );
 });
 
@@ -219,7 +219,7 @@ Deno.test("every task that runs deno sets DENO_NO_UPDATE_CHECK=1 (no update-chec
     assert.match(cmd, /DENO_NO_UPDATE_CHECK=1 deno (run|test) /, `task ${name}: ${cmd}`);
   }
   // The launcher gives the bot the same variable (and prints it in the command it shows).
-  assert.deepEqual(CHILD_ENV, { DENO_NO_UPDATE_CHECK: "1" });
+  assert.deepEqual(CHILD_ENV, { DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" });
 });
 
 /** Reads `stream` until `text` appears (or it ends); returns what was read. */
