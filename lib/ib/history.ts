@@ -11,14 +11,10 @@
  *
  * @module
  */
-import { IbRequestError } from "./adapter.ts";
+import { IbRequestError, type TickPage } from "./adapter.ts";
 
-/** Trades in columnar form, oldest first. */
-export interface TickColumns {
-  ts: number[];
-  price: number[];
-  size: number[];
-}
+/** Trades in columnar form, oldest first: the adapter's history page. */
+export type TickColumns = TickPage;
 
 /** IB's pacing limits for historical data. */
 export const IB_PACING = {
