@@ -13,10 +13,8 @@ import type { JobResult } from "./job.ts";
 export interface Figures {
   /** Files (days) run. */
   days: number;
-  /** The full report over those files. */
+  /** The full report over those files (its `sharpe`: docs/report.md). */
   report: Report;
-  /** The report's Sharpe ratio (docs/report.md); null with fewer than two days of exits. */
-  sharpe: number | null;
 }
 
 /**
@@ -30,6 +28,5 @@ export interface Figures {
 export function summarise(jobs: readonly JobResult[]): Figures {
   const all = new ReportAccumulator();
   for (const job of jobs) for (const e of job.events) all.add(e);
-  const report = all.report();
-  return { days: jobs.length, report, sharpe: report.sharpe };
+  return { days: jobs.length, report: all.report() };
 }

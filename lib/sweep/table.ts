@@ -39,7 +39,7 @@ function cells(f: Figures): string[] {
     pct(r.winRate),
     ratio(r.profitFactor),
     money(r.maxDrawdown),
-    ratio(f.sharpe),
+    ratio(r.sharpe),
   ];
 }
 
@@ -86,7 +86,7 @@ function csvCells(f: Figures | undefined): (string | number)[] {
     r.winRate ?? "",
     r.profitFactor ?? "",
     money(r.maxDrawdown),
-    f.sharpe ?? "",
+    r.sharpe ?? "",
   ];
 }
 
