@@ -6,6 +6,7 @@
  * @module
  */
 import { checkInputFile, checkOutputFile, ensureParentDirSync, sameFile } from "./fs.ts";
+import { onStopSignal } from "./signals.ts";
 import { intOption, parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { loadStrategy } from "../strategy/loader.ts";
@@ -215,11 +216,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   };
 
   const abort = new AbortController();
-  const onSignal = (name: string) => () => abort.abort(new Interrupted(name));
-  const onInt = onSignal("SIGINT");
-  const onTerm = onSignal("SIGTERM");
-  Deno.addSignalListener("SIGINT", onInt);
-  Deno.addSignalListener("SIGTERM", onTerm);
+  const stopListening = onStopSignal((name) => abort.abort(new Interrupted(name)));
   let endReason = "END_OF_DATA";
   let readStats: TickReadStats | undefined;
   const started = performance.now();
@@ -265,8 +262,7 @@ export async function runBacktest(args: string[]): Promise<number> {
       else engine.finish("MANUAL", endReason);
     }
   } finally {
-    Deno.removeSignalListener("SIGINT", onInt);
-    Deno.removeSignalListener("SIGTERM", onTerm);
+    stopListening();
     // Durable here, once: at the end, on Ctrl+C/SIGTERM and on errors alike.
     out.flush();
     journal.close();

@@ -12,6 +12,7 @@ import { StoreError, TickStore } from "../data/store.ts";
 import { maskAccounts } from "../ib/mask.ts";
 import { FatalError } from "../ib/listing.ts";
 import { parseCommandArgs } from "./args.ts";
+import { onStopSignal } from "./signals.ts";
 import { netPermissionProblem } from "./live.ts";
 import { PermissionMissing } from "./permissions.ts";
 import { RunError, UsageError } from "./usage_error.ts";
@@ -83,9 +84,7 @@ export async function runDownload(args: string[]): Promise<number> {
   const stop = new AbortController();
   // The first Ctrl+C stops after the request in flight; a second one at once (the part
   // files and the manifest are sound at any moment).
-  const onInt = () => stop.signal.aborted ? Deno.exit(130) : stop.abort();
-  Deno.addSignalListener("SIGINT", onInt);
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", onInt);
+  const stopListening = onStopSignal(() => stop.signal.aborted ? Deno.exit(130) : stop.abort());
   const bar = new ProgressLine(Deno.stderr.isTerminal());
   let summary: DownloadSummary;
   try {
@@ -104,8 +103,7 @@ export async function runDownload(args: string[]): Promise<number> {
     if (e instanceof FatalError) throw new RunError(e.message);
     throw e;
   } finally {
-    Deno.removeSignalListener("SIGINT", onInt);
-    if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGTERM", onInt);
+    stopListening();
   }
   bar.clear();
   console.log(formatSummary(summary, out));

@@ -5,6 +5,7 @@
  * @module
  */
 import { checkInputFile, checkOutputFile, ensureParentDir } from "./fs.ts";
+import { onStopSignal } from "./signals.ts";
 import { hostPort } from "../ib/host.ts";
 import { maskAccounts } from "../ib/mask.ts";
 import { PermissionMissing } from "./permissions.ts";
@@ -146,16 +147,9 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   o.onRunner?.(runner);
   const stopCleanups: Array<() => void> = [];
   const stopped = new Promise<{ reason: string; exit: "MANUAL" | "END" }>((resolve) => {
-    const onInt = () => resolve({ reason: "SIGINT", exit: "MANUAL" });
-    const onTerm = () => resolve({ reason: "SIGTERM", exit: "MANUAL" });
-    Deno.addSignalListener("SIGINT", onInt);
-    Deno.addSignalListener("SIGTERM", onTerm);
+    stopCleanups.push(onStopSignal((reason) => resolve({ reason, exit: "MANUAL" })));
     wakeFatal = () => resolve({ reason: "ERROR", exit: "MANUAL" });
     o.until?.(runner).then(resolve);
-    stopCleanups.push(() => {
-      Deno.removeSignalListener("SIGINT", onInt);
-      Deno.removeSignalListener("SIGTERM", onTerm);
-    });
   });
   runner.start();
   const end = await stopped;

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { intOption, parseCommandArgs } from "./args.ts";
+import { onStopSignal } from "./signals.ts";
 import { journalFormatOptions } from "./console.ts";
 import { checkInputFile, checkOutputFile, ensureParentDirSync } from "./fs.ts";
 import { RunError, UsageError } from "./usage_error.ts";
@@ -112,14 +113,11 @@ export async function runSweep(args: string[]): Promise<number> {
     const { runQueueSweep, QueueUrlError } = await import("../sweep/queue.ts");
     // Ctrl+C / SIGTERM: take this sweep's waiting jobs off the queue before exiting.
     const stop = new AbortController();
-    const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
     let code = 130;
-    const onSignal = (sig: Deno.Signal) => () => {
+    const stopListening = onStopSignal((sig) => {
       code = sig === "SIGTERM" ? 143 : 130;
       stop.abort();
-    };
-    const handlers = signals.map((sig) => [sig, onSignal(sig)] as const);
-    for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
+    });
     let run;
     try {
       run = await runQueueSweep(values.queue, combos, paths, {
@@ -131,7 +129,7 @@ export async function runSweep(args: string[]): Promise<number> {
       if (e instanceof QueueUrlError) throw new RunError(e.message);
       throw e;
     } finally {
-      for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+      stopListening();
     }
     if (run.stopped !== undefined) {
       console.error(
