@@ -1,0 +1,139 @@
+/**
+ * Scheduled and programmatic faults of the simulator: IB's connectivity messages (1100,
+ * 1101, 1102, 2110), silences, drops, refusals and nightly resets. Dropping and refusing
+ * connections belong to the server; this module decides when.
+ *
+ * @module
+ */
+
+import { localParts } from "../time/zone.ts";
+import type { SimCore } from "./core.ts";
+import { DEFAULT_FAULT_MS, type FaultSpec, parseFaultSpec } from "./fault_spec.ts";
+import { errorMsg } from "./messages.ts";
+import type { SimFaults } from "./sim_types.ts";
+
+/** The fault schedule and triggers of one simulator. */
+export class FaultScheduler {
+  #sim: SimCore;
+  #scheduled: Array<{ spec: FaultSpec; nextAt: number; lastDay: string }> = [];
+
+  /** Faults acting on `sim`. */
+  constructor(sim: SimCore) {
+    this.#sim = sim;
+  }
+
+  /** The programmatic triggers handed to tests. */
+  triggers(): SimFaults {
+    return {
+      dropAll: () => this.#sim.dropAll("fault drop"),
+      refuseFor: (ms) => this.#sim.refuseFor(ms),
+      connectivityLost: () => this.connectivityLost(),
+      restoredDataLost: () => this.restored(false),
+      restoredDataKept: () => this.restored(true),
+      send2110: () =>
+        this.broadcastInfo(
+          2110,
+          "Connectivity between Trader Workstation and server is broken. It will be restored automatically.",
+        ),
+      goSilent: (ms) => {
+        this.#sim.silentUntil = ms === undefined ? Infinity : this.#sim.clock.now() + ms;
+        this.#sim.log.info("Fault: silent for {ms} ms", { ms: ms ?? "ever" });
+      },
+      resume: () => {
+        this.#sim.silentUntil = 0;
+        this.#sim.kick(0);
+      },
+      nightlyResetAt: (hhmm, o = {}) => {
+        const spec = parseFaultSpec(`reset@${hhmm}`);
+        this.schedule({ ...spec, durationMs: o.downMs ?? DEFAULT_FAULT_MS.reset });
+      },
+    };
+  }
+
+  broadcastInfo(code: number, text: string): void {
+    this.#sim.log.info("Fault: sending {code} to every client", { code });
+    for (const s of this.#sim.sessions) if (s.started) s.send(errorMsg(s.version, -1, code, text));
+  }
+
+  connectivityLost(): void {
+    this.broadcastInfo(1100, "Connectivity between IB and Trader Workstation has been lost.");
+    for (const s of this.#sim.sessions) s.lost = true;
+  }
+
+  restored(kept: boolean): void {
+    if (kept) {
+      this.broadcastInfo(
+        1102,
+        "Connectivity between IB and Trader Workstation has been restored - data maintained. All data farms are connected: usfarm; ushmds; secdefil.",
+      );
+    } else {
+      this.broadcastInfo(
+        1101,
+        "Connectivity between IB and Trader Workstation has been restored - data lost.",
+      );
+    }
+    for (const s of this.#sim.sessions) {
+      s.lost = false;
+      if (!kept) this.#sim.forget(s);
+    }
+    this.#sim.kick(0);
+  }
+
+  schedule(spec: FaultSpec): void {
+    const nextAt = "afterMs" in spec.when ? this.#sim.startWall + spec.when.afterMs : Infinity;
+    this.#scheduled.push({ spec, nextAt, lastDay: "" });
+  }
+
+  checkFaults(): void {
+    const wall = this.#sim.clock.now();
+    const sim = this.#sim.now();
+    if (
+      wall >= this.#sim.silentUntil && this.#sim.silentUntil !== 0 &&
+      this.#sim.silentUntil !== Infinity
+    ) {
+      this.#sim.silentUntil = 0;
+      this.#sim.kick(0);
+    }
+    for (const item of this.#scheduled) {
+      const { spec } = item;
+      if ("afterMs" in spec.when) {
+        if (wall < item.nextAt) continue;
+        item.nextAt = Infinity;
+      } else {
+        const p = localParts(sim, this.#sim.zone);
+        const day = `${p.y}-${p.m}-${p.d}`;
+        if (p.minuteOfDay !== spec.when.minuteOfDay || item.lastDay === day) continue;
+        item.lastDay = day;
+      }
+      this.#fire(spec);
+    }
+  }
+
+  #fire(spec: FaultSpec): void {
+    const d = spec.durationMs ?? 0;
+    switch (spec.kind) {
+      case "drop":
+        return this.#sim.dropAll("scheduled drop");
+      case "refuse":
+      case "reset":
+        this.#sim.refuseFor(d).catch((e) => {
+          this.#sim.log.warn("Scheduled refusal failed: {error}", { error: String(e) });
+        });
+        return;
+      case "1101":
+      case "1102":
+        this.connectivityLost();
+        this.#sim.setTimer(() => this.restored(spec.kind === "1102"), d);
+        return;
+      case "2110":
+        return this.broadcastInfo(
+          2110,
+          "Connectivity between Trader Workstation and server is broken. It will be restored automatically.",
+        );
+      case "silent":
+        this.#sim.silentUntil = this.#sim.clock.now() + d;
+        this.#sim.log.info("Fault: silent for {ms} ms", { ms: d });
+        return;
+    }
+  }
+}
