@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
  *
  * @module
  */
+import { EventStream } from "../lib/events/stream.ts";
+import { isJournalEvent } from "../lib/events/types.ts";
 import { type Config, configSchema } from "../lib/config/schema.ts";
 import { Engine } from "../lib/engine/engine.ts";
 import { MemoryJournal } from "../lib/journal/writer.ts";
@@ -116,6 +118,11 @@ export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
   const events: JournalEvent[] = [];
   const lines: string[] = [];
   const journal = new MemoryJournal(journalFormatOptions(config));
+  const stream = new EventStream();
+  stream.subscribe((e) => {
+    if (e.kind === "BAR") bars.push(e.bar);
+    else if (isJournalEvent(e)) events.push(e);
+  });
   const runner = new LiveRunner({
     config,
     journal,
@@ -123,10 +130,7 @@ export async function startLiveRun(o: LiveRunOptions): Promise<LiveRun> {
     clock: { now: () => sim.now() },
     version: "test",
     configDigest: "test",
-    listener: {
-      onBar: (bar) => bars.push(bar),
-      onEvent: (e) => events.push(e),
-    },
+    events: stream,
     log: (line) => {
       lines.push(line);
       if (o.print) console.log(line);
@@ -199,7 +203,10 @@ export function offlineRun(
     config,
     journal: new MemoryJournal(journalFormatOptions(config)),
     runId: "LIVE",
-    listener: { onBar: (b) => bars.push(b), onEvent: (e) => events.push(e) },
+  });
+  engine.events.subscribe((e) => {
+    if (e.kind === "BAR") bars.push(e.bar);
+    else if (isJournalEvent(e)) events.push(e);
   });
   engine.start({ time: 0, version: "test", configDigest: "test", source: "test" });
   for (const t of ticks) engine.onTick(Math.floor(t.ts / 1000) * 1000 + shiftMs, t.price, t.size);

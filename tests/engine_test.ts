@@ -58,8 +58,10 @@ function run(
     config,
     journal,
     runId: "TEST",
-    listener: { onBar: (bar, s, signal) => bars.push({ bar, s, signal }) },
     ...more,
+  });
+  engine.events.subscribe((e) => {
+    if (e.kind === "BAR") bars.push({ bar: e.bar, s: e.snapshot, signal: e.signal });
   });
   engine.start({ time: T0, version: "test", configDigest: "x", source: "test" });
   for (const [ts, p, s] of ticks) engine.onTick(ts, p, s);

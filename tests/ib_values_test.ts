@@ -139,7 +139,9 @@ Deno.test("Engine drops insane ticks before bars, indicators and the trader", ()
     config,
     journal,
     runId: "TEST",
-    listener: { onBar: (b) => bars.push({ low: b.low, high: b.high, volume: b.volume }) },
+  });
+  engine.events.subscribe((e) => {
+    if (e.kind === "BAR") bars.push({ low: e.bar.low, high: e.bar.high, volume: e.bar.volume });
   });
   engine.start({ time: T, version: "test", configDigest: "x", source: "test" });
   engine.onTick(T + 1000, 5000, 1);

@@ -3,6 +3,7 @@
  * for, where the resumed trade starts being checked, which exit it marks, and the warning
  * when a page cap leaves prints after the trade's last event unchecked.
  */
+import { isJournalEvent } from "../lib/events/types.ts";
 import assert from "node:assert/strict";
 import { journalFormatOptions } from "../lib/cli/console.ts";
 import { Engine } from "../lib/engine/engine.ts";
@@ -56,10 +57,13 @@ Deno.test("first sync: prints before the trade's last event are warm-up; the fir
   const seen: JournalEvent[] = [];
   const engine = new Engine({
     config,
-    journal: { write: (e) => journal.write(first.mark(e)) },
+    journal,
+    mark: (e) => first.mark(e),
     runId: "NEW",
-    listener: { onEvent: (e) => seen.push(first.mark(e)) },
     entriesAfter: T0 + 60_000,
+  });
+  engine.events.subscribe((e) => {
+    if (isJournalEvent(e)) seen.push(e);
   });
   engine.start({ time: T0 + 60_000, version: "t", configDigest: "t", source: "ib:x:1" });
   // 5004.25 at T0+9 s is before the FILL's second: not the trade's. The target 5004 is then

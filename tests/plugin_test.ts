@@ -154,7 +154,9 @@ function run(yaml: string, bars: number[][]) {
     config,
     journal,
     runId: "P",
-    listener: { onBar: (bar, s, signal) => seen.push({ bar, s, signal }) },
+  });
+  engine.events.subscribe((e) => {
+    if (e.kind === "BAR") seen.push({ bar: e.bar, s: e.snapshot, signal: e.signal });
   });
   engine.start({ time: T0, version: "t", configDigest: "-", source: "test" });
   for (const [ts, p, s] of ticksOf(bars)) engine.onTick(ts, p, s);

@@ -11,9 +11,11 @@ import { intOption, parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
-import { Engine, type EngineListener, type SessionInfo } from "../engine/engine.ts";
-import type { JournalFormatOptions } from "../journal/format.ts";
-import { type JournalSink, JournalWriter } from "../journal/writer.ts";
+import { Engine, type SessionInfo } from "../engine/engine.ts";
+import { EventStream } from "../events/stream.ts";
+import { isJournalEvent } from "../events/types.ts";
+import { LazyJournal } from "../events/journal.ts";
+import { JournalWriter } from "../journal/writer.ts";
 import { formatReport, reportToJson } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import type { TickReadStats } from "../ticks/csv_reader.ts";
@@ -22,9 +24,9 @@ import { parseDate } from "../data/calendar.ts";
 import { TradingDays } from "../data/trading_day.ts";
 import { TradesFile } from "../report/trades_out.ts";
 import { backtestFiles } from "./backtest_files.ts";
-import type { JournalEvent, TickBatch } from "../types.ts";
-import { BarsCsvWriter } from "./bars_csv.ts";
-import { formatBarLine, formatEventLine, journalFormatOptions } from "./console.ts";
+import type { TickBatch } from "../types.ts";
+import { BarsCsvOutput } from "./bars_csv.ts";
+import { ConsoleOutput, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
 import { RunError, UsageError } from "./usage_error.ts";
 import { yieldEvery } from "./yield.ts";
@@ -165,7 +167,6 @@ export async function runBacktest(args: string[]): Promise<number> {
   // per line.
   const out = new LineBuffer();
   const quiet = values.quiet === true || values.json === true;
-  const fmt = journalFormatOptions(config);
   // The report is built as events come, so memory does not grow with the run's length.
   const tradingDays = new TradingDays(config.session.timezone, config.session.starts);
   const tally = new ReportAccumulator({
@@ -179,41 +180,42 @@ export async function runBacktest(args: string[]): Promise<number> {
   if (values["trades-jsonl"] !== undefined) {
     tradesFiles.push(new TradesFile(values["trades-jsonl"], "jsonl"));
   }
-  // Opened (and with --overwrite emptied) on the first event, so a run that fails before
-  // its first tick leaves the file as it was.
-  const journal = new LazyJournal(journalPath, fmt, replace);
-  let barsOut: BarsCsvWriter | undefined;
-  const openBars = barsPath === undefined ? () => {} : () =>
-    void (barsOut ??= BarsCsvWriter.create(
-      barsPath,
-      config.contract.tick_size,
-      engine.indicatorFields,
-    ));
-  const printBars = values["print-bars"] === true && !quiet;
-  const listener: EngineListener = {
-    onBar(bar, snapshot, signal) {
-      barsOut?.write(bar, snapshot, signal);
-      if (printBars) out.line(formatBarLine(bar, snapshot, signal, fmt));
-    },
-    onEvent(event) {
-      tally.add(event);
-      for (const f of tradesFiles) f.add(event);
-      if (!quiet) out.line(formatEventLine(event, fmt));
-    },
-  };
+  // Every output subscribes to the engine's events; the journal (first subscriber) opens,
+  // and with --overwrite empties, its file on the first event, so a run that fails before
+  // its first tick leaves the file as it was. The input can be replayed, so lines go out in
+  // batches: one write per input chunk, one fdatasync at the end.
+  const events = new EventStream();
+  const journal = new LazyJournal(config, (c) => {
+    ensureParentDirSync(journalPath);
+    if (replace) Deno.truncateSync(journalPath, 0);
+    return JournalWriter.open(journalPath, { ...journalFormatOptions(c), durability: "batch" });
+  });
+  const barsOut = barsPath === undefined ? undefined : new BarsCsvOutput(barsPath);
+  if (barsOut !== undefined) events.subscribe(barsOut.onEvent);
+  events.subscribe(tally.onEvent);
+  if (tradesFiles.length > 0) {
+    events.subscribe((e) => {
+      if (e.kind === "RUN") { for (const f of tradesFiles) f.open(); }
+      else if (isJournalEvent(e)) { for (const f of tradesFiles) f.add(e); }
+    });
+  }
+  events.subscribe(
+    new ConsoleOutput(config, {
+      line: (text) => out.line(text),
+      bars: values["print-bars"] === true && !quiet,
+      events: !quiet,
+    }).onEvent,
+  );
   const flush = () => {
     journal.flush();
     for (const f of tradesFiles) f.flush();
     out.flush();
   };
   const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
-  const engine = new Engine({ config, journal, runId, listener });
-  // Outputs open here, once the first tick has been read: every input has been checked.
-  const start = (info: SessionInfo) => {
-    openBars();
-    for (const f of tradesFiles) f.open();
-    engine.start(info);
-  };
+  // The journal becomes the stream's first subscriber. Outputs open on the RUN event that
+  // engine.start publishes, once the first tick has been read: every input has been checked.
+  const engine = new Engine({ config, journal, events, runId });
+  const start = (info: SessionInfo) => engine.start(info);
 
   const abort = new AbortController();
   const stopListening = onStopSignal((name) => abort.abort(new Interrupted(name)));
@@ -322,34 +324,6 @@ function isGlob(path: string): boolean {
 class Interrupted extends Error {
   constructor(readonly signalName: string) {
     super(`Interrupted by ${signalName}`);
-  }
-}
-
-/**
- * A journal file opened on its first event (emptied first when it is to be replaced). The
- * input can be replayed, so lines go out in batches (`batch` durability): one write per
- * input chunk, one fdatasync at the end.
- */
-class LazyJournal implements JournalSink {
-  #writer: JournalWriter | undefined;
-  constructor(
-    readonly path: string,
-    readonly options: JournalFormatOptions,
-    readonly replace: boolean,
-  ) {}
-  write(event: JournalEvent): void {
-    if (this.#writer === undefined) {
-      ensureParentDirSync(this.path);
-      if (this.replace) Deno.truncateSync(this.path, 0);
-      this.#writer = JournalWriter.open(this.path, { ...this.options, durability: "batch" });
-    }
-    this.#writer.write(event);
-  }
-  flush(): void {
-    this.#writer?.flush();
-  }
-  close(): void {
-    this.#writer?.close();
   }
 }
 

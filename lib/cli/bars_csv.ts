@@ -6,6 +6,7 @@
  * @module
  */
 import { tickDecimals } from "../engine/prices.ts";
+import type { EngineEvent } from "../events/types.ts";
 import type { Bar, IndicatorField, IndicatorSnapshot, Side } from "../types.ts";
 
 /** The exact header of the bars CSV of the built-in `scalp` strategy. */
@@ -95,5 +96,30 @@ export class BarsCsvWriter {
     while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
     this.#parts = [];
     this.#pending = 0;
+  }
+}
+
+/**
+ * The bars CSV as a stream subscriber: the file is created on the RUN event (with the
+ * strategy's columns and the run's tick size), so a run that fails before it touches
+ * nothing; each BAR adds a row.
+ */
+export class BarsCsvOutput {
+  #writer: BarsCsvWriter | undefined;
+
+  /** Bars of the run go to `path` (created or truncated on RUN). */
+  constructor(readonly path: string) {}
+
+  /** The subscriber. */
+  readonly onEvent = (e: EngineEvent): void => {
+    if (e.kind === "BAR") this.#writer?.write(e.bar, e.snapshot, e.signal);
+    else if (e.kind === "RUN" && this.#writer === undefined) {
+      this.#writer = BarsCsvWriter.create(this.path, e.config.contract.tick_size, e.fields);
+    }
+  };
+
+  /** Flushes and closes the file, if it was created. */
+  close(): void {
+    this.#writer?.close();
   }
 }

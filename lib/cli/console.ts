@@ -7,6 +7,7 @@
 import type { Config } from "../config/schema.ts";
 import { formatEvent, type JournalFormatOptions, priceDecimalsForTick } from "../journal/format.ts";
 import { formatIsoOffset } from "../time/zone.ts";
+import { type EngineEvent, isJournalEvent } from "../events/types.ts";
 import type { Bar, IndicatorSnapshot, JournalEvent, Side } from "../types.ts";
 
 /** Journal formatting options derived from config (tick decimals, zone). */
@@ -77,4 +78,40 @@ export function formatProgress(fraction: number, ticks: number, width = 30): str
   return `[${"#".repeat(full)}${"-".repeat(width - full)}] ${(f * 100).toFixed(0).padStart(3)}%  ${
     ticks.toLocaleString("en-US")
   } ticks`;
+}
+
+/** Options of {@linkcode ConsoleOutput}. */
+export interface ConsoleOutputOptions {
+  /** Where lines go (one call per line, no newline). */
+  line: (text: string) => void;
+  /** Print a line per closed bar. */
+  bars: boolean;
+  /** Print a line per journal event. */
+  events: boolean;
+}
+
+/**
+ * The console as a stream subscriber: formats bars and journal events with the config of
+ * the run's RUN event (live patches the zone and tick size from contract details).
+ */
+export class ConsoleOutput {
+  #o: ConsoleOutputOptions;
+  #fmt: JournalFormatOptions;
+
+  /** Formats with `config` until a RUN event brings the run's own. */
+  constructor(config: Config, options: ConsoleOutputOptions) {
+    this.#o = options;
+    this.#fmt = journalFormatOptions(config);
+  }
+
+  /** The subscriber. */
+  readonly onEvent = (e: EngineEvent): void => {
+    if (e.kind === "BAR") {
+      if (this.#o.bars) this.#o.line(formatBarLine(e.bar, e.snapshot, e.signal, this.#fmt));
+    } else if (e.kind === "RUN") {
+      this.#fmt = journalFormatOptions(e.config);
+    } else if (isJournalEvent(e)) {
+      if (this.#o.events) this.#o.line(formatEventLine(e, this.#fmt));
+    }
+  };
 }

@@ -13,16 +13,17 @@ import { parseCommandArgs } from "./args.ts";
 import { loadConfig } from "../config/load.ts";
 import { loadStrategy } from "../strategy/loader.ts";
 import type { Config } from "../config/schema.ts";
-import type { EngineListener } from "../engine/engine.ts";
+import { EventStream } from "../events/stream.ts";
+import { LazyJournal } from "../events/journal.ts";
 import type { OpenTradeState } from "../engine/paper_trader.ts";
 import { inspectJournal, type JournalInspection, type OpenTrade } from "../journal/inspect.ts";
 import { openLiveJournal } from "../journal/background.ts";
 import { LiveRunner, type ResumeState } from "../live/runner.ts";
 import { formatReport } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
-import type { Clock, JournalEvent, SessionStartEvent } from "../types.ts";
+import type { Clock, SessionStartEvent } from "../types.ts";
 import { VERSION } from "../version.ts";
-import { formatBarLine, formatEventLine, journalFormatOptions } from "./console.ts";
+import { ConsoleOutput, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -73,6 +74,11 @@ export interface LiveSessionOptions {
   until?: (runner: LiveRunner) => Promise<{ reason: string; exit: "MANUAL" | "END" }>;
   /** Called once the runner exists (the demo injects faults through it). */
   onRunner?: (runner: LiveRunner) => void;
+  /**
+   * The stream the run publishes on (default: a new one): a caller subscribes its own
+   * outputs (the dashboard) to it. The journal is always its first subscriber.
+   */
+  events?: EventStream;
   /** The journal as already inspected (default: read here). */
   found?: JournalInspection;
 }
@@ -97,26 +103,23 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   await ensureParentDir(o.journalPath);
   // The report is accumulated: a live run of weeks keeps a few numbers per trade, not events.
   const tally = new ReportAccumulator();
-  let fmt = journalFormatOptions(config);
-  const listener: EngineListener = {
-    onBar(bar, snapshot, signal) {
-      if (o.printBars) console.log(formatBarLine(bar, snapshot, signal, fmt));
-    },
-    onEvent(event) {
-      tally.add(event);
-      console.log(formatEventLine(event, fmt));
-    },
-  };
-  let journal: ReturnType<typeof openLiveJournal> | undefined;
-  const sink = {
-    write(e: JournalEvent) {
-      // Formatted, written and fdatasynced on a worker thread: never on the tick path.
-      journal ??= openLiveJournal(o.journalPath, fmt);
-      journal.write(e);
-    },
-    /** What an order sender awaits before placing an order (docs/journal.md). */
-    durable: () => journal?.durable?.() ?? Promise.resolve(),
-  };
+  const events = o.events ?? new EventStream();
+  // Formatted, written and fdatasynced on a worker thread: never on the tick path. Opened on
+  // the first event, in the zone and tick size of the engine's config (patched from contract
+  // details), which the RUN event brings.
+  const journal = new LazyJournal(
+    config,
+    (c) => openLiveJournal(o.journalPath, journalFormatOptions(c)),
+  );
+  journal.follow(events);
+  events.subscribe(tally.onEvent);
+  events.subscribe(
+    new ConsoleOutput(config, {
+      line: (text) => console.log(text),
+      bars: o.printBars,
+      events: true,
+    }).onEvent,
+  );
   // Trade ids are `<runId>-<n>`: a run id already in the journal would repeat them.
   let runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
   while (found.runs.includes(runId)) {
@@ -126,19 +129,15 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   let wakeFatal: () => void = () => {};
   const runner = new LiveRunner({
     config,
-    journal: sink,
+    journal,
+    events,
     runId,
     clock: o.clock,
     version: VERSION,
     configDigest: o.digest,
-    listener,
     // Runner lines quote TWS texts: every one goes through the one account mask.
     log: (line) => console.log(maskAccounts(line)),
     resume,
-    onEngine: (engine) => {
-      // The engine's config is patched from contract details (zone, tick size).
-      fmt = journalFormatOptions(engine.config);
-    },
     onFatal: (e) => {
       fatal = e;
       wakeFatal();
@@ -156,7 +155,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   for (const f of stopCleanups) f();
   console.log(`[live] stopping (${end.reason})`);
   runner.stop(end.reason, end.exit);
-  journal?.close();
+  journal.close();
   console.log("");
   console.log(formatReport(tally.report()));
   const s = runner.stats;

@@ -120,6 +120,21 @@ export class BarAggregator {
     return this.#start;
   }
 
+  /** The open bar so far (a fresh object), or undefined when none is open. */
+  get forming(): Bar | undefined {
+    if (!this.#open) return undefined;
+    return {
+      start: this.#start,
+      lengthMs: this.barMs,
+      open: this.#o,
+      high: this.#h,
+      low: this.#l,
+      close: this.#c,
+      volume: this.#v,
+      trades: this.#n,
+    };
+  }
+
   /** End of the open bar, or of the last closed bar when none is open. */
   get boundary(): number {
     return this.#open ? this.#end : this.#closedUntil;

@@ -9,6 +9,8 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
+import { EventStream } from "../events/stream.ts";
+import { isJournalEvent } from "../events/types.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import { SessionSchedule } from "../indicators/session_schedule.ts";
 import type { TickIndicator } from "../indicators/indicator.ts";
@@ -21,7 +23,6 @@ import type {
   IndicatorField,
   IndicatorSnapshot,
   JournalEvent,
-  Side,
   TickBatch,
 } from "../types.ts";
 import { BarAggregator, PushResult, saneTick } from "./bar_aggregator.ts";
@@ -47,24 +48,24 @@ class BarView implements BarContext {
   }
 }
 
-/** Observers of the engine (console, bars CSV). Called synchronously. */
-export interface EngineListener {
-  /** A bar closed; `signal` is the side of the entry intent acted upon on it, if any. */
-  onBar?(bar: Bar, snapshot: IndicatorSnapshot, signal: Side | undefined): void;
-  /** An event was journaled. */
-  onEvent?(event: JournalEvent): void;
-}
-
 /** Options for {@linkcode Engine}. */
 export interface EngineOptions {
   /** Validated config (live mode patches tick size and multiplier from contract details). */
   config: Config;
-  /** The journal. */
+  /** The journal: subscribed first to `events`, so it records an event before anyone hears of it. */
   journal: JournalSink;
+  /**
+   * Where the engine publishes its events (lib/events); default: a stream of its own. The
+   * console, bars CSV, report and dashboard subscribe to it.
+   */
+  events?: EventStream;
+  /**
+   * Applied to each journal event before it is published (live restart recovery marks an
+   * exit found in the backfill as recovered). Default: none.
+   */
+  mark?: (event: JournalEvent) => JournalEvent;
   /** Unique id of this run; trade ids are `<runId>-<n>`. */
   runId: string;
-  /** Optional observers. */
-  listener?: EngineListener;
   /**
    * Bars ending at or before this time evaluate no entry (live warm-up: history calibrates
    * the indicators but must not open trades in the past). Default: none.
@@ -127,8 +128,15 @@ export interface SessionInfo {
 export class Engine {
   /** The validated config the engine runs with. */
   readonly config: Config;
-  #journal: JournalSink;
-  #listener: EngineListener;
+  #events: EventStream;
+  #mark: ((event: JournalEvent) => JournalEvent) | undefined;
+  /** A batch of one for the TICKS event of a single `onTick` (live). */
+  #one: TickBatch = {
+    ts: new Float64Array(1),
+    price: new Float64Array(1),
+    size: new Float64Array(1),
+    count: 1,
+  };
   #runId: string;
   #agg: BarAggregator;
   #strategy: Strategy;
@@ -163,8 +171,12 @@ export class Engine {
   constructor(options: EngineOptions) {
     const c = options.config;
     this.config = c;
-    this.#journal = options.journal;
-    this.#listener = options.listener ?? {};
+    this.#events = options.events ?? new EventStream();
+    this.#mark = options.mark;
+    const journal = options.journal;
+    this.#events.subscribe((e) => {
+      if (isJournalEvent(e)) journal.write(e);
+    }, { first: true });
     this.#runId = options.runId;
     this.#agg = new BarAggregator({ barMs: c.bars.seconds * 1000, lateTicks: c.bars.late_ticks });
     this.#strategy = options.strategy ?? createStrategy(c);
@@ -209,10 +221,17 @@ export class Engine {
     });
   }
 
-  /** Writes the SESSION_START line. */
+  /** Publishes the RUN event, then writes the SESSION_START line. */
   start(info: SessionInfo): void {
     this.#started = true;
     const c = this.config.contract;
+    this.#events.publish({
+      kind: "RUN",
+      time: info.time,
+      runId: this.#runId,
+      config: this.config,
+      fields: this.#indicators.fields,
+    });
     this.#emit({
       kind: "SESSION_START",
       time: info.time,
@@ -233,6 +252,16 @@ export class Engine {
    */
   resumeTrade(state: OpenTradeState | undefined, lastSeq: number): void {
     this.#trader.resume(state, lastSeq);
+  }
+
+  /** The stream the engine publishes on (the journal is its first subscriber). */
+  get events(): EventStream {
+    return this.#events;
+  }
+
+  /** The open bar so far (a fresh object), or undefined when none is open. */
+  get formingBar(): Bar | undefined {
+    return this.#agg.forming;
   }
 
   /** The strategy's indicator layout (journal keys, CSV columns), in declared order. */
@@ -277,9 +306,21 @@ export class Engine {
    * Processes one trade print. Zero-size prints are counted and ignored. A tick at or past
    * the open bar's end closes that bar first (indicators, strategy, entry), then joins the
    * next bar and feeds the tick indicators; a strategy that asks for ticks is told next;
-   * every tick, late ones included, is then checked against stop and target.
+   * every tick, late ones included, is then checked against stop and target. Publishes a
+   * TICKS event when someone subscribed to ticks.
    */
   onTick(ts: number, price: number, size: number): void {
+    this.#tick(ts, price, size);
+    if (this.#events.wantsTicks) {
+      const one = this.#one;
+      one.ts[0] = ts;
+      one.price[0] = price;
+      one.size[0] = size;
+      this.#publishTicks(one);
+    }
+  }
+
+  #tick(ts: number, price: number, size: number): void {
     if (!(size > 0)) {
       this.#zeroSize++;
       return;
@@ -294,7 +335,7 @@ export class Engine {
     else this.#lastTs = ts;
     const r = this.#agg.pushSane(ts, price, size);
     if (r === PushResult.CLOSED) this.#barClosed(this.#agg.lastClosed!, true);
-    // Kept small so that the whole of onTick still inlines into onBatch.
+    // Kept small so that the whole of #tick still inlines into onBatch.
     if (r !== PushResult.LATE_DROPPED && this.#tickIndicators) this.#feedTick(ts, price, size);
     this.#lastPrice = price;
     if (this.#strategyTicks) this.#strategyTick(ts, price, size);
@@ -315,10 +356,24 @@ export class Engine {
     else this.#indicators.onTick(ts, price, size);
   }
 
-  /** Processes the first `batch.count` ticks of a batch, in order. */
+  /**
+   * Processes the first `batch.count` ticks of a batch, in order; then publishes one TICKS
+   * event when someone subscribed to ticks.
+   */
   onBatch(batch: TickBatch): void {
     const { ts, price, size, count } = batch;
-    for (let i = 0; i < count; i++) this.onTick(ts[i]!, price[i]!, size[i]!);
+    for (let i = 0; i < count; i++) this.#tick(ts[i]!, price[i]!, size[i]!);
+    if (this.#events.wantsTicks) this.#publishTicks(batch);
+  }
+
+  #publishTicks(batch: TickBatch): void {
+    this.#events.publish({
+      kind: "TICKS",
+      batch,
+      lastTime: this.#lastTs,
+      lastPrice: this.#lastPrice,
+      forming: this.#agg.forming,
+    });
   }
 
   /**
@@ -405,15 +460,12 @@ export class Engine {
       throw this.#strategyFailed(e, `the bar ending ${new Date(end).toISOString()}`);
     }
     const accepted = canEnter ? intent : undefined;
-    const onBar = this.#listener.onBar;
-    if (onBar !== undefined) {
-      const snapshot: IndicatorSnapshot = {
-        fields: this.#indicators.fields,
-        values,
-        mark: this.#strategy.mark?.(),
-      };
-      onBar.call(this.#listener, bar, snapshot, accepted?.side);
-    }
+    const snapshot: IndicatorSnapshot = {
+      fields: this.#indicators.fields,
+      values,
+      mark: this.#strategy.mark?.(),
+    };
+    this.#events.publish({ kind: "BAR", bar, snapshot, signal: accepted?.side });
     if (accepted !== undefined) {
       this.#trader.signal(accepted, bar.close, end, this.#indicators.record(values));
     }
@@ -450,8 +502,8 @@ export class Engine {
     );
   }
 
+  /** Journal events go to the stream, whose first subscriber is the journal. */
   #emit(event: JournalEvent): void {
-    this.#journal.write(event);
-    this.#listener.onEvent?.(event);
+    this.#events.publish(this.#mark === undefined ? event : this.#mark(event));
   }
 }

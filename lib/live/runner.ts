@@ -12,7 +12,9 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { Engine, type EngineListener } from "../engine/engine.ts";
+import { Engine } from "../engine/engine.ts";
+import { EventStream } from "../events/stream.ts";
+import type { ConnectionState } from "../events/types.ts";
 import { IbAdapter, type IbAdapterOptions, IbRequestError, type TickPage } from "../ib/adapter.ts";
 import { hostPort } from "../ib/host.ts";
 import { maskAccount, type ResolvedContract, type SessionSpan } from "../ib/contract.ts";
@@ -28,15 +30,8 @@ import { StrategyError } from "../strategy/errors.ts";
 
 export type { ResumeState } from "./recovery.ts";
 
-/** Connection states; every transition is logged. */
-export type ConnState =
-  | "idle"
-  | "connecting"
-  | "syncing"
-  | "connected"
-  | "lost"
-  | "disconnected"
-  | "stopped";
+/** Connection states; every transition is logged and published (CONNECTION event). */
+export type ConnState = ConnectionState;
 
 /** Options of {@linkcode LiveRunner}. */
 export interface LiveRunnerOptions {
@@ -51,16 +46,17 @@ export interface LiveRunnerOptions {
   /** scalpbot version and config digest for SESSION_START. */
   version: string;
   configDigest: string;
-  /** Engine observers (console bar lines, trade events). */
-  listener?: EngineListener;
+  /**
+   * Where the engine publishes (bars, trade events) and the runner its CONNECTION changes;
+   * default: a stream of its own.
+   */
+  events?: EventStream;
   /** Receives a line per connection event, backfill and late tick. */
   log?: (line: string) => void;
   /** Uniform [0, 1) for backoff jitter; default Math.random. */
   random?: () => number;
   /** Open trade to resume. */
   resume?: ResumeState | undefined;
-  /** Called once with the engine's config (after contract resolution). */
-  onEngine?: (engine: Engine) => void;
   /** Called when a non-recoverable problem stops the run (unknown contract, no front month). */
   onFatal?: (error: Error) => void;
   /**
@@ -94,6 +90,8 @@ export interface LiveStats {
  */
 export class LiveRunner {
   readonly options: LiveRunnerOptions;
+  /** The stream the engine and the runner publish on. */
+  readonly events: EventStream;
   readonly stats: LiveStats = {
     connects: 0,
     disconnects: 0,
@@ -143,6 +141,7 @@ export class LiveRunner {
   /** Builds the runner; nothing connects until `start`. */
   constructor(options: LiveRunnerOptions) {
     this.options = options;
+    this.events = options.events ?? new EventStream();
     this.#cfg = options.config;
     this.#clock = options.clock;
     this.#ex = new ExchangeClock(options.clock);
@@ -270,6 +269,7 @@ export class LiveRunner {
     const from = this.#state;
     this.#state = s;
     this.#log(`[conn] ${from} -> ${s}`);
+    this.events.publish({ kind: "CONNECTION", time: this.#clock.now(), from, state: s });
     for (const fn of this.#stateListeners) fn(s);
     if (s === "connected") {
       const w = this.#syncWaiters;
@@ -525,15 +525,12 @@ export class LiveRunner {
     const o = this.options;
     const ib = this.#cfg.ib;
     const first = this.#first;
-    const listener = o.listener;
     const engine = new Engine({
       config: this.#cfg,
-      journal: { write: (e) => o.journal.write(first.mark(e)) },
+      journal: o.journal,
+      events: this.events,
+      mark: (e) => first.mark(e),
       runId: o.runId,
-      listener: {
-        onBar: (bar, snapshot, signal) => listener?.onBar?.(bar, snapshot, signal),
-        onEvent: (e) => listener?.onEvent?.(first.mark(e)),
-      },
       // Warm-up bars (ending before live data) calibrate but never trade.
       entriesAfter: liveFrom,
       liquidSpans: this.#liquidSpans,
@@ -545,7 +542,6 @@ export class LiveRunner {
       source: `ib:${hostPort(ib.host, ib.port)}`,
     });
     this.#engine = engine;
-    o.onEngine?.(engine);
   }
 
   // ---- ticks ----

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type EngineEvent, isJournalEvent } from "../events/types.ts";
 import type { ExitReason, JournalEvent, Side } from "../types.ts";
 import type { DayRow, HourRow, ReasonStats, Report, SideStats } from "./report.ts";
 
@@ -157,6 +158,11 @@ export class ReportAccumulator {
     this.#dayOf = options.dayOf ?? ((ms) => new Date(ms).toISOString().slice(0, 10));
     this.#hourOf = options.hourOf ?? ((ms) => new Date(ms).getUTCHours());
   }
+
+  /** A stream subscriber (lib/events): adds the journal events, ignores the rest. */
+  readonly onEvent = (e: EngineEvent): void => {
+    if (isJournalEvent(e)) this.add(e);
+  };
 
   /** Adds one event. */
   add(e: JournalEvent): void {

@@ -65,9 +65,8 @@ export function runJob(
   const events: JournalEvent[] = [];
   const engine = new Engine({
     config,
-    journal: { write() {} },
+    journal: { write: (e) => void events.push(e) },
     runId,
-    listener: { onEvent: (e) => void events.push(e) },
   });
   // As the backtest: the session starts at the file's first line (zero-size prints ignored).
   engine.start({
