@@ -198,6 +198,11 @@ export class IbAdapter {
     return this.#ready;
   }
 
+  /** The raw client, for the order client (orders.ts) only; nothing outside lib/ib uses it. */
+  get api(): IBApi {
+    return this.#ib;
+  }
+
   /**
    * Opens the socket with the configured client id (the same one on every reconnect). An
    * attempt that does not reach NEXT_VALID_ID in `handshakeTimeoutMs` is dropped with a
