@@ -1,9 +1,9 @@
 /**
- * Exit policy: where a position's stop and target are, and when they move. The trader asks
+ * Exit policy: where a position's stop and target are, and when they move. The trade manager asks
  * a {@linkcode StopManager} and a {@linkcode TargetManager} for the initial levels when an
  * entry order is placed. The defaults are the fixed ones: the intent's stop (ATR multiple or
  * points) and target (points), never moved. The other modes (lib/engine/managers/) move
- * them through the optional hooks; the trader journals every move (`STOP_MOVE`,
+ * them through the optional hooks; the trade manager journals every move (`STOP_MOVE`,
  * `TARGET_MOVE`) and keeps a moved stop on the grid, never looser, never on the entry, and a
  * tick short of the print that moved it (a move may pass the entry to lock in profit; the
  * initial stop is on the loss side, a tick or more from the entry).
@@ -73,27 +73,8 @@ export interface TargetManager {
   onTick?(ts: number, price: number, position: PositionView): LevelMove | undefined;
 }
 
-/**
- * The level a trade print reaches: `TARGET` when it is at or through the target (checked
- * first), `STOP` when at or through the stop, else undefined. Where the exit then fills (the
- * target's own price, the stop's print less slippage) is the venue's business.
- *
- * @example
- * ```ts
- * levelReached(true, 4499.5, 4504, 4504); // "TARGET"
- * levelReached(true, 4499.5, 4504, 4499.25); // "STOP"
- * levelReached(false, 4502.5, 4498, 4500); // undefined
- * ```
- */
-export function levelReached(
-  long: boolean,
-  stop: number,
-  target: number,
-  price: number,
-): "TARGET" | "STOP" | undefined {
-  if (long) return price >= target ? "TARGET" : price <= stop ? "STOP" : undefined;
-  return price <= target ? "TARGET" : price >= stop ? "STOP" : undefined;
-}
+/** The level a trade print reaches (the paper venue's matching rule), re-exported here. */
+export { levelReached } from "../execution/paper_venue.ts";
 
 /**
  * `raw` rounded to the tick grid (a half away from the entry) and kept at least one tick from

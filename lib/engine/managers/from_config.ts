@@ -1,7 +1,7 @@
 /**
  * Builds the stop and target managers and the scale-out that `risk.stop`, `risk.target` and
- * `risk.scale_out` configure, as {@linkcode PaperTraderOptions} fields. The defaults (`atr`
- * stop, `points` target, no scale-out) give no managers at all: the trader's fixed ones,
+ * `risk.scale_out` configure, as {@linkcode TradeManagerOptions} fields. The defaults (`atr`
+ * stop, `points` target, no scale-out) give no managers at all: the trade manager's fixed ones,
  * with no per-tick manager work and no `By` on EXIT lines, so default runs journal exactly
  * as before managers existed.
  *
@@ -9,13 +9,13 @@
  */
 import type { Config } from "../../config/schema.ts";
 import { FixedTarget, type StopManager, type TargetManager } from "../exits.ts";
-import type { PaperTraderOptions } from "../paper_trader.ts";
+import type { TradeManagerOptions } from "../trade_manager.ts";
 import { BreakevenStop, SwingStop, TrailingAtrStop } from "./stops.ts";
 import { RMultipleTarget, TrailingTarget } from "./targets.ts";
 
-/** The manager fields of {@linkcode PaperTraderOptions}. */
+/** The manager fields of {@linkcode TradeManagerOptions}. */
 export type ManagerOptions = Pick<
-  PaperTraderOptions,
+  TradeManagerOptions,
   "stops" | "targets" | "scaleOut" | "tagExits"
 >;
 

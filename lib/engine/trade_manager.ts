@@ -1,0 +1,639 @@
+/**
+ * The trade lifecycle: an entry intent becomes an order on the venue, the venue's fills and
+ * cancels become journal lines, and the exit managers move the stop and target. Where the
+ * stop and target go is the exit managers' call (exits.ts); whether an entry may be placed at
+ * all is the position policy's (position_policy.ts); where an order fills is the venue's
+ * (lib/execution). It never reads a clock: every time it records comes from the tick, bar or
+ * venue event that caused it, and it does not know which venue it drives.
+ *
+ * @module
+ */
+import type { EntryIntent } from "../strategy/strategy.ts";
+import type { Bar, EntryContext, ExitEvent, ExitReason, JournalEvent, Side } from "../types.ts";
+import type { Venue, VenueEvent, VenueFill } from "../execution/venue.ts";
+import {
+  FixedStop,
+  FixedTarget,
+  type LevelMove,
+  onGridAway,
+  type StopManager,
+  type TargetManager,
+} from "./exits.ts";
+import type { Exposure } from "./position_policy.ts";
+import { movedStop } from "./managers/stops.ts";
+import { tickToward } from "./prices.ts";
+
+/** Settings for {@linkcode TradeManager}. */
+export interface TradeManagerOptions {
+  /** Where orders go. */
+  venue: Venue;
+  /** Minimum price increment (P/L in ticks, the default managers' grid). */
+  tickSize: number;
+  /** Currency per point per contract. */
+  multiplier: number;
+  /** Contracts per entry order. */
+  contracts: number;
+  /** Places the stop; default {@linkcode FixedStop} on `tickSize`. */
+  stops?: StopManager;
+  /** Places the target; default {@linkcode FixedTarget} on `tickSize`. */
+  targets?: TargetManager;
+  /**
+   * Scale out: `contracts` close at the first target (an EXIT with `Remaining`, same trade
+   * id) and the rest's target moves to `runnerPoints` from the entry. Only for a complete
+   * entry of more than `contracts`; otherwise the whole position exits at the target.
+   */
+  scaleOut?: { contracts: number; runnerPoints: number };
+  /** Write each EXIT's `By` (the manager that caused it): set when a manager is not the default. */
+  tagExits?: boolean;
+  /** Commission per contract per side, in currency (unless the venue reports the real one). */
+  commissionPerContract: number;
+  /** `bar_close`: enter at the signal bar's close; `next_tick`: at the next print. */
+  entryPrice: "bar_close" | "next_tick";
+  /**
+   * `market` (default): a market entry (the venue may rest it as a limit at its reference
+   * price, e.g. paper with partial fills). `limit`: a limit at the signal price, cancelled
+   * after `limitTimeoutBars` bar closes or `limitTimeoutMs`.
+   */
+  entryType?: "market" | "limit";
+  /** Bar closes after which a `limit` entry that is not complete is cancelled. Default: `entryTimeoutBars`. */
+  limitTimeoutBars?: number;
+  /** Milliseconds after which a `limit` entry that is not complete is cancelled (instead of bars). */
+  limitTimeoutMs?: number;
+  /**
+   * Bar closes after which an entry order that is not complete is cancelled (its filled part,
+   * if any, stays open). Only partial fills and limits leave an order working.
+   */
+  entryTimeoutBars: number;
+  /** Receives every event, synchronously, before the trader goes on. */
+  emit: (event: JournalEvent) => void;
+  /** Makes the id of the n-th trade of this run (1-based). */
+  tradeId: (seq: number) => string;
+}
+
+/** An active trade, as restart recovery needs it. */
+export interface OpenTradeState {
+  /** Id of the trade. */
+  tradeId: string;
+  /** Trade direction. */
+  side: Side;
+  /** Contracts ordered. */
+  ordered: number;
+  /** Contracts filled. */
+  filled: number;
+  /** Sum of fill price x qty. */
+  filledValue: number;
+  /** Entry order price: the signal bar's close, or the first print after it (`next_tick`). */
+  entryPrice: number;
+  /** Stop price. */
+  stop: number;
+  /** Target price. */
+  target: number;
+  /** Time of the first fill, or NaN when nothing has filled yet. */
+  entryTime: number;
+  /** Number of fills so far. */
+  fills: number;
+  /**
+   * When the entry order was placed. Prints stamped earlier traded before the order existed,
+   * so they neither fill it nor hit its stop or target. Missing on resume: any print counts.
+   */
+  orderTime?: number;
+}
+
+interface PendingSignal {
+  intent: EntryIntent;
+  time: number;
+  context: EntryContext;
+}
+
+/**
+ * Holds at most one trade. Call `signal` on a closed bar, `onTick` on every trade print,
+ * `onBarClose` on every closed bar, and `close` at shutdown or end of data.
+ */
+export class TradeManager implements Exposure {
+  #o: TradeManagerOptions;
+  #venue: Venue;
+  #stops: StopManager;
+  #targets: TargetManager;
+  #trade: OpenTradeState | undefined = undefined;
+  #pending: PendingSignal | undefined = undefined;
+  #seq = 0;
+  /** Bar closes seen while the entry order was still working. */
+  #barsWorking = 0;
+  /** Managers with tick hooks or a scale-out: the default (fixed) path skips all of it. */
+  #managed: boolean;
+  /** Manager that set the current stop / target, for the EXIT's `By`. */
+  #stopBy = "";
+  #targetBy = "";
+  /** Bar closes after which the working entry is cancelled. */
+  #timeout = 1;
+  /** Time after which the working entry is cancelled (a `limit` entry with a timeout in ms). */
+  #expiresAt = Infinity;
+  /** The position has scaled out. */
+  #scaled = false;
+  /** Contracts the venue's target closes, when set for a scale-out. */
+  #targetQty: number | undefined = undefined;
+  /** The exit asked of the venue by `flatten` (its reason and `By`) until its fill arrives. */
+  #flattening: { reason: ExitReason; by: string | undefined } | undefined = undefined;
+  /** Trade whose entry cancel is journaled already: the venue's report of it is not news. */
+  #cancelled = "";
+  /**
+   * The trade was resumed from the journal: its managers' state (best print, breakeven
+   * armed, ...) is gone, so it keeps the levels last journaled and no manager moves them.
+   */
+  #resumed = false;
+  /** Worst and best excursion of the open trade since its first fill (MAE, MFE), points. */
+  #mae = 0;
+  #mfe = 0;
+  /** Commission the venue reported for the open position's entry fills; NaN: none reported. */
+  #entryCommission = NaN;
+  /** Trades opened by this run (entries that got at least one fill). */
+  tradesOpened = 0;
+
+  /** Creates an idle trade manager listening to `options.venue`. */
+  constructor(options: TradeManagerOptions) {
+    this.#o = options;
+    this.#venue = options.venue;
+    this.#stops = options.stops ?? new FixedStop(options.tickSize);
+    this.#targets = options.targets ?? new FixedTarget(options.tickSize);
+    this.#managed = this.#stops.onTick !== undefined || this.#targets.onTick !== undefined ||
+      (options.scaleOut?.contracts ?? 0) > 0;
+    this.#venue.listen((e) => this.#onVenue(e));
+  }
+
+  /** True when a trade is active or an entry is working or awaited. */
+  get busy(): boolean {
+    return this.#trade !== undefined || this.#pending !== undefined;
+  }
+
+  /** The active trade, if any (a copy). */
+  get openTrade(): OpenTradeState | undefined {
+    return this.#trade === undefined ? undefined : { ...this.#trade };
+  }
+
+  /** Number of the last trade id handed out. */
+  get sequence(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Resumes a trade found open in the journal (restart recovery), and continues trade
+   * numbering after `lastSeq`. The venue adopts it.
+   */
+  resume(state: OpenTradeState | undefined, lastSeq: number): void {
+    this.#seq = Math.max(this.#seq, lastSeq);
+    this.#trade = state === undefined ? undefined : { orderTime: -Infinity, ...state };
+    this.#barsWorking = 0;
+    this.#resumed = state !== undefined;
+    this.#flattening = undefined;
+    this.#targetQty = undefined;
+    this.#expiresAt = Infinity;
+    this.#entryCommission = NaN;
+    if (state !== undefined) {
+      this.#venue.adopt({
+        tradeId: state.tradeId,
+        side: state.side,
+        ordered: state.ordered,
+        filled: state.filled,
+        entryPrice: state.entryPrice,
+        stop: state.stop,
+        target: state.target,
+      });
+    }
+  }
+
+  /**
+   * Acts on an entry intent from a closed bar (or a tick). With `bar_close` entries the
+   * order is placed at `close`, at time `barEnd`; with `next_tick` it waits for the next
+   * trade print. The position policy has already allowed it: a call while busy is a bug and
+   * throws.
+   */
+  signal(intent: EntryIntent, close: number, barEnd: number, context: EntryContext): void {
+    if (this.busy) {
+      throw new Error("TradeManager.signal while busy: the position policy was bypassed");
+    }
+    const limit = intent.limit ?? (this.#o.entryType === "limit" ? close : undefined);
+    if (limit !== undefined) {
+      // A limit order rests from the signal on, whatever the entry_price mode, on the grid at
+      // or below a buy's level (at or above a sell's): never a worse price.
+      const price = tickToward(limit, intent.side === "LONG" ? -1 : 1, this.#o.tickSize);
+      this.#openOrder(intent, price, barEnd, context, true);
+      return;
+    }
+    if (this.#o.entryPrice === "next_tick") {
+      this.#pending = { intent, time: barEnd, context };
+      return;
+    }
+    this.#openOrder(intent, close, barEnd, context, false);
+  }
+
+  /**
+   * Processes one trade print: a next-tick entry is placed, the venue fills the working entry,
+   * the managers take their turn, then the venue fills the stop or target the print reaches.
+   * Prints stamped before the order was placed (late ticks) are ignored: they traded before
+   * the order existed.
+   */
+  onTick(ts: number, price: number, size: number): void {
+    if (this.#pending !== undefined) {
+      const p = this.#pending;
+      if (ts < p.time) return;
+      this.#pending = undefined;
+      this.#openOrder(p.intent, price, ts, p.context, false);
+    }
+    const t = this.#trade;
+    if (t === undefined || ts < t.orderTime!) return;
+    if (ts >= this.#expiresAt) this.#expire(t, ts);
+    const venue = this.#venue;
+    venue.onTick?.(ts, price, size);
+    if (this.#trade !== t || t.filled === 0 || this.#flattening !== undefined) return;
+    this.#excursion(t, price);
+    if (this.#managed && this.#beforeExits(ts, price, t)) return;
+    venue.matchExits?.(ts, price);
+    if (
+      this.#trade === t && this.#flattening === undefined && this.#managed &&
+      this.#stops.onTick !== undefined && !this.#resumed
+    ) {
+      const m = this.#stops.onTick(ts, price, t);
+      if (m !== undefined) this.#moveStop(t, m, ts, price);
+    }
+  }
+
+  /**
+   * The managers' turn before the exit checks: a scale-out at the first target, then the
+   * target manager (a trailing target moves away from the print, or exits on a give-back).
+   * True when the position is closed (or its close asked for).
+   */
+  #beforeExits(ts: number, price: number, t: OpenTradeState): boolean {
+    if (this.#resumed) return false;
+    const so = this.#o.scaleOut;
+    if (
+      so !== undefined && so.contracts > 0 && !this.#scaled && t.filled === t.ordered &&
+      t.filled > so.contracts
+    ) {
+      if (this.#targetQty !== so.contracts) {
+        this.#targetQty = so.contracts;
+        this.#venue.modifyExits(t.tradeId, { targetQty: so.contracts, time: ts });
+      }
+      this.#venue.matchExits?.(ts, price, "target");
+      // Scaled on this print: the target has moved to the runner; no target manager turn.
+      if (this.#scaled) return false;
+    }
+    const m = this.#targets.onTick?.(ts, price, t);
+    if (m === undefined) return false;
+    if (m.exit !== true) {
+      this.#moveTarget(t, m, ts);
+      return false;
+    }
+    this.#flatten(t, "TARGET", "market", price, ts, m.by);
+    return true;
+  }
+
+  /**
+   * Moves the stop as a manager asks, by the rule of `movedStop`: on the grid, never on the
+   * average fill (it may pass it, locking in profit), a tick short of the print `price` that
+   * moved it, only ever tighter; a STOP_MOVE line per move.
+   */
+  #moveStop(t: OpenTradeState, m: LevelMove, ts: number, price: number): void {
+    const long = t.side === "LONG";
+    const avg = t.filledValue / t.filled;
+    const p = movedStop(long, m.price, t.stop, avg, price, this.#o.tickSize);
+    if (p === undefined) return;
+    this.#o.emit({
+      kind: "STOP_MOVE",
+      time: ts,
+      tradeId: t.tradeId,
+      old: t.stop,
+      price: p,
+      reason: m.reason,
+    });
+    t.stop = p;
+    this.#stopBy = m.by;
+    this.#venue.modifyExits(t.tradeId, { stop: p, time: ts });
+  }
+
+  /** Moves the target (a TARGET_MOVE line). */
+  #moveTarget(t: OpenTradeState, m: LevelMove, ts: number): void {
+    if (m.price === t.target) return;
+    this.#o.emit({
+      kind: "TARGET_MOVE",
+      time: ts,
+      tradeId: t.tradeId,
+      old: t.target,
+      price: m.price,
+      reason: m.reason,
+    });
+    t.target = m.price;
+    this.#targetBy = m.by;
+    this.#venue.modifyExits(t.tradeId, { target: m.price, time: ts });
+  }
+
+  /**
+   * Called on every bar close: an entry order still working after its timeout is cancelled
+   * (reason `EXPIRED`); a trade with no fill then ends there.
+   */
+  onBarClose(barEnd: number, bar?: Bar): void {
+    if (bar !== undefined) this.#stops.observeBar?.(bar);
+    const t = this.#trade;
+    if (t === undefined || t.filled >= t.ordered || barEnd <= t.orderTime!) return;
+    if (barEnd >= this.#expiresAt) {
+      this.#expire(t, barEnd);
+      return;
+    }
+    if (++this.#barsWorking < this.#timeout) return;
+    this.#expire(t, barEnd);
+  }
+
+  /** Cancels the working rest of the entry (`EXPIRED`). */
+  #expire(t: OpenTradeState, time: number): void {
+    this.#expiresAt = Infinity;
+    if (t.filled >= t.ordered) return;
+    this.#cancelEntry(t, time, "EXPIRED", t.ordered - t.filled);
+    if (t.filled === 0) this.#trade = undefined;
+    else t.ordered = t.filled;
+  }
+
+  /** Journals an entry cancel (the decision), then asks the venue for it. */
+  #cancelEntry(t: OpenTradeState, time: number, reason: string, qty: number): void {
+    this.#o.emit({ kind: "CANCEL", time, tradeId: t.tradeId, qty, reason });
+    this.#cancelled = t.tradeId;
+    this.#venue.cancel(t.tradeId, "entry", time);
+  }
+
+  /**
+   * Closes whatever is open at `price` (MANUAL at shutdown, END at end of data), and
+   * cancels an unfilled remainder or an awaited next-tick entry.
+   */
+  close(reason: ExitReason, price: number, ts: number): void {
+    this.#pending = undefined;
+    const t = this.#trade;
+    if (t === undefined) return;
+    this.#flatten(t, reason, "mark", price, ts, undefined);
+  }
+
+  /**
+   * Closes the open trade with a market order at `price` (MANUAL): the session policy's
+   * flatten. It pays the venue's market slippage; a working or awaited entry is cancelled.
+   */
+  flatten(price: number, ts: number): void {
+    this.#pending = undefined;
+    const t = this.#trade;
+    if (t === undefined) return;
+    this.#flatten(t, "MANUAL", "market", price, ts, undefined);
+  }
+
+  /** Asks the venue to close the trade; with nothing filled, cancels its entry instead. */
+  #flatten(
+    t: OpenTradeState,
+    reason: ExitReason,
+    pricing: "market" | "mark",
+    price: number,
+    ts: number,
+    by: string | undefined,
+  ): void {
+    if (t.filled === 0) {
+      this.#trade = undefined;
+      this.#cancelEntry(t, ts, reason, t.ordered);
+      return;
+    }
+    if (this.#flattening !== undefined) return;
+    this.#flattening = { reason, by };
+    this.#venue.flatten({ tradeId: t.tradeId, time: ts, price, pricing });
+  }
+
+  #openOrder(
+    intent: EntryIntent,
+    entry: number,
+    ts: number,
+    context: EntryContext,
+    limit: boolean,
+  ): void {
+    const o = this.#o;
+    const side = intent.side;
+    const stop = this.#stops.initial(entry, intent);
+    const target = this.#targets.initial(entry, intent, stop);
+    this.#stopBy = this.#stops.initialBy ?? "atr_stop";
+    this.#targetBy = this.#targets.initialBy ?? "points_target";
+    const limitEntry = limit && intent.limit === undefined;
+    // A limit entry's timeout is in milliseconds when configured so, else in bar closes.
+    const ms = limitEntry ? o.limitTimeoutMs : undefined;
+    this.#expiresAt = ms === undefined ? Infinity : ts + ms;
+    this.#timeout = ms !== undefined
+      ? Infinity
+      : intent.expiryBars ?? (limitEntry ? o.limitTimeoutBars : undefined) ?? o.entryTimeoutBars;
+    this.#scaled = false;
+    this.#resumed = false;
+    this.#targetQty = undefined;
+    this.#flattening = undefined;
+    this.#entryCommission = NaN;
+    const tradeId = o.tradeId(++this.#seq);
+    this.#trade = {
+      tradeId,
+      side,
+      ordered: o.contracts,
+      filled: 0,
+      filledValue: 0,
+      entryPrice: entry,
+      stop,
+      target,
+      entryTime: NaN,
+      fills: 0,
+      orderTime: ts,
+    };
+    this.#barsWorking = 0;
+    // Journaled before the order is sent: a restart never loses an order it sent.
+    o.emit({
+      kind: "ENTRY",
+      time: ts,
+      tradeId,
+      side,
+      entry,
+      stop,
+      target,
+      size: o.contracts,
+      context,
+    });
+    this.#venue.placeEntry({
+      tradeId,
+      side,
+      qty: o.contracts,
+      type: limit ? "limit" : "market",
+      price: entry,
+      time: ts,
+      stop,
+      target,
+    });
+  }
+
+  /** Everything the venue reports about the open trade. */
+  #onVenue(e: VenueEvent): void {
+    const t = this.#trade;
+    if (e.kind === "fill") {
+      if (t === undefined || t.tradeId !== e.tradeId) return;
+      if (e.role === "entry") this.#fill(t, e);
+      else this.#exitFill(t, e);
+    } else if (e.kind === "cancel" || e.kind === "reject") {
+      if (e.role !== "entry" || this.#cancelled === e.tradeId) return;
+      // The venue ended the entry on its own (a reject, a broker cancel): journal why.
+      if (t === undefined || t.tradeId !== e.tradeId || t.filled >= t.ordered) return;
+      const reason = e.kind === "reject"
+        ? `REJECTED${e.code === undefined ? "" : ` ${e.code}`}`
+        : e.reason ?? "VENUE";
+      this.#cancelled = t.tradeId;
+      this.#o.emit({
+        kind: "CANCEL",
+        time: e.time,
+        tradeId: t.tradeId,
+        qty: t.ordered - t.filled,
+        reason,
+      });
+      if (t.filled === 0) this.#trade = undefined;
+      else t.ordered = t.filled;
+    }
+  }
+
+  #fill(t: OpenTradeState, e: VenueFill): void {
+    if (t.filled === 0) {
+      t.entryTime = e.time;
+      this.tradesOpened++;
+      this.#mae = 0;
+      this.#mfe = 0;
+    }
+    if (e.commission !== undefined) {
+      this.#entryCommission = (Number.isNaN(this.#entryCommission) ? 0 : this.#entryCommission) +
+        e.commission;
+    }
+    t.filled += e.qty;
+    t.filledValue += e.price * e.qty;
+    t.fills++;
+    this.#o.emit({
+      kind: "FILL",
+      time: e.time,
+      tradeId: t.tradeId,
+      price: e.price,
+      qty: e.qty,
+      filled: t.filled,
+      remaining: t.ordered - t.filled,
+    });
+  }
+
+  /** A stop, target or flatten fill: an EXIT (a part of one, when fewer than the position). */
+  #exitFill(t: OpenTradeState, e: VenueFill): void {
+    const so = this.#o.scaleOut;
+    let reason: ExitReason;
+    let by: string | undefined;
+    if (e.role === "flatten") {
+      reason = this.#flattening?.reason ?? "MANUAL";
+      by = this.#flattening?.by;
+    } else reason = e.role === "stop" ? "STOP" : "TARGET";
+    const scaleOut = e.role === "target" && so !== undefined && !this.#scaled &&
+      this.#targetQty === so.contracts && e.qty < t.filled;
+    if (scaleOut) by = "scale_out";
+    this.#exit(t, reason, e.price, e.time, e.qty, by, e.commission);
+    if (!scaleOut) return;
+    this.#scaled = true;
+    this.#targetQty = undefined;
+    const long = t.side === "LONG";
+    const runner = onGridAway(
+      t.entryPrice + (long ? so!.runnerPoints : -so!.runnerPoints),
+      t.entryPrice,
+      long ? 1 : -1,
+      this.#o.tickSize,
+    );
+    this.#moveTarget(t, { price: runner, reason: "SCALE_OUT", by: this.#targetBy }, e.time);
+  }
+
+  /** Widens the open trade's worst and best excursion (points per contract) to `price`. */
+  #excursion(t: OpenTradeState, price: number): void {
+    const x = t.side === "LONG"
+      ? price - t.filledValue / t.filled
+      : t.filledValue / t.filled - price;
+    if (x < this.#mae) this.#mae = x;
+    else if (x > this.#mfe) this.#mfe = x;
+  }
+
+  /**
+   * Books an exit of `qty` contracts (fewer than the position: a part, the trade stays open
+   * with the rest). `by` names the manager for the EXIT's `By` when exits are tagged.
+   * `exitCommission`: what the venue charged for this exit, when it says.
+   */
+  #exit(
+    t: OpenTradeState,
+    reason: ExitReason,
+    price: number,
+    ts: number,
+    qty: number,
+    by: string | undefined,
+    exitCommission: number | undefined,
+  ): void {
+    const o = this.#o;
+    const part = qty < t.filled;
+    if (!part && t.filled < t.ordered && this.#cancelled !== t.tradeId) {
+      this.#cancelEntry(
+        t,
+        ts,
+        reason === "TARGET" || reason === "STOP" ? "EXIT_BEFORE_COMPLETE" : reason,
+        t.ordered - t.filled,
+      );
+    }
+    const avg = t.filledValue / t.filled;
+    const points = t.side === "LONG" ? price - avg : avg - price;
+    const n = part ? qty : t.filled;
+    const gross = points * o.multiplier * n;
+    const commission = this.#commission(t, n, exitCommission);
+    const event: ExitEvent = {
+      kind: "EXIT",
+      time: ts,
+      tradeId: t.tradeId,
+      side: t.side,
+      reason,
+      price,
+      qty: n,
+      entryPrice: avg,
+      entryTime: t.entryTime,
+      pnlPoints: clean(points),
+      pnlTicks: clean(points / o.tickSize),
+      grossPnl: clean(gross),
+      commission: clean(commission),
+      netPnl: clean(gross - commission),
+    };
+    if (part) event.remaining = t.filled - n;
+    // Excursions up to and including this fill; unknown for a trade resumed after a restart.
+    if (!this.#resumed) {
+      this.#excursion(t, price);
+      event.mae = clean(this.#mae);
+      event.mfe = clean(this.#mfe);
+    }
+    if (o.tagExits === true && (reason === "TARGET" || reason === "STOP")) {
+      event.by = by ?? (reason === "STOP" ? this.#stopBy : this.#targetBy);
+    }
+    o.emit(event);
+    if (!part) {
+      if (this.#trade === t) this.#trade = undefined;
+      this.#flattening = undefined;
+      return;
+    }
+    // The rest keeps the same average entry.
+    t.filled -= n;
+    t.ordered -= n;
+    t.filledValue = avg * t.filled;
+  }
+
+  /**
+   * Commission of an exit of `n` contracts, both sides: the configured rate, or what the venue
+   * reported (the entry's share pro rata, the exit's own).
+   */
+  #commission(t: OpenTradeState, n: number, exitCommission: number | undefined): number {
+    const rate = this.#o.commissionPerContract;
+    if (exitCommission === undefined && Number.isNaN(this.#entryCommission)) return rate * n * 2;
+    let entry = rate * n;
+    if (!Number.isNaN(this.#entryCommission)) {
+      entry = this.#entryCommission * n / t.filled;
+      this.#entryCommission -= entry;
+    }
+    return entry + (exitCommission ?? rate * n);
+  }
+}
+
+/** Strips binary noise (0.30000000000000004 -> 0.3) from money and point figures. */
+function clean(x: number): number {
+  return Math.round(x * 1e8) / 1e8;
+}
