@@ -23,6 +23,8 @@ import { InputError, resolveTickInputs, type TickInput } from "../data/inputs.ts
 import { parseDate } from "../data/calendar.ts";
 import { TradingDays } from "../data/trading_day.ts";
 import { TradesFile } from "../report/trades_out.ts";
+import { HtmlReportFile } from "../report/html/write.ts";
+import { ChartLibraryError } from "../report/html/assets.ts";
 import { backtestFiles } from "./backtest_files.ts";
 import type { TickBatch } from "../types.ts";
 import { BarsCsvOutput } from "./bars_csv.ts";
@@ -59,6 +61,7 @@ journal and prints the report.
   --json               print the report as JSON
   --trades-csv FILE    write one line per closed trade as CSV
   --trades-jsonl FILE  write one JSON object per closed trade (JSON Lines)
+  --html FILE          write the run's report as one self-contained HTML page (candles, trades)
 `;
 
 /** Runs the backtest command; returns the process exit code. */
@@ -69,6 +72,7 @@ export async function runBacktest(args: string[]): Promise<number> {
     to: { type: "string" },
     "trades-csv": { type: "string" },
     "trades-jsonl": { type: "string" },
+    html: { type: "string" },
     seed: { type: "string" },
     days: { type: "string" },
     config: { type: "string" },
@@ -127,7 +131,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   const journalPath = values.journal ?? config.journal.path;
   const barsPath = values["bars-out"];
   const outputs: [string, string][] = [["--journal", journalPath]];
-  for (const name of ["bars-out", "trades-csv", "trades-jsonl"] as const) {
+  for (const name of ["bars-out", "trades-csv", "trades-jsonl", "html"] as const) {
     const path = values[name];
     if (path !== undefined) outputs.push([`--${name}`, path]);
   }
@@ -190,6 +194,8 @@ export async function runBacktest(args: string[]): Promise<number> {
     if (replace) Deno.truncateSync(journalPath, 0);
     return JournalWriter.open(journalPath, { ...journalFormatOptions(c), durability: "batch" });
   });
+  const html = values.html === undefined ? undefined : await htmlReport(values.html, config);
+  if (html !== undefined) events.subscribe(html.onEvent);
   const barsOut = barsPath === undefined ? undefined : new BarsCsvOutput(barsPath);
   if (barsOut !== undefined) events.subscribe(barsOut.onEvent);
   events.subscribe(tally.onEvent);
@@ -273,6 +279,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const report = tally.report();
+  await html?.write();
   if (values.json) {
     console.log(reportToJson(report));
   } else {
@@ -296,6 +303,25 @@ export async function runBacktest(args: string[]): Promise<number> {
     if (endReason !== "END_OF_DATA") console.log(`Stopped by ${endReason}.`);
   }
   return 0;
+}
+
+/**
+ * The --html page of the run, in the exchange's zone and trading days; reads the chart
+ * library now, before the run touches any output.
+ */
+async function htmlReport(path: string, config: Config): Promise<HtmlReportFile> {
+  const days = new TradingDays(config.session.timezone, config.session.starts);
+  const page = new HtmlReportFile(path, {
+    title: "scalpbot backtest",
+    timeZone: config.session.timezone,
+    accumulator: { dayOf: (t) => days.dayOf(t), hourOf: (t) => days.hourOf(t) },
+  });
+  try {
+    await page.loadLibrary();
+  } catch (e) {
+    throw e instanceof ChartLibraryError ? new RunError(e.message) : e;
+  }
+  return page;
 }
 
 /** The SESSION_START source: `file:PATH` for one file, else the values and the file count. */

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.ts";
 import { DEFAULT_CONFIG_FILE, parseConfigText } from "../config/load.ts";
 import { hostPort } from "../ib/host.ts";
+import { chartLibraryPath } from "../report/html/assets.ts";
 
 /** Absolute paths of modules under lib/, named relative to it, sorted. */
 function libFiles(...names: string[]): string[] {
@@ -166,8 +167,9 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "bars-out",
     "trades-csv",
     "trades-jsonl",
+    "html",
   ],
-  report: ["run", "trades-csv", "trades-jsonl"],
+  report: ["run", "trades-csv", "trades-jsonl", "html", "tz"],
   sweep: [
     "ticks",
     "grid",
@@ -269,6 +271,13 @@ export function planPermissions(
     plan.read.push(path);
     output(path);
   };
+  // --html: the page, and the chart library it inlines (read from the npm package).
+  const htmlOutput = (path: string | undefined) => {
+    if (path === undefined) return;
+    checkedOutput(path);
+    const library = chartLibraryPath();
+    if (library !== undefined) plan.read.push(library);
+  };
   const config = options.config;
   // A user strategy module is imported at run time: read access to that file, and no other.
   const strategy = (configFile: string) => {
@@ -300,6 +309,7 @@ export function planPermissions(
       plan.read.push(journal, ...WORKER_MODULES.ticks);
       output(journal);
       for (const name of ["bars-out", "trades-csv", "trades-jsonl"]) checkedOutput(last(name));
+      htmlOutput(last("html"));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       break;
     }
@@ -316,6 +326,7 @@ export function planPermissions(
       plan.read.push(positionals[0] ?? "trade_record.text");
       checkedOutput(last("trades-csv"));
       checkedOutput(last("trades-jsonl"));
+      htmlOutput(last("html"));
       break;
     case "sweep": {
       const configFile = last("config") ?? DEFAULT_CONFIG_FILE;

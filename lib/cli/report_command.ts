@@ -7,10 +7,15 @@ import { parseCommandArgs } from "./args.ts";
 import { checkInputFile, checkOutputFile, sameFile } from "./fs.ts";
 import { readJournal } from "../journal/reader.ts";
 import { describeUnendedRun, findUnendedRuns } from "../journal/inspect.ts";
-import { computeReport, formatReport, reportToJson } from "../report/report.ts";
+import { formatReport, reportToJson } from "../report/report.ts";
+import { ReportAccumulator } from "../report/accumulator.ts";
+import { TradingDays } from "../data/trading_day.ts";
+import { assertTimeZone } from "../time/zone.ts";
+import { HtmlReportFile } from "../report/html/write.ts";
+import { ChartLibraryError } from "../report/html/assets.ts";
 import { TradesFile } from "../report/trades_out.ts";
 import type { JournalEvent } from "../types.ts";
-import { UsageError } from "./usage_error.ts";
+import { RunError, UsageError } from "./usage_error.ts";
 
 /** Help text of the report command. */
 export const REPORT_HELP = `scalpbot report [FILE] [options]
@@ -23,6 +28,8 @@ factor, drawdown, hold times and more.
   --lenient     skip unparsable lines (each is reported on stderr) instead of stopping
   --trades-csv FILE    write one line per closed trade as CSV
   --trades-jsonl FILE  write one JSON object per closed trade (JSON Lines)
+  --html FILE   write the report as one self-contained HTML page (charts, trade table)
+  --tz ZONE     times, trading days and hours in this IANA zone (default UTC)
 `;
 
 /** Runs the report command; returns the exit code. */
@@ -33,6 +40,8 @@ export async function runReport(args: string[]): Promise<number> {
     lenient: { type: "boolean" },
     "trades-csv": { type: "string" },
     "trades-jsonl": { type: "string" },
+    html: { type: "string" },
+    tz: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) {
@@ -47,6 +56,14 @@ export async function runReport(args: string[]): Promise<number> {
     );
   }
   const path = positionals[0] ?? "trade_record.text";
+  const timeZone = values.tz ?? "UTC";
+  try {
+    assertTimeZone(timeZone);
+  } catch {
+    throw new UsageError(
+      `--tz must be an IANA time zone such as America/Chicago, got "${timeZone}"`,
+    );
+  }
   await checkInputFile(path, "journal");
   const contents = await readJournal(path, { lenient: values.lenient === true });
   for (const e of contents.errors) console.error(`warning: ${e.message}`);
@@ -69,7 +86,12 @@ export async function runReport(args: string[]): Promise<number> {
   const events = values.run === undefined
     ? contents.events
     : eventsOfRun(contents.events, values.run);
-  const report = computeReport(events);
+  // Days change at local midnight: a journal names no session hours.
+  const days = new TradingDays(timeZone, []);
+  const zoned = { dayOf: (t: number) => days.dayOf(t), hourOf: (t: number) => days.hourOf(t) };
+  const acc = new ReportAccumulator(zoned);
+  for (const e of events) acc.add(e);
+  const report = acc.report();
   // Written once the journal has been read whole: a bad journal touches no output.
   const outputs = [
     new TradesFile(values["trades-csv"] ?? "", "csv"),
@@ -85,13 +107,40 @@ export async function runReport(args: string[]): Promise<number> {
       throw new UsageError(`${name} ${f.path} is also --trades-csv; choose another file`);
     }
   }
+  const html = values.html === undefined ? undefined : new HtmlReportFile(values.html, {
+    title: `scalpbot report — ${path}`,
+    timeZone,
+    accumulator: zoned,
+    noBarsNote: "No candles: a journal records trades, not bars (scalpbot backtest --html " +
+      "draws the run's candles). The grey line joins the fill prices.",
+  });
+  if (html !== undefined) {
+    await checkOutputFile(html.path, "--html");
+    const others: [string, string][] = [["the journal", path]];
+    for (const f of outputs) others.push([`also --trades-${f.format}`, f.path]);
+    for (const [name, other] of others) {
+      if (await sameFile(html.path, other)) {
+        throw new UsageError(`--html ${html.path} is ${name}; choose another file`);
+      }
+    }
+    // Read before any output is written: a missing library touches nothing.
+    try {
+      await html.loadLibrary();
+    } catch (e) {
+      throw e instanceof ChartLibraryError ? new RunError(e.message) : e;
+    }
+  }
   for (const f of outputs) {
     f.open();
     for (const e of events) f.add(e);
     f.close();
   }
+  if (html !== undefined) {
+    for (const e of events) html.add(e);
+    await html.write();
+  }
   if (values.json) console.log(reportToJson(report));
-  else console.log(formatReport(report));
+  else console.log(formatReport(report, { timeZone }));
   return 0;
 }
 

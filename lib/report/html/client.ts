@@ -1,0 +1,331 @@
+/**
+ * The HTML report's page script (plain ES5-style JavaScript, inlined in the page): reads the
+ * embedded data, fills the run picker and draws the run's charts and tables with
+ * lightweight-charts. Sets `document.body.dataset.ready` once every chart has drawn.
+ *
+ * @module
+ */
+
+/** The page script. Written without template literals so it can live in this string. */
+export const CLIENT_SCRIPT = String.raw`
+(function () {
+  "use strict";
+  var LC = window.LightweightCharts;
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  var charts = [];
+  var COLORS = { long: "#1565c0", short: "#ef6c00", win: "#2e7d32", loss: "#c62828" };
+  var COLUMNS = [
+    ["#", "n", function (r, i) { return i + 1; }],
+    ["ID", "t", function (r) { return r[0]; }],
+    ["Side", "t", function (r) { return r[1]; }],
+    ["Qty", "n", function (r) { return r[2]; }],
+    ["Entry time", "t", function (r) { return r[4]; }, function (r) { return r[3]; }],
+    ["Entry", "p", function (r) { return r[5]; }],
+    ["Stop", "p", function (r) { return r[6]; }],
+    ["Target", "p", function (r) { return r[7]; }],
+    ["Exit time", "t", function (r) { return r[9]; }, function (r) { return r[8]; }],
+    ["Exit", "p", function (r) { return r[10]; }],
+    ["Reason", "t", function (r) { return r[11]; }],
+    ["By", "t", function (r) { return r[12]; }],
+    ["Points", "x", function (r) { return r[13]; }],
+    ["Gross", "m", function (r) { return r[14]; }],
+    ["Comm.", "m", function (r) { return r[15]; }],
+    ["Net", "m", function (r) { return r[16]; }],
+    ["R", "r", function (r) { return r[17]; }],
+    ["MAE", "x", function (r) { return r[18]; }],
+    ["MFE", "x", function (r) { return r[19]; }],
+    ["Hold s", "x", function (r) { return r[20]; }]
+  ];
+  var sortState = { col: 0, dir: 1 };
+  var current = null;
+
+  function $(id) { return document.getElementById(id); }
+  function esc(s) {
+    return String(s).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+  function money(x) { return x === null || x === undefined ? "n/a" : x.toFixed(2); }
+  function signClass(x) { return x > 0 ? "pos" : x < 0 ? "neg" : ""; }
+
+  function baseOptions(extra) {
+    var o = {
+      autoSize: true,
+      layout: { background: { color: "#ffffff" }, textColor: "#1f2328", fontSize: 12 },
+      grid: { vertLines: { color: "#eef1f4" }, horzLines: { color: "#eef1f4" } },
+      rightPriceScale: { borderColor: "#d0d7de" },
+      timeScale: { borderColor: "#d0d7de", timeVisible: true, secondsVisible: false }
+    };
+    for (var k in extra) o[k] = extra[k];
+    return o;
+  }
+  function line(points) {
+    var out = new Array(points.t.length);
+    for (var i = 0; i < points.t.length; i++) {
+      out[i] = { time: points.t[i], value: points.v[i] };
+      // With steps, a point's colour paints the flat line leaving it and the step into it.
+      if (points.on && !points.on[i]) out[i].color = "rgba(0,0,0,0)";
+    }
+    return out;
+  }
+  function showEmpty(el, text) {
+    el.innerHTML = "<p class=\"note\">" + esc(text) + "</p>";
+    el.style.height = "auto";
+  }
+
+  function drawPrice(run) {
+    var s = run.series;
+    var el = $("price-chart");
+    $("candle-note").textContent = s.candleNote;
+    if (!s.candles && !s.fills) { showEmpty(el, "Nothing to draw: no bars and no trades."); return; }
+    el.style.height = "";
+    var chart = LC.createChart(el, baseOptions({}));
+    charts.push(chart);
+    var fmt = { type: "price", precision: run.decimals, minMove: run.tickSize || Math.pow(10, -run.decimals) };
+    var host;
+    if (s.candles) {
+      var c = s.candles, bars = new Array(c.t.length);
+      for (var i = 0; i < c.t.length; i++) bars[i] = { time: c.t[i], open: c.o[i], high: c.h[i], low: c.l[i], close: c.c[i] };
+      host = chart.addSeries(LC.CandlestickSeries, {
+        priceFormat: fmt, upColor: "#26a69a", downColor: "#ef5350", borderVisible: false,
+        wickUpColor: "#26a69a", wickDownColor: "#ef5350"
+      });
+      host.setData(bars);
+    } else {
+      host = chart.addSeries(LC.LineSeries, {
+        priceFormat: fmt, color: "#8c959f", lineWidth: 1, lastValueVisible: false, priceLineVisible: false
+      });
+      host.setData(line(s.fills));
+    }
+    var levelOptions = { priceFormat: fmt, lineWidth: 1, lineType: 1, lastValueVisible: false,
+      priceLineVisible: false, crosshairMarkerVisible: false };
+    var stop = chart.addSeries(LC.LineSeries, Object.assign({ color: "#c62828" }, levelOptions));
+    stop.setData(line(s.stop));
+    var target = chart.addSeries(LC.LineSeries, Object.assign({ color: "#2e7d32", lineStyle: 2 }, levelOptions));
+    target.setData(line(s.target));
+    var m = s.marks, marks = new Array(m.t.length);
+    for (var j = 0; j < m.t.length; j++) {
+      var k = m.k[j];
+      marks[j] = {
+        time: m.t[j], price: m.p[j], color: COLORS[k],
+        shape: k === "long" ? "arrowUp" : k === "short" ? "arrowDown" : "circle",
+        position: k === "long" ? "atPriceBottom" : k === "short" ? "atPriceTop" : "atPriceMiddle",
+        size: m.t.length > 2000 ? 0.6 : 1
+      };
+    }
+    LC.createSeriesMarkers(host, marks);
+    chart.timeScale().fitContent();
+  }
+
+  function drawEquity(run) {
+    var s = run.series, el = $("equity-chart");
+    if (s.equity.t.length === 0) { showEmpty(el, "No closed trades."); return; }
+    el.style.height = "";
+    var chart = LC.createChart(el, baseOptions({}));
+    charts.push(chart);
+    var eq = chart.addSeries(LC.BaselineSeries, {
+      baseValue: { type: "price", price: 0 }, lineWidth: 2, priceLineVisible: false,
+      topLineColor: "#1a7f37", bottomLineColor: "#cf222e",
+      topFillColor1: "rgba(26,127,55,0.18)", topFillColor2: "rgba(26,127,55,0.02)",
+      bottomFillColor1: "rgba(207,34,46,0.02)", bottomFillColor2: "rgba(207,34,46,0.18)"
+    });
+    eq.setData(line(s.equity));
+    var dd = chart.addSeries(LC.AreaSeries, {
+      lineColor: "#cf222e", topColor: "rgba(207,34,46,0.35)", bottomColor: "rgba(207,34,46,0.05)",
+      lineWidth: 1, priceLineVisible: false, invertFilledArea: true
+    }, 1);
+    dd.setData(line(s.drawdown));
+    var panes = chart.panes();
+    if (panes.length > 1) panes[1].setHeight(90);
+    chart.timeScale().fitContent();
+  }
+
+  function barChart(el, items, empty, label) {
+    if (items.length === 0) { showEmpty(el, empty); return; }
+    el.style.height = "";
+    var chart = LC.createOptionsChart(el, baseOptions({
+      timeScale: { borderColor: "#d0d7de", tickMarkFormatter: label },
+      localization: { timeFormatter: label }
+    }));
+    charts.push(chart);
+    var h = chart.addSeries(LC.HistogramSeries, { priceLineVisible: false, lastValueVisible: false });
+    h.setData(items);
+    chart.timeScale().fitContent();
+  }
+
+  function drawDays(run) {
+    var d = run.series.days, el = $("day-chart");
+    if (d.date.length === 0) { showEmpty(el, "No closed trades."); return; }
+    el.style.height = "";
+    var chart = LC.createChart(el, baseOptions({ timeScale: { borderColor: "#d0d7de" } }));
+    charts.push(chart);
+    var h = chart.addSeries(LC.HistogramSeries, { priceLineVisible: false, lastValueVisible: false });
+    var items = [];
+    for (var i = 0; i < d.date.length; i++) {
+      items.push({ time: d.date[i], value: d.net[i], color: d.net[i] >= 0 ? "#2e7d32" : "#c62828" });
+    }
+    h.setData(items);
+    chart.timeScale().fitContent();
+  }
+
+  function drawHours(run) {
+    var d = run.series.hours, items = [];
+    for (var i = 0; i < d.hour.length; i++) {
+      items.push({ time: d.hour[i], value: d.net[i], color: d.net[i] >= 0 ? "#2e7d32" : "#c62828" });
+    }
+    barChart($("hour-chart"), items, "No closed trades.", function (h) {
+      return (h < 10 ? "0" : "") + Math.round(h) + ":00";
+    });
+  }
+
+  function drawHistogram(run) {
+    var d = run.series.histogram, items = [], mids = [];
+    for (var i = 0; i < d.count.length; i++) {
+      var mid = (d.from[i] + d.to[i]) / 2;
+      mids.push(mid);
+      items.push({ time: mid, value: d.count[i],
+        color: d.to[i] <= 0 ? "#c62828" : d.from[i] >= 0 ? "#2e7d32" : "#8c959f" });
+    }
+    barChart($("hist-chart"), items, "No closed trades.", function (x) {
+      return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toFixed(2);
+    });
+  }
+
+  function drawSummary(run) {
+    var m = run.metrics;
+    var cards = [
+      ["Net P/L", money(m.netPnl) + " " + (m.currency || ""), signClass(m.netPnl)],
+      ["Trades", String(m.trades), ""],
+      ["Win rate", m.winRate === null ? "n/a" : (m.winRate * 100).toFixed(1) + "%", ""],
+      ["Profit factor", m.profitFactor === null ? "n/a" : m.profitFactor.toFixed(2), ""],
+      ["Max drawdown", money(m.maxDrawdown), m.maxDrawdown > 0 ? "neg" : ""],
+      ["Expectancy", money(m.expectancy), signClass(m.expectancy)],
+      ["Sharpe", m.sharpe === null ? "n/a" : m.sharpe.toFixed(2), ""]
+    ];
+    $("summary").innerHTML = cards.map(function (c) {
+      return "<div class=\"card\"><div class=\"k\">" + esc(c[0]) + "</div><div class=\"v " + c[2] +
+        "\">" + esc(c[1]) + "</div></div>";
+    }).join("");
+  }
+
+  function drawMetrics(run) {
+    // The text report's block: "Label:   value" lines, then (after a blank line) the day table.
+    var blocks = run.text.split("\n\n");
+    $("metrics").innerHTML = blocks[0].split("\n").map(function (l) {
+      var i = l.indexOf(":");
+      return "<tr><th>" + esc(l.slice(0, i)) + "</th><td>" + esc(l.slice(i + 1).trim()) + "</td></tr>";
+    }).join("");
+    var days = run.metrics.byDay;
+    $("day-table").innerHTML = days.length === 0 ? "" :
+      "<thead><tr><th>Day</th><th>Trades</th><th>Net P/L</th><th>Win rate</th><th>Max DD</th></tr></thead><tbody>" +
+      days.map(function (d) {
+        return "<tr><td>" + esc(d.date) + "</td><td>" + d.trades + "</td><td class=\"" + signClass(d.netPnl) +
+          "\">" + d.netPnl.toFixed(2) + "</td><td>" + (d.winRate * 100).toFixed(1) + "%</td><td>" +
+          d.maxDrawdown.toFixed(2) + "</td></tr>";
+      }).join("") + "</tbody>";
+    $("metrics-json").textContent = JSON.stringify(run.metrics, null, 2);
+  }
+
+  function cell(col, r, i, dec) {
+    var v = col[2](r, i);
+    if (v === null || v === undefined) return "";
+    switch (col[1]) {
+      case "p": return v.toFixed(dec);
+      case "m": return v.toFixed(2);
+      case "r": return v.toFixed(2);
+      default: return String(v);
+    }
+  }
+
+  function drawTrades() {
+    var run = current, rows = run.trades.map(function (r, i) { return [r, i]; });
+    var col = COLUMNS[sortState.col], key = col[3] || col[2], dir = sortState.dir;
+    rows.sort(function (a, b) {
+      var x = key(a[0], a[1]), y = key(b[0], b[1]);
+      if (x === y) return a[1] - b[1];
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      return (x < y ? -1 : 1) * dir;
+    });
+    var html = new Array(rows.length);
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i][0], n = rows[i][1], cells = "";
+      for (var c = 0; c < COLUMNS.length; c++) {
+        var cl = COLUMNS[c][1] === "t" ? "t" : c === 15 ? "m " + signClass(r[16]) : "";
+        cells += "<td class=\"" + cl + "\">" + esc(cell(COLUMNS[c], r, n, run.decimals)) + "</td>";
+      }
+      html[i] = "<tr>" + cells + "</tr>";
+    }
+    $("trades").tBodies[0].innerHTML = html.join("");
+    var ths = $("trades").tHead.rows[0].cells;
+    for (var h = 0; h < ths.length; h++) {
+      if (h === sortState.col) ths[h].setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+      else ths[h].removeAttribute("aria-sort");
+    }
+  }
+
+  function buildTradeHead() {
+    $("trades").tHead.innerHTML = "<tr>" + COLUMNS.map(function (c, i) {
+      return "<th class=\"" + (c[1] === "t" ? "t" : "") + "\" data-col=\"" + i + "\">" + esc(c[0]) + "</th>";
+    }).join("") + "</tr>";
+    $("trades").tHead.addEventListener("click", function (ev) {
+      var th = ev.target.closest("th");
+      if (!th) return;
+      var col = Number(th.getAttribute("data-col"));
+      sortState = { col: col, dir: sortState.col === col ? -sortState.dir : 1 };
+      drawTrades();
+    });
+  }
+
+  function render(run) {
+    while (charts.length > 0) charts.pop().remove();
+    current = run;
+    sortState = { col: 0, dir: 1 };
+    var meta = [];
+    if (run.symbol) meta.push(run.symbol);
+    if (run.source) meta.push("source " + run.source);
+    meta.push("times in " + data.timeZone);
+    $("meta").textContent = meta.join(" \u00b7 ");
+    var cur = document.querySelectorAll(".currency");
+    for (var i = 0; i < cur.length; i++) cur[i].textContent = run.currency || "";
+    $("trade-count").textContent = "(" + run.trades.length.toLocaleString("en-US") + ")";
+    drawSummary(run);
+    drawMetrics(run);
+    drawTrades();
+    drawPrice(run);
+    drawEquity(run);
+    drawDays(run);
+    drawHours(run);
+    drawHistogram(run);
+  }
+
+  function markReady() {
+    document.body.removeAttribute("data-ready");
+    // Charts paint on the next animation frame: two frames later every one has drawn.
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () { document.body.setAttribute("data-ready", current ? current.id : "-"); });
+    });
+  }
+
+  $("footer").textContent = "Written by scalpbot at " + data.generatedAt + " (" + data.schema + ").";
+  var picker = $("run-picker");
+  if (data.runs.length === 0) {
+    $("empty").hidden = false;
+    $("run-label").hidden = true;
+    markReady();
+    return;
+  }
+  data.runs.forEach(function (r, i) {
+    var o = document.createElement("option");
+    o.value = String(i);
+    o.textContent = r.label;
+    picker.appendChild(o);
+  });
+  if (data.runs.length === 1) picker.disabled = true;
+  picker.addEventListener("change", function () {
+    render(data.runs[Number(picker.value)]);
+    markReady();
+  });
+  buildTradeHead();
+  render(data.runs[0]);
+  markReady();
+})();
+`;
