@@ -39,7 +39,7 @@ Usage: scalpbot sim [options]
   --archive DAYS    serve a generated history of the last DAYS days (MES or ES, several
                     contracts, expired ones too) for scalpbot download; no live trades
   --fault SPEC      schedule a fault (repeatable), e.g. drop@+30s, refuse@+60s:20s,
-                    1101@+90s, 1102@+2m:5s, 2110@+3m, silent@+4m:30s, reset@23:45
+                    1101@+90s, 1102@+2m:5s, 2110@+3m, silent@+4m:30s, freeze@+5m:20s, reset@23:45
   -h, --help        show this help
 `;
 

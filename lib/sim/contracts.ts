@@ -364,3 +364,34 @@ export function matchContracts(q: ContractQuery, now: number): SimContract[] {
     (q.tradingClass === "" || q.tradingClass.toUpperCase() === c.tradingClass)
   );
 }
+
+/** Session opens of `symbol` (epoch ms, ascending) on the local days within 8 of `ts`'s. */
+function opensAround(symbol: string, ts: number): number[] {
+  const spec = SPECS.find((s) => s.symbol === symbol.toUpperCase());
+  if (spec === undefined) return [];
+  const p = localParts(ts, spec.tz);
+  const out: number[] = [];
+  for (let i = -8; i <= 8; i++) {
+    const [y, m, d] = addDays(p.y, p.m, p.d, i);
+    for (const [open] of spec.sessions(weekday(y, m, d))) {
+      out.push(zonedTimeToUtc(y, m, d, Math.floor(open / 60), open % 60, spec.tz));
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * Epoch ms of the latest session open of `symbol` at or before `ts` (a trade in a
+ * break belongs to the session before it); -Infinity if none is near or the symbol is unknown.
+ */
+export function sessionOpenAtOrBefore(symbol: string, ts: number): number {
+  let best = -Infinity;
+  for (const o of opensAround(symbol, ts)) if (o <= ts) best = o;
+  return best;
+}
+
+/** Epoch ms of the first session open of `symbol` after `ts`; Infinity if none is near. */
+export function nextSessionOpen(symbol: string, ts: number): number {
+  for (const o of opensAround(symbol, ts)) if (o > ts) return o;
+  return Infinity;
+}

@@ -33,6 +33,11 @@ export interface SimCore {
   nextOrderId: number;
   /** Wall ms until which no tick is sent (0: not silent; Infinity: until resumed). */
   silentUntil: number;
+  /**
+   * Wall ms until which the socket stays open but nothing at all is sent: no ticks and no
+   * answers, not even to reqCurrentTime (0: not frozen; Infinity: until resumed).
+   */
+  frozenUntil: number;
   /** True once close() began. */
   readonly closed: boolean;
   /** Simulator clock now (epoch ms). */

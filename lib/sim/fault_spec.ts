@@ -3,13 +3,21 @@
  * `KIND@WHEN[:DURATION]`, where WHEN is `+DURATION` (wall time after start) or `HH:MM`
  * (a daily simulator-clock time in the fault time zone). Examples: `drop@+30s`,
  * `refuse@+60s:20s`, `1101@+90s`, `1102@+2m:5s`, `2110@+3m`, `silent@+4m:30s`,
- * `reset@23:45`, `reset@23:45:2m`.
+ * `freeze@+5m:20s`, `reset@23:45`, `reset@23:45:2m`.
  *
  * @module
  */
 
 /** Kinds of scheduled faults. */
-export type FaultKind = "drop" | "refuse" | "1101" | "1102" | "2110" | "silent" | "reset";
+export type FaultKind =
+  | "drop"
+  | "refuse"
+  | "1101"
+  | "1102"
+  | "2110"
+  | "silent"
+  | "freeze"
+  | "reset";
 
 /** One parsed fault. */
 export interface FaultSpec {
@@ -28,6 +36,7 @@ export const DEFAULT_FAULT_MS: Readonly<Record<FaultKind, number | undefined>> =
   "1102": 2_000,
   "2110": undefined,
   silent: 10_000,
+  freeze: 10_000,
   reset: 60_000,
 };
 
@@ -45,12 +54,12 @@ export function parseDuration(text: string): number {
 /** Parses one fault spec; throws SyntaxError naming the spec. */
 export function parseFaultSpec(text: string): FaultSpec {
   const m =
-    /^(drop|refuse|1101|1102|2110|silent|reset)@(\+[0-9.]+(?:ms|s|m|h)|\d{1,2}:\d{2})(?::([0-9.]+(?:ms|s|m|h)))?$/
+    /^(drop|refuse|1101|1102|2110|silent|freeze|reset)@(\+[0-9.]+(?:ms|s|m|h)|\d{1,2}:\d{2})(?::([0-9.]+(?:ms|s|m|h)))?$/
       .exec(text.trim());
   if (m === null) {
     throw new SyntaxError(
       `Cannot parse fault spec "${text}": expected KIND@+DELAY[:DURATION] or KIND@HH:MM[:DURATION], ` +
-        `KIND one of drop, refuse, 1101, 1102, 2110, silent, reset`,
+        `KIND one of drop, refuse, 1101, 1102, 2110, silent, freeze, reset`,
     );
   }
   const kind = m[1] as FaultKind;

@@ -39,7 +39,14 @@ export class FaultScheduler {
         this.#sim.silentUntil = ms === undefined ? Infinity : this.#sim.clock.now() + ms;
         this.#sim.log.info("Fault: silent for {ms} ms", { ms: ms ?? "ever" });
       },
+      freeze: (ms) => {
+        const until = ms === undefined ? Infinity : this.#sim.clock.now() + ms;
+        this.#sim.frozenUntil = until;
+        this.#sim.silentUntil = until;
+        this.#sim.log.info("Fault: frozen for {ms} ms", { ms: ms ?? "ever" });
+      },
       resume: () => {
+        this.#sim.frozenUntil = 0;
         this.#sim.silentUntil = 0;
         this.#sim.kick(0);
       },
@@ -130,6 +137,11 @@ export class FaultScheduler {
           2110,
           "Connectivity between Trader Workstation and server is broken. It will be restored automatically.",
         );
+      case "freeze":
+        this.#sim.frozenUntil = this.#sim.clock.now() + d;
+        this.#sim.silentUntil = this.#sim.frozenUntil;
+        this.#sim.log.info("Fault: frozen for {ms} ms", { ms: d });
+        return;
       case "silent":
         this.#sim.silentUntil = this.#sim.clock.now() + d;
         this.#sim.log.info("Fault: silent for {ms} ms", { ms: d });

@@ -25,6 +25,7 @@ import {
   parseIbDuration,
 } from "./ib_time.ts";
 import { localParts } from "../time/zone.ts";
+import { nextSessionOpen, sessionOpenAtOrBefore } from "./contracts.ts";
 import { feedFor, resolveContract, type SimCore } from "./core.ts";
 import type { BarSub, Session } from "./session.ts";
 
@@ -230,9 +231,12 @@ export function reqHistoricalTicks(
   const out: HistTick[] = [];
   if (h !== undefined) {
     // Only trades strictly before the simulator's now are history.
-    const limit = h.lowerBound(sim.now());
+    const all = h.lowerBound(sim.now());
+    const sym = contract.symbol;
     if (hasStart) {
       let i = h.lowerBound(start);
+      // IB never spans a session break in one answer: stop at the next session's open.
+      const limit = i < all ? Math.min(all, h.lowerBound(nextSessionOpen(sym, h.ts(i)))) : all;
       for (; i < limit && out.length < n; i++) {
         out.push({ ts: h.ts(i), price: h.price(i), size: h.size(i) });
       }
@@ -243,10 +247,12 @@ export function reqHistoricalTicks(
       }
     } else {
       // End is inclusive to the second: trades stamped up to end + 999 ms count.
-      const j = Math.min(h.lowerBound(end + 1000), limit);
-      let first = Math.max(0, j - n);
+      const j = Math.min(h.lowerBound(end + 1000), all);
+      // Nothing before the open of the last trade's session (no answer spans a break).
+      const lo = j > 0 ? h.lowerBound(sessionOpenAtOrBefore(sym, h.ts(j - 1))) : 0;
+      let first = Math.max(lo, j - n);
       const firstSec = first < j ? Math.floor(h.ts(first) / 1000) : NaN;
-      while (first > 0 && Math.floor(h.ts(first - 1) / 1000) === firstSec) first--;
+      while (first > lo && Math.floor(h.ts(first - 1) / 1000) === firstSec) first--;
       for (let i = first; i < j; i++) {
         out.push({ ts: h.ts(i), price: h.price(i), size: h.size(i) });
       }

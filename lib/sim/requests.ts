@@ -35,6 +35,11 @@ export function onFrame(sim: SimCore, s: Session, fields: string[]): void {
     });
     return;
   }
+  // A frozen TWS (socket open, nothing sent) answers nothing, not even the watchdog's ping.
+  if (req.kind !== "startApi" && sim.clock.now() < sim.frozenUntil) {
+    sim.log.debug("Client {id}: message {m} unanswered (frozen)", { id: s.id, m: fields[0] });
+    return;
+  }
   switch (req.kind) {
     case "startApi":
       return startApi(sim, s, req.clientId);

@@ -107,6 +107,7 @@ class Simulator implements SimCore {
   #maxConnections: number;
   #handshakeTimeoutMs: number;
   silentUntil = 0;
+  frozenUntil = 0;
   #faultTimer: ReturnType<typeof setInterval> | undefined;
   readonly pacing: Pacing;
   readonly pump: TickPump;

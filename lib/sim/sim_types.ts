@@ -90,7 +90,12 @@ export interface SimFaults {
   send2110(): void;
   /** Stops sending ticks without closing, for `ms` wall ms or until {@linkcode SimFaults.resume}. */
   goSilent(ms?: number): void;
-  /** Ends a silence early. */
+  /**
+   * Freezes TWS for `ms` wall ms or until {@linkcode SimFaults.resume}: the socket stays
+   * open, but no tick and no answer is sent (requests meanwhile are dropped unanswered).
+   */
+  freeze(ms?: number): void;
+  /** Ends a silence or a freeze early. */
   resume(): void;
   /** Schedules a daily reset (drop + refuse for `downMs`) at `hhmm` simulator-clock time. */
   nightlyResetAt(hhmm: string, options?: { downMs?: number }): void;
