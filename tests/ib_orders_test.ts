@@ -4,8 +4,8 @@
  * against the TWS simulator: ib_venue_test.ts).
  */
 import assert from "node:assert/strict";
-import { EventEmitter } from "node:events";
-import { EventName, type IBApi, type Order } from "@stoqey/ib";
+import { EventName } from "@stoqey/ib";
+import { FakeTws } from "./_fake_tws_orders.ts";
 import {
   bracketFault,
   bracketOrders,
@@ -244,38 +244,16 @@ Deno.test("decodeExecution and decodeOrderStatus turn library arguments into pla
   assert.deepStrictEqual(decodeOrderStatus(5, "Submitted", 0, 2, Number.MAX_VALUE).avgFillPrice, 0);
 });
 
-/** A stand-in for IBApi: records what is sent, and emits what a test says TWS answered. */
-class FakeApi extends EventEmitter {
-  sent: Array<{ id: number; order: Order }> = [];
-  cancelled: number[] = [];
-  connected = true;
-  get isConnected(): boolean {
-    return this.connected;
-  }
-  placeOrder(id: number, _c: unknown, order: Order): this {
-    this.sent.push({ id, order });
-    return this;
-  }
-  cancelOrder(id: number): this {
-    this.cancelled.push(id);
-    return this;
-  }
-  reqIds(): this {
-    queueMicrotask(() => this.emit(EventName.nextValidId, 100));
-    return this;
-  }
-}
-
-function client(api: FakeApi, events: OrderEvent[], waitMs = 50): OrderClient {
+function client(api: FakeTws, events: OrderEvent[], waitMs = 50): OrderClient {
   return new OrderClient(
-    api as unknown as IBApi,
+    api.api,
     { contract: { conId: 42, exchange: "CME", tickSize: 0.25 }, commissionWaitMs: waitMs },
     (e) => events.push(e),
   );
 }
 
 Deno.test("OrderClient refuses to send before TWS gave an order id, then numbers a bracket from it", async () => {
-  const api = new FakeApi();
+  const api = new FakeTws();
   const events: OrderEvent[] = [];
   const c = client(api, events);
   throwsWith(() => c.placeBracket(LONG_LMT), OrderClientError, "not connected");
@@ -298,6 +276,7 @@ Deno.test("OrderClient refuses to send before TWS gave an order id, then numbers
   // After a drop, nothing is sent until the next handshake's id.
   api.emit(EventName.disconnected);
   throwsWith(() => c.cancel(33), OrderClientError, "not connected");
+  api.nextId = 100;
   assert.deepStrictEqual(await c.refreshIds(1000), 100);
   c.cancel(33);
   assert.deepStrictEqual(api.cancelled, [33]);
@@ -306,7 +285,7 @@ Deno.test("OrderClient refuses to send before TWS gave an order id, then numbers
 });
 
 Deno.test("OrderClient reports an execution once, with its commission, before the events that came after it", async () => {
-  const api = new FakeApi();
+  const api = new FakeTws();
   const events: OrderEvent[] = [];
   const c = client(api, events);
   api.emit(EventName.nextValidId, 1);
@@ -373,7 +352,7 @@ Deno.test("OrderClient reports an execution once, with its commission, before th
 });
 
 Deno.test("OrderClient gathers open orders, positions and executions until their end messages", async () => {
-  const api = new FakeApi();
+  const api = new FakeTws();
   const events: OrderEvent[] = [];
   const c = client(api, events);
   api.emit(EventName.nextValidId, 1);

@@ -134,15 +134,21 @@ export class OrderClient {
   } = {
     execs: new Map(),
   };
+  #settledWaiters: Array<() => void> = [];
   #listeners: Array<[string, (...a: never[]) => void]> = [];
 
-  /** Attaches to `api`; `onEvent` gets every order event, in order. */
-  constructor(api: IBApi, options: OrderClientOptions, onEvent: (e: OrderEvent) => void) {
+  /** Attaches to `api`; `onEvent` (or a later `listen`) gets every order event, in order. */
+  constructor(api: IBApi, options: OrderClientOptions, onEvent?: (e: OrderEvent) => void) {
     this.#api = api;
     this.#o = options;
     this.#zone = options.timeZone ?? "UTC";
-    this.#onEvent = onEvent;
+    this.#onEvent = onEvent ?? (() => {});
     this.#wire();
+  }
+
+  /** Sets the one receiver of order events (replaces the earlier one). */
+  listen(onEvent: (e: OrderEvent) => void): void {
+    this.#onEvent = onEvent;
   }
 
   /** True when an order can be sent: connected, with an order id from TWS. */
@@ -193,6 +199,41 @@ export class OrderClient {
     const orders: BracketOrders = bracketOrders(withAccount, ids, this.#o.contract.tickSize);
     for (const o of [orders.parent, orders.target, orders.stop]) this.#send(o, spec.tradeId);
     return ids;
+  }
+
+  /**
+   * Protects an open position that has no working exits (a bracket whose children were
+   * lost): a take-profit LMT and a stop STP in the trade's OCA group, no parent. Returns
+   * their ids.
+   */
+  placeExits(
+    tradeId: string,
+    side: TradeSide,
+    qty: number,
+    levels: { stop: number; target: number },
+  ): { target: number; stop: number } {
+    this.#assertReady("place exits");
+    const spec: BracketSpec = { tradeId, side, qty, entry: { type: "MKT" }, ...levels };
+    if (this.#o.account !== undefined) spec.account = this.#o.account;
+    const fault = bracketFault(spec, this.#o.contract.tickSize);
+    if (fault !== undefined) throw new OrderClientError(fault);
+    const ids = { parent: 0, target: this.#takeId(), stop: this.#takeId() };
+    const b = bracketOrders(spec, ids, this.#o.contract.tickSize);
+    for (const o of [b.target, b.stop]) {
+      delete o.parentId;
+      o.transmit = true;
+      this.#send(o, tradeId);
+    }
+    return { target: ids.target, stop: ids.stop };
+  }
+
+  /**
+   * Resolves once every event received so far has been reported (no execution is still
+   * waiting for its commission).
+   */
+  settled(): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
   /** Sends a market order closing `qty` contracts of a `side` position; returns its id. */
@@ -508,6 +549,9 @@ export class OrderClient {
     }
     if (this.#holdTimer !== undefined) clearTimeout(this.#holdTimer);
     this.#holdTimer = undefined;
+    const w = this.#settledWaiters;
+    this.#settledWaiters = [];
+    for (const f of w) f();
   }
 
   #armHold(): void {

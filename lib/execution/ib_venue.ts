@@ -1,0 +1,764 @@
+/**
+ * `IbVenue`: the engine's orders as real IB orders, through the order client
+ * (lib/ib/orders.ts). One trade is one bracket (parent entry, take-profit LMT, stop STP, one
+ * OCA group, `orderRef` = trade id); a manager's stop or target move modifies the working
+ * child (placeOrder with the same id). Executions come back as `fill` events with IB's exec
+ * id and commission; rejects with IB's code.
+ *
+ * Rules it keeps:
+ * - An entry is sent only after the journal says the ENTRY line is on disk (`durable`).
+ * - Nothing is sent while disconnected: an entry is rejected at once (the trade never
+ *   opens); moves, cancels and flattens wait for the reconnect and are then applied.
+ * - After every (re)connect, `reconcile`: working orders of the open trade are adopted (never
+ *   a second bracket), executions missed while down are reported as fills, and a position or
+ *   order that no trade explains is reported and, by config, left alone or closed.
+ * - A flatten first cancels the exits and closes the position only once they are confirmed
+ *   dead, so that a stop filling at the same moment can never reverse the position.
+ * - Safety: a maximum position, and `halt` (kill switch, daily loss limit): everything is
+ *   cancelled, the position closed, and every later entry rejected.
+ *
+ * @module
+ */
+import type { Side } from "../types.ts";
+import { type OrderClient, OrderClientError, type OrderEvent } from "../ib/orders.ts";
+import type { ExecutionInfo, OpenOrderInfo } from "../ib/orders_events.ts";
+import { isTerminalStatus } from "../ib/orders_events.ts";
+import type {
+  AdoptedTrade,
+  EntryOrder,
+  ExitChange,
+  FlattenOrder,
+  OrderRole,
+  Venue,
+  VenueEvent,
+  VenueListener,
+} from "./venue.ts";
+
+/** What to do with a position or order that no journal trade explains. */
+export type UnexplainedPolicy = "adopt" | "flatten";
+
+/** Settings of {@linkcode IbVenue}. */
+export interface IbVenueOptions {
+  /** The order client, on the contract traded. */
+  orders: OrderClient;
+  /** IB's contract id of that contract: positions of other contracts are not ours. */
+  conId: number;
+  /** Time for events IB does not stamp (cancels, rejects), epoch ms. */
+  clock: () => number;
+  /** Resolves when every journal line written so far is on disk (the ENTRY of an order). */
+  durable?: () => Promise<void>;
+  /** One line per thing worth a human's eye (rejects, reconciliation, unexplained positions). */
+  log?: (line: string) => void;
+  /** Largest position, contracts (entries beyond it are rejected). Default: no limit. */
+  maxPosition?: number;
+  /**
+   * A position or order no journal trade explains: `adopt` (reported and left to you, as a
+   * MANUAL position) or `flatten` (reported, cancelled and closed). Default `adopt`.
+   */
+  unexplained?: UnexplainedPolicy;
+  /** Timeout of each reconciliation request. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Executions the journal already holds (their fills are not reported again). */
+  knownExecIds?: Iterable<string>;
+  /** Last journaled execution time: reconciliation asks for executions from then on. */
+  execSince?: number;
+}
+
+/** What a reconciliation found. */
+export interface ReconcileReport {
+  /** Working orders of open trades taken over. */
+  adopted: number;
+  /** Executions reported as fills that happened while disconnected. */
+  replayed: number;
+  /** IB's position minus the open trades' (0: all explained). */
+  unexplainedQty: number;
+  /** Open orders of this client that no trade explains. */
+  strayOrders: number;
+  /** Exits placed again for a position that had lost them. */
+  reprotected: boolean;
+}
+
+interface TradeOrders {
+  tradeId: string;
+  side: Side;
+  /** Contracts the entry ordered. */
+  ordered: number;
+  entryId?: number;
+  stopId?: number;
+  targetId?: number;
+  flattenIds: number[];
+  entryFilled: number;
+  exitFilled: number;
+  /** Wanted levels; `sent*` are the last ones sent to IB. */
+  stop: number;
+  target: number;
+  targetQty?: number | undefined;
+  sentStop: number;
+  sentTarget: number;
+  sentTargetQty?: number | undefined;
+  /** Orders known dead (filled, cancelled, rejected): no cancel is reported twice. */
+  dead: Set<number>;
+  /** Orders this venue asked to cancel. */
+  cancelling: Set<number>;
+  /** A flatten asked for: waiting for the exits' cancels, then the closing order. */
+  closing?: { time: number } | undefined;
+  /** The entry was rejected or never sent: nothing more is reported for the trade. */
+  ended: boolean;
+  /** TWS acknowledged the entry (one `working` event). */
+  acked?: boolean;
+}
+
+/** Real orders on IB behind the {@linkcode Venue} interface. */
+export class IbVenue implements Venue {
+  readonly name = "ib";
+  #o: IbVenueOptions;
+  #orders: OrderClient;
+  #listener: VenueListener = () => {};
+  #trades = new Map<string, TradeOrders>();
+  #byId = new Map<number, { tradeId: string; role: OrderRole }>();
+  #log: (line: string) => void;
+  #halted: string | undefined;
+  #reconciling = false;
+  /** Executions are asked for from here on at a reconciliation: the last one seen. */
+  #execSince: number;
+  /** Fills reported during reconciliations (missed while disconnected). */
+  #replayed = 0;
+
+  /** Creates the venue; it becomes the order client's one listener. */
+  constructor(options: IbVenueOptions) {
+    this.#o = options;
+    this.#orders = options.orders;
+    this.#log = options.log ?? (() => {});
+    this.#execSince = options.execSince ?? NaN;
+    this.#orders.listen((e) => this.handle(e));
+    if (options.knownExecIds !== undefined) this.#orders.markKnownExecutions(options.knownExecIds);
+  }
+
+  /** Why entries are refused for good (kill switch, loss limit), if they are. */
+  get halted(): string | undefined {
+    return this.#halted;
+  }
+
+  /** Contracts held by this venue's open trades, signed (+ long). */
+  get position(): number {
+    let n = 0;
+    for (const t of this.#trades.values()) n += signed(t.side, t.entryFilled - t.exitFilled);
+    return n;
+  }
+
+  listen(listener: VenueListener): void {
+    this.#listener = listener;
+  }
+
+  placeEntry(order: EntryOrder): void {
+    const t: TradeOrders = {
+      tradeId: order.tradeId,
+      side: order.side,
+      ordered: order.qty,
+      flattenIds: [],
+      entryFilled: 0,
+      exitFilled: 0,
+      stop: order.stop,
+      target: order.target,
+      sentStop: order.stop,
+      sentTarget: order.target,
+      dead: new Set(),
+      cancelling: new Set(),
+      ended: false,
+    };
+    const refuse = this.#entryRefusal(order);
+    if (refuse !== undefined) {
+      t.ended = true;
+      this.#log(`[orders] entry ${order.tradeId} refused: ${refuse}`);
+      this.#emit({
+        kind: "reject",
+        tradeId: order.tradeId,
+        role: "entry",
+        time: order.time,
+        text: refuse,
+      });
+      return;
+    }
+    this.#trades.set(t.tradeId, t);
+    const durable = this.#o.durable?.() ?? Promise.resolve();
+    durable.then(
+      () => this.#sendBracket(t, order),
+      (e) => this.#rejectEntry(t, `the journal could not be written (${String(e)}): not sent`),
+    );
+  }
+
+  modifyExits(tradeId: string, change: ExitChange): void {
+    const t = this.#trades.get(tradeId);
+    if (t === undefined) return;
+    if (change.stop !== undefined) t.stop = change.stop;
+    if (change.target !== undefined) t.target = change.target;
+    if ("targetQty" in change) t.targetQty = change.targetQty;
+    this.#syncExits(t);
+  }
+
+  cancel(tradeId: string, role: OrderRole, _time: number): void {
+    const t = this.#trades.get(tradeId);
+    if (t === undefined) return;
+    const id = idOf(t, role);
+    if (id === undefined || t.dead.has(id)) return;
+    t.cancelling.add(id);
+    this.#tryCancel(id);
+  }
+
+  flatten(order: FlattenOrder): void {
+    const t = this.#trades.get(order.tradeId);
+    if (t === undefined || t.ended) return;
+    t.closing = { time: order.time };
+    this.#advanceClose(t);
+  }
+
+  adopt(trade: AdoptedTrade): void {
+    const t: TradeOrders = {
+      tradeId: trade.tradeId,
+      side: trade.side,
+      ordered: trade.ordered,
+      flattenIds: [],
+      entryFilled: trade.filled,
+      exitFilled: 0,
+      stop: trade.stop,
+      target: trade.target,
+      sentStop: NaN,
+      sentTarget: NaN,
+      dead: new Set(),
+      cancelling: new Set(),
+      ended: false,
+    };
+    this.#trades.set(t.tradeId, t);
+    this.#log(
+      `[orders] trade ${t.tradeId} (${t.side} ${t.entryFilled}/${t.ordered}) taken over from the journal: ` +
+        "its IB orders are adopted at the next reconciliation",
+    );
+  }
+
+  /**
+   * Kill switch and daily loss limit: refuses every later entry, cancels the working orders
+   * and closes the open position of every trade (each a `flatten` fill).
+   */
+  halt(reason: string): void {
+    if (this.#halted === undefined) this.#halted = reason;
+    this.#log(`[orders] HALT (${reason}): cancelling every order and closing the position`);
+    const now = this.#o.clock();
+    for (const t of this.#trades.values()) {
+      if (t.ended) continue;
+      t.closing ??= { time: now };
+      this.#advanceClose(t);
+    }
+  }
+
+  /** Acts on one order-client event (the client calls it; public for tests). */
+  handle(e: OrderEvent): void {
+    switch (e.kind) {
+      case "fill":
+        this.#onFill(e.exec, e.commission);
+        break;
+      case "status": {
+        const s = e.status;
+        if (isTerminalStatus(s.status) && s.status !== "Filled") {
+          this.#onDead(s.orderId, s.remaining, s.status === "Inactive" ? "INACTIVE" : undefined);
+        } else if (s.status === "Filled") this.#markDead(s.orderId);
+        else if (s.status === "Submitted" || s.status === "PreSubmitted") {
+          this.#onWorking(s.orderId);
+        }
+        break;
+      }
+      case "error":
+        this.#onError(e.orderId, e.code, e.text, e.meaning);
+        break;
+      case "commission":
+        this.#log(
+          `[orders] commission ${e.commission} for execution ${e.execId} came after its fill`,
+        );
+        break;
+      case "open":
+        break;
+    }
+  }
+
+  /**
+   * After every (re)connect: fresh order ids, the open trades' working orders adopted,
+   * missed executions reported, positions compared. Entries are refused while it runs.
+   */
+  async reconcile(): Promise<ReconcileReport> {
+    const ms = this.#o.requestTimeoutMs ?? 10_000;
+    const orders = this.#orders;
+    const report: ReconcileReport = {
+      adopted: 0,
+      replayed: 0,
+      unexplainedQty: 0,
+      strayOrders: 0,
+      reprotected: false,
+    };
+    this.#reconciling = true;
+    try {
+      await orders.refreshIds(ms);
+      const open = await orders.openOrders(ms);
+      const stray: OpenOrderInfo[] = [];
+      for (const info of open) {
+        if (isTerminalStatus(info.status) || info.conId !== this.#o.conId) continue;
+        const t = this.#trades.get(info.tradeId);
+        if (t === undefined || t.ended) {
+          stray.push(info);
+          continue;
+        }
+        if (this.#byId.has(info.orderId)) continue;
+        orders.adopt(info);
+        this.#bind(t, info.orderId, roleOfOrder(t, info));
+        if (roleOfOrder(t, info) === "stop") t.sentStop = info.auxPrice;
+        if (roleOfOrder(t, info) === "target") t.sentTarget = info.lmtPrice;
+        report.adopted++;
+      }
+      const before = this.#replayed;
+      await orders.executions(this.#execSince, ms);
+      await orders.settled();
+      report.replayed = this.#replayed - before;
+      const positions = (await orders.positions(ms)).filter((p) => p.conId === this.#o.conId);
+      const ib = positions.reduce((s, p) => s + p.qty, 0);
+      report.unexplainedQty = ib - this.position;
+      report.strayOrders = stray.length;
+      this.#reconciling = false;
+      for (const t of this.#trades.values()) {
+        if (t.ended) continue;
+        report.reprotected = this.#resume(t) || report.reprotected;
+      }
+      this.#unexplained(report.unexplainedQty, stray);
+      this.#log(
+        `[orders] reconciled: ${report.adopted} order(s) adopted, ${report.replayed} missed ` +
+          `execution(s), position ${ib} at IB vs ${this.position} journaled`,
+      );
+      return report;
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  #emit(e: VenueEvent): void {
+    this.#listener(e);
+  }
+
+  #entryRefusal(order: EntryOrder): string | undefined {
+    if (this.#halted !== undefined) return `entries are stopped (${this.#halted})`;
+    if (this.#reconciling) return "reconciling with TWS after a (re)connect";
+    if (!this.#orders.ready) return "not connected to TWS";
+    const max = this.#o.maxPosition ?? Infinity;
+    if (Math.abs(this.position) + order.qty > max) {
+      return `${order.qty} more contract(s) would pass the maximum position ${max} ` +
+        `(now ${Math.abs(this.position)})`;
+    }
+    if (this.#trades.has(order.tradeId)) return `trade id ${order.tradeId} is already in use`;
+    return undefined;
+  }
+
+  #sendBracket(t: TradeOrders, order: EntryOrder): void {
+    if (t.ended || t.closing !== undefined) {
+      // Flattened before it was sent: nothing to send, nothing working.
+      t.ended = true;
+      this.#emit({
+        kind: "cancel",
+        tradeId: t.tradeId,
+        role: "entry",
+        qty: t.ordered,
+        time: this.#o.clock(),
+      });
+      return;
+    }
+    try {
+      const ids = this.#orders.placeBracket({
+        tradeId: t.tradeId,
+        side: t.side,
+        qty: t.ordered,
+        entry: order.type === "market" ? { type: "MKT" } : { type: "LMT", price: order.price },
+        stop: t.stop,
+        target: t.target,
+      });
+      this.#bind(t, ids.parent, "entry");
+      this.#bind(t, ids.target, "target");
+      this.#bind(t, ids.stop, "stop");
+      t.sentStop = t.stop;
+      t.sentTarget = t.target;
+    } catch (e) {
+      if (!(e instanceof OrderClientError)) throw e;
+      this.#rejectEntry(t, e.message);
+    }
+  }
+
+  #rejectEntry(t: TradeOrders, text: string, code?: number): void {
+    if (t.ended) return;
+    t.ended = true;
+    this.#log(
+      `[orders] entry ${t.tradeId} rejected${code === undefined ? "" : ` (${code})`}: ${text}`,
+    );
+    const e: VenueEvent = {
+      kind: "reject",
+      tradeId: t.tradeId,
+      role: "entry",
+      time: this.#o.clock(),
+      text,
+    };
+    if (code !== undefined) e.code = code;
+    this.#emit(e);
+  }
+
+  #bind(t: TradeOrders, id: number, role: OrderRole): void {
+    this.#byId.set(id, { tradeId: t.tradeId, role });
+    if (role === "entry") t.entryId = id;
+    else if (role === "stop") t.stopId = id;
+    else if (role === "target") t.targetId = id;
+    else t.flattenIds.push(id);
+  }
+
+  /** Sends the wanted stop / target when they differ from the last ones sent. */
+  #syncExits(t: TradeOrders): void {
+    if (t.ended || t.closing !== undefined || !this.#orders.ready || this.#reconciling) return;
+    try {
+      if (t.stopId !== undefined && !t.dead.has(t.stopId) && t.stop !== t.sentStop) {
+        this.#orders.modify(t.stopId, { price: t.stop });
+        t.sentStop = t.stop;
+      }
+      const qty = t.targetQty;
+      if (
+        t.targetId !== undefined && !t.dead.has(t.targetId) &&
+        (t.target !== t.sentTarget || qty !== t.sentTargetQty)
+      ) {
+        const change: { price: number; qty?: number } = { price: t.target };
+        if (qty !== undefined || t.sentTargetQty !== undefined) {
+          change.qty = qty ?? t.entryFilled - t.exitFilled;
+        }
+        this.#orders.modify(t.targetId, change);
+        t.sentTarget = t.target;
+        t.sentTargetQty = qty;
+      }
+    } catch (e) {
+      if (!(e instanceof OrderClientError)) throw e;
+      // Sent after the reconnect's reconciliation.
+      this.#log(`[orders] ${t.tradeId}: exit move kept for later: ${e.message}`);
+    }
+  }
+
+  #tryCancel(id: number): void {
+    try {
+      this.#orders.cancel(id);
+    } catch (e) {
+      if (!(e instanceof OrderClientError)) throw e;
+      // Retried by the reconnect's reconciliation (the order is still in `cancelling`).
+    }
+  }
+
+  /**
+   * The flatten state machine: cancel the entry rest and the exits; once none is working,
+   * close what is left of the position with one market order.
+   */
+  #advanceClose(t: TradeOrders): void {
+    if (t.closing === undefined || t.ended || this.#reconciling) return;
+    let waiting = false;
+    // With nothing filled, cancelling the parent cancels its children too.
+    const ids = t.entryFilled === 0 ? [t.entryId] : [t.entryId, t.stopId, t.targetId];
+    for (const id of ids) {
+      if (id === undefined || t.dead.has(id)) continue;
+      waiting = true;
+      if (!t.cancelling.has(id)) {
+        t.cancelling.add(id);
+        this.#tryCancel(id);
+      }
+    }
+    if (t.entryId === undefined && t.entryFilled === 0) {
+      // Never sent (an entry waiting for the journal): it ends here.
+      return;
+    }
+    if (waiting) return;
+    const held = t.entryFilled - t.exitFilled;
+    const working = t.flattenIds.some((id) => !t.dead.has(id));
+    if (held <= 0 || working) return;
+    try {
+      const id = this.#orders.placeClose(t.side, held, t.tradeId);
+      this.#bind(t, id, "flatten");
+    } catch (e) {
+      if (!(e instanceof OrderClientError)) throw e;
+      this.#log(`[orders] ${t.tradeId}: closing order waits for the reconnect: ${e.message}`);
+    }
+  }
+
+  #onWorking(orderId: number): void {
+    const b = this.#byId.get(orderId);
+    const t = b === undefined ? undefined : this.#trades.get(b.tradeId);
+    if (b === undefined || t === undefined || t.ended) return;
+    if (b.role === "entry" && !t.dead.has(orderId) && !t.acked) {
+      t.acked = true;
+      this.#emit({
+        kind: "working",
+        tradeId: t.tradeId,
+        role: "entry",
+        time: this.#o.clock(),
+        orderId,
+      });
+    }
+  }
+
+  #markDead(orderId: number): void {
+    const b = this.#byId.get(orderId);
+    const t = b === undefined ? undefined : this.#trades.get(b.tradeId);
+    if (t === undefined) return;
+    t.dead.add(orderId);
+    t.cancelling.delete(orderId);
+    this.#advanceClose(t);
+  }
+
+  /** An order stopped working without filling completely (cancelled, OCA, inactive). */
+  #onDead(orderId: number, remaining: number, reason?: string): void {
+    const b = this.#byId.get(orderId);
+    const t = b === undefined ? undefined : this.#trades.get(b.tradeId);
+    if (b === undefined || t === undefined || t.dead.has(orderId)) return;
+    const own = t.cancelling.has(orderId);
+    t.dead.add(orderId);
+    t.cancelling.delete(orderId);
+    if (!t.ended) {
+      const qty = b.role === "entry" ? t.ordered - t.entryFilled : Math.max(0, remaining);
+      if (qty > 0 || b.role === "entry") {
+        const e: VenueEvent = {
+          kind: "cancel",
+          tradeId: t.tradeId,
+          role: b.role,
+          qty,
+          time: this.#o.clock(),
+        };
+        if (!own) e.reason = reason ?? (b.role === "entry" ? "VENUE" : "OCA");
+        this.#emit(e);
+      }
+      if (b.role === "entry") this.#entryDone(t);
+    }
+    this.#advanceClose(t);
+  }
+
+  /** The entry will fill no more: a trade with no fill ends; otherwise exits shrink to the fill. */
+  #entryDone(t: TradeOrders): void {
+    if (t.entryFilled === 0) {
+      t.ended = true;
+      return;
+    }
+    t.ordered = t.entryFilled;
+    const held = t.entryFilled - t.exitFilled;
+    if (held <= 0 || t.closing !== undefined || !this.#orders.ready) return;
+    for (const id of [t.stopId, t.targetId]) {
+      if (id === undefined || t.dead.has(id)) continue;
+      try {
+        this.#orders.modify(id, { qty: held });
+      } catch (e) {
+        if (!(e instanceof OrderClientError)) throw e;
+      }
+    }
+  }
+
+  #onError(orderId: number, code: number, text: string, meaning: string): void {
+    const b = this.#byId.get(orderId);
+    const t = b === undefined ? undefined : this.#trades.get(b.tradeId);
+    if (b === undefined || t === undefined) return;
+    if (meaning === "cancelled") {
+      this.#onDead(
+        orderId,
+        t.ordered - t.entryFilled,
+        t.cancelling.has(orderId) ? undefined : `IB ${code}`,
+      );
+      return;
+    }
+    if (meaning === "warning") {
+      this.#log(`[orders] ${t.tradeId} ${b.role} order ${orderId}: IB ${code} ${text}`);
+      return;
+    }
+    if (meaning === "rejected" && (b.role === "entry" || t.entryFilled === 0)) {
+      // A bracket dies whole: its children go with a rejected parent.
+      t.dead.add(orderId);
+      this.#rejectEntry(t, text, code);
+      return;
+    }
+    this.#log(`[orders] ${t.tradeId} ${b.role} order ${orderId} refused: IB ${code} ${text}`);
+    if (meaning === "refused") {
+      // A cancel or modify that did not happen: the order works as before.
+      t.cancelling.delete(orderId);
+      if (b.role === "stop") t.sentStop = NaN;
+      if (b.role === "target") t.sentTarget = NaN;
+      if (b.role !== "entry") {
+        this.#emit({
+          kind: "reject",
+          tradeId: t.tradeId,
+          role: b.role,
+          time: this.#o.clock(),
+          code,
+          text,
+        });
+      }
+      return;
+    }
+    this.#emit({
+      kind: "reject",
+      tradeId: t.tradeId,
+      role: b.role,
+      time: this.#o.clock(),
+      code,
+      text,
+    });
+    {
+      // The order is gone: the position must not stay without it.
+      t.dead.add(orderId);
+      if (t.closing === undefined && t.entryFilled - t.exitFilled > 0) {
+        this.#log(`[orders] ${t.tradeId}: its ${b.role} is gone; closing the position`);
+        t.closing = { time: this.#o.clock() };
+      }
+      this.#advanceClose(t);
+    }
+  }
+
+  #onFill(x: ExecutionInfo, commission: number): void {
+    let b = this.#byId.get(x.orderId);
+    const t = this.#trades.get(b?.tradeId ?? x.tradeId);
+    if (t === undefined) {
+      this.#log(
+        `[orders] execution ${x.execId} (${x.side} ${x.qty} @ ${x.price}, order ${x.orderId}, ` +
+          `ref "${x.tradeId}") belongs to no open trade: not journaled`,
+      );
+      return;
+    }
+    if (b === undefined) {
+      // An order of the trade this process never saw (restart): its side and price say which.
+      b = { tradeId: t.tradeId, role: inferRole(t, x) };
+      this.#bind(t, x.orderId, b.role);
+    }
+    if (this.#reconciling) this.#replayed++;
+    if (Number.isFinite(x.time) && !(this.#execSince >= x.time)) this.#execSince = x.time;
+    if (b.role === "entry") t.entryFilled += x.qty;
+    else t.exitFilled += x.qty;
+    const e: VenueEvent = {
+      kind: "fill",
+      tradeId: t.tradeId,
+      role: b.role,
+      price: x.price,
+      qty: x.qty,
+      time: Number.isFinite(x.time) ? x.time : this.#o.clock(),
+      execId: x.execId,
+    };
+    if (Number.isFinite(commission)) e.commission = commission;
+    this.#emit(e);
+    if (b.role !== "entry" && t.entryFilled - t.exitFilled <= 0) {
+      if (t.entryFilled - t.exitFilled < 0) {
+        this.#log(
+          `[orders] ${t.tradeId}: exits sold more than the entry bought; position reversed at IB`,
+        );
+      }
+      if (t.entryId === undefined || t.dead.has(t.entryId) || t.entryFilled >= t.ordered) {
+        t.ended = true;
+        this.#trades.delete(t.tradeId);
+      }
+    }
+    if (b.role === "entry" && t.entryFilled >= t.ordered && t.entryId !== undefined) {
+      t.dead.add(t.entryId);
+    }
+    this.#advanceClose(t);
+  }
+
+  /** After a reconnect: finish a flatten, re-protect a bare position, send moved levels. */
+  #resume(t: TradeOrders): boolean {
+    for (const id of t.cancelling) this.#tryCancel(id);
+    if (t.closing !== undefined) {
+      this.#advanceClose(t);
+      return false;
+    }
+    const held = t.entryFilled - t.exitFilled;
+    const entryWorking = t.entryId !== undefined && !t.dead.has(t.entryId);
+    if (held === 0 && !entryWorking) {
+      // The ENTRY was journaled but its order never reached IB (or died while we were away).
+      t.ended = true;
+      this.#trades.delete(t.tradeId);
+      this.#emit({
+        kind: "cancel",
+        tradeId: t.tradeId,
+        role: "entry",
+        qty: t.ordered,
+        time: this.#o.clock(),
+        reason: "NOT_AT_IB",
+      });
+      return false;
+    }
+    const bare = held > 0 &&
+      (t.stopId === undefined || t.dead.has(t.stopId)) &&
+      (t.targetId === undefined || t.dead.has(t.targetId));
+    if (bare) {
+      try {
+        const ids = this.#orders.placeExits(t.tradeId, t.side, held, {
+          stop: t.stop,
+          target: t.target,
+        });
+        this.#bind(t, ids.stop, "stop");
+        this.#bind(t, ids.target, "target");
+        t.sentStop = t.stop;
+        t.sentTarget = t.target;
+        this.#log(
+          `[orders] ${t.tradeId}: position ${held} had no working exits; stop and target placed again`,
+        );
+        return true;
+      } catch (e) {
+        if (!(e instanceof OrderClientError)) throw e;
+        this.#log(`[orders] ${t.tradeId}: cannot protect the position: ${e.message}`);
+      }
+    }
+    this.#syncExits(t);
+    return false;
+  }
+
+  #unexplained(qty: number, stray: OpenOrderInfo[]): void {
+    const policy = this.#o.unexplained ?? "adopt";
+    for (const o of stray) {
+      this.#log(
+        `[orders] order ${o.orderId} (${o.action} ${o.qty} ${o.orderType}, ref "${o.tradeId}") ` +
+          `belongs to no journal trade: ${policy === "flatten" ? "cancelling it" : "left alone"}`,
+      );
+      if (policy === "flatten") this.#tryCancel(o.orderId);
+    }
+    if (qty === 0) return;
+    this.#log(
+      `[orders] IB holds ${qty > 0 ? "+" : ""}${qty} contract(s) no journal trade explains: ` +
+        (policy === "flatten" ? "closing them" : "left alone as a MANUAL position"),
+    );
+    if (policy !== "flatten") return;
+    try {
+      this.#orders.placeClose(qty > 0 ? "LONG" : "SHORT", Math.abs(qty), "UNEXPLAINED");
+    } catch (e) {
+      if (!(e instanceof OrderClientError)) throw e;
+      this.#log(`[orders] cannot close the unexplained position: ${e.message}`);
+    }
+  }
+}
+
+function signed(side: Side, qty: number): number {
+  return side === "LONG" ? qty : -qty;
+}
+
+function idOf(t: TradeOrders, role: OrderRole): number | undefined {
+  return role === "entry"
+    ? t.entryId
+    : role === "stop"
+    ? t.stopId
+    : role === "target"
+    ? t.targetId
+    : t.flattenIds.at(-1);
+}
+
+/** Role of an open order of trade `t`, from its type and side. */
+function roleOfOrder(t: TradeOrders, o: OpenOrderInfo): OrderRole {
+  const entryAction = t.side === "LONG" ? "BUY" : "SELL";
+  if (o.action === entryAction) return "entry";
+  if (o.orderType === "STP") return "stop";
+  if (o.orderType === "LMT") return "target";
+  return "flatten";
+}
+
+/** Role of an execution of an order never seen: the entry's side, else by the levels. */
+function inferRole(t: TradeOrders, x: ExecutionInfo): OrderRole {
+  const long = t.side === "LONG";
+  if (x.side === (long ? "BUY" : "SELL")) return "entry";
+  if (long ? x.price >= t.target : x.price <= t.target) return "target";
+  if (long ? x.price <= t.stop : x.price >= t.stop) return "stop";
+  return "flatten";
+}
