@@ -8,7 +8,8 @@ import { defaultConfig } from "../lib/config/defaults.ts";
 
 const REPO = new URL("../", import.meta.url);
 const repoFile = (p: string) => new URL(p, REPO);
-const SECTIONS = "ib, contract, bars, indicators, strategy, risk, fills, session, journal, live";
+const SECTIONS =
+  "ib, contract, bars, indicators, strategy, risk, fills, session, journal, live, execution";
 
 function parse(text: string, overrides: string[] = []) {
   return parseConfigText(text, { source: "config.yaml", overrides });

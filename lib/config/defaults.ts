@@ -110,6 +110,12 @@ const DEFAULTS: Config = {
     "flatten_minutes": 0,
     "on_stop": "close",
   },
+  "execution": {
+    "venue": "paper",
+    "entry_type": "market",
+    "limit_timeout_bars": 1,
+    "allow_live_account": false,
+  },
 };
 
 /** A fresh copy of the defaults (callers may build on it without sharing state). */

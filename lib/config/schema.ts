@@ -222,6 +222,21 @@ export const journalSchema = z.strictObject({
   path: z.string().min(1).default("trade_record.text"),
 });
 
+/** What scalpbot prints for people (lib/cli/console.ts). */
+export const consoleSchema = z.strictObject({
+  /**
+   * Zone of every time on screen and in `--log-file`: `exchange` (session.timezone, or the
+   * contract's zone live), `local` (this machine's) or an IANA zone such as `Europe/Berlin`.
+   */
+  time_zone: z.string().min(1)
+    .refine((tz) => tz === "exchange" || tz === "local" || isTimeZone(tz), {
+      message: "expected exchange, local or an IANA time zone such as Europe/Berlin",
+    })
+    .default("exchange"),
+  /** Lowest level shown: `debug`, `info` (bars, trades, connection), `warning`, `error`. */
+  log_level: z.enum(["debug", "info", "warning", "error"]).default("info"),
+});
+
 /** Live trading against TWS / IB Gateway (`scalpbot live`, `demo`). */
 export const liveSchema = z.strictObject({
   /** Front-month roll: skip an expiry whose last trade date is within this many days. */
@@ -260,6 +275,26 @@ export const liveSchema = z.strictObject({
   on_stop: z.enum(["close", "keep"]).default("close"),
 });
 
+/** Where orders go and the guards around real ones (issue 8). */
+export const executionSchema = z.strictObject({
+  /** `paper`: simulated fills on the engine's ticks (the `fills` model); `ib`: real IB orders. */
+  venue: z.enum(["paper", "ib"]).default("paper"),
+  /** `market`, or `limit` at the signal price (cancelled after the limit timeout). */
+  entry_type: z.enum(["market", "limit"]).default("market"),
+  /** `limit` entries: bar closes after which one that is not complete is cancelled. */
+  limit_timeout_bars: z.int().min(1).max(1000).default(1),
+  /** `limit` entries: seconds after which one that is not complete is cancelled (instead of bars). */
+  limit_timeout_seconds: z.number().positive().max(86_400).optional(),
+  /** `ib`: also trade a live (non-paper) account; needs `--live-account` on the command line too. */
+  allow_live_account: z.boolean().default(false),
+  /** Contracts the position may reach at most; empty: `risk.contracts`. */
+  max_position: z.int().min(1).max(10_000).optional(),
+  /** Loss in the contract's currency after which the day's trading stops (flatten, no entries). */
+  daily_loss_limit: z.number().positive().optional(),
+  /** A file whose existence flattens, cancels everything and stops new entries (kill switch). */
+  kill_file: z.string().min(1).optional(),
+});
+
 /** Whole config file. Every section and key is optional; defaults are MES on CME. */
 export const configSchema = z.strictObject({
   ib: ibSchema.prefault({}),
@@ -272,6 +307,8 @@ export const configSchema = z.strictObject({
   session: sessionSchema.prefault({}),
   journal: journalSchema.prefault({}),
   live: liveSchema.prefault({}),
+  console: consoleSchema.prefault({}),
+  execution: executionSchema.prefault({}),
 }).superRefine((v, ctx) => {
   // A pullback to VWAP needs the VWAP: without it the strategy could never enter.
   const s = v.strategy;
@@ -282,6 +319,17 @@ export const configSchema = z.strictObject({
       input: s.pullback_to,
       params: { also: "indicators.vwap" },
       message: "vwap needs indicators.vwap: true (or pullback_to: ema_fast)",
+    });
+  }
+  // A maximum below the order size would refuse every entry.
+  const max = v.execution.max_position;
+  if (max !== undefined && max < v.risk.contracts) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["execution", "max_position"],
+      input: max,
+      params: { also: "risk.contracts" },
+      message: `must be at least risk.contracts (${v.risk.contracts}): every entry would exceed it`,
     });
   }
 });

@@ -11,6 +11,8 @@
 import type { Config } from "../config/schema.ts";
 import { EventStream } from "../events/stream.ts";
 import { isJournalEvent } from "../events/types.ts";
+import { paperVenueFrom } from "../execution/paper_venue.ts";
+import type { Venue } from "../execution/venue.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import { SessionSchedule } from "../indicators/session_schedule.ts";
 import type { TickIndicator } from "../indicators/indicator.ts";
@@ -28,7 +30,7 @@ import type {
 import { BarAggregator, PushResult, saneTick } from "./bar_aggregator.ts";
 import { IndicatorSet } from "./indicator_set.ts";
 import { managersFrom } from "./managers/from_config.ts";
-import { type OpenTradeState, PaperTrader } from "./paper_trader.ts";
+import { type OpenTradeState, TradeManager } from "./trade_manager.ts";
 import { type PositionPolicy, singlePosition } from "./position_policy.ts";
 import { type LiquidSpan, SessionPolicy } from "./session_policy.ts";
 
@@ -77,6 +79,11 @@ export interface EngineOptions {
   positionPolicy?: PositionPolicy;
   /** Dated liquid spans (live, from contract details) whose last minutes are flattened too. */
   liquidSpans?: readonly LiquidSpan[];
+  /**
+   * Where orders go (live with `execution.venue: ib`: an IbVenue); default: a paper venue with
+   * the `fills` model. The engine drives either the same way.
+   */
+  venue?: Venue;
 }
 
 /** What the engine has seen so far. */
@@ -152,7 +159,7 @@ export class Engine {
   #sessions: SessionSchedule;
   #session: SessionPolicy;
   #flattens: boolean;
-  #trader: PaperTrader;
+  #trader: TradeManager;
   #calibration: number;
   #started = false;
   /** SESSION_END written: later bars and ticks reach neither the strategy nor the journal. */
@@ -204,17 +211,20 @@ export class Engine {
     this.#calibration = c.strategy.calibration_bars;
     this.#entriesAfter = options.entriesAfter ?? -Infinity;
     const runId = this.#runId;
-    this.#trader = new PaperTrader({
+    const x = c.execution;
+    this.#trader = new TradeManager({
+      venue: options.venue ?? paperVenueFrom(c),
       tickSize: c.contract.tick_size,
       multiplier: c.contract.multiplier,
       contracts: c.risk.contracts,
-      partialFills: c.fills.partial,
       commissionPerContract: c.fills.commission_per_contract,
-      stopSlippageTicks: c.fills.stop_slippage_ticks,
-      entrySlippageTicks: c.fills.entry_slippage_ticks,
-      targetFill: c.fills.target_fill,
       entryPrice: c.strategy.entry_price,
       entryTimeoutBars: c.fills.entry_timeout_bars,
+      entryType: x.entry_type,
+      limitTimeoutBars: x.limit_timeout_bars,
+      ...(x.limit_timeout_seconds === undefined
+        ? {}
+        : { limitTimeoutMs: x.limit_timeout_seconds * 1000 }),
       ...managersFrom(c),
       emit: (e) => this.#emit(e),
       tradeId: (n) => `${runId}-${String(n).padStart(3, "0")}`,

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { Config } from "../config/schema.ts";
 import type {
   AdoptedTrade,
   EntryOrder,
@@ -279,4 +280,24 @@ export class PaperVenue implements Venue {
   #emit(event: VenueEvent): void {
     this.#listener(event);
   }
+}
+
+/**
+ * The paper venue of a config: its `fills` model on the contract's tick size.
+ *
+ * @example
+ * ```ts
+ * import { defaultConfig } from "../config/defaults.ts";
+ * paperVenueFrom(defaultConfig()).name; // "paper"
+ * ```
+ */
+export function paperVenueFrom(config: Config): PaperVenue {
+  const f = config.fills;
+  return new PaperVenue({
+    tickSize: config.contract.tick_size,
+    partialFills: f.partial,
+    stopSlippageTicks: f.stop_slippage_ticks,
+    entrySlippageTicks: f.entry_slippage_ticks,
+    targetFill: f.target_fill,
+  });
 }
