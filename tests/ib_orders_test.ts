@@ -1,5 +1,5 @@
 /**
- * The IB order client: bracket construction, tick-grid checks, decoding of IB's order
+ * The IB order client and its guards: bracket construction, tick-grid checks, decoding of IB's order
  * messages, and the client's ordered event stream, against a stand-in `IBApi` (round trips
  * against the TWS simulator: ib_venue_test.ts).
  */
@@ -24,6 +24,12 @@ import {
   parseExecTime,
 } from "../lib/ib/orders_events.ts";
 import { OrderClient, OrderClientError, type OrderEvent } from "../lib/ib/orders.ts";
+import {
+  accountRefusal,
+  DailyLoss,
+  isPaperAccount,
+  watchKillSwitch,
+} from "../lib/ib/orders_guards.ts";
 
 /** Asserts that `fn` throws a `cls` whose message contains `text`. */
 function throwsWith(fn: () => unknown, cls: new (...a: never[]) => Error, text: string): void {
@@ -428,4 +434,62 @@ Deno.test("OrderClient gathers open orders, positions and executions until their
   assert.deepStrictEqual(ex.map((e) => [e.execId, e.qty]), [["x1", 2]]);
   assert.deepStrictEqual(execReqs.length, 1);
   c.dispose();
+});
+
+Deno.test("accountRefusal: paper accounts (DU) pass; a live one needs both the config and the flag", () => {
+  const none = { allowLiveAccount: false, liveAccountFlag: false };
+  assert.equal(accountRefusal("DU1234567", none), undefined);
+  assert.equal(accountRefusal("DU1234567,DU7654321,", none), undefined);
+  assert.equal(
+    accountRefusal("U7654321", none),
+    "TWS is logged in to a live account (U...), not a paper one (DU...): real orders there need " +
+      "execution.allow_live_account: true in the config and --live-account on the command line",
+  );
+  assert.match(
+    accountRefusal("DU1,U2", { allowLiveAccount: true, liveAccountFlag: false })!,
+    /need --live-account on the command line$/,
+  );
+  assert.equal(
+    accountRefusal("U7654321", { allowLiveAccount: true, liveAccountFlag: true }),
+    undefined,
+  );
+  assert.equal(accountRefusal("", none), "TWS named no account: no orders are sent");
+  // A "DU" that is not followed by digits is not IB's paper pattern.
+  assert.ok(!isPaperAccount("DUMMY"));
+});
+
+Deno.test("DailyLoss trips when the day's net loss reaches the limit, and starts again the next day", () => {
+  const d = new DailyLoss(100);
+  const day = Date.UTC(2025, 6, 15, 14);
+  assert.equal(d.add(day, -60), false);
+  assert.equal(d.add(day + 60_000, 30), false);
+  assert.equal(d.pnl, -30);
+  assert.equal(d.add(day + 120_000, -70), true); // -100: at the limit
+  // 22:00 UTC starts the next trading day.
+  assert.equal(d.add(Date.UTC(2025, 6, 15, 22, 0, 1), -10), false);
+  assert.equal(d.pnl, -10);
+  assert.throws(() => new DailyLoss(0), RangeError);
+});
+
+Deno.test("watchKillSwitch trips once on the kill file and on SIGUSR1", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/STOP`;
+  const trips: string[] = [];
+  const stop = watchKillSwitch({ file, signal: false, pollMs: 10 }, (w) => trips.push(w));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(trips, []);
+  await Deno.writeTextFile(file, "");
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(trips, [`kill switch: ${file} exists`]);
+  stop();
+  await Deno.remove(dir, { recursive: true });
+  if (Deno.build.os === "windows") return;
+  const sig: string[] = [];
+  const stop2 = watchKillSwitch({}, (w) => sig.push(w));
+  Deno.kill(Deno.pid, "SIGUSR1");
+  await new Promise((r) => setTimeout(r, 50));
+  Deno.kill(Deno.pid, "SIGUSR1");
+  await new Promise((r) => setTimeout(r, 50));
+  stop2();
+  assert.deepEqual(sig, ["kill switch: SIGUSR1"]);
 });
