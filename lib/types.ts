@@ -158,6 +158,8 @@ export interface FillEvent {
   filled: number;
   /** Contracts still working after this fill. */
   remaining: number;
+  /** The venue's execution id (IB's execId); absent for paper fills. */
+  execId?: string;
 }
 
 /** The unfilled remainder of an entry order was cancelled. */
@@ -229,6 +231,8 @@ export interface ExitEvent {
    * (written as `Recovered=1`; absent otherwise).
    */
   recovered?: boolean;
+  /** The venue's execution id of the exit fill (IB's execId); absent for paper exits. */
+  execId?: string;
 }
 
 /** A manager moved an open trade's stop (`STOP_MOVE`) or target (`TARGET_MOVE`). */

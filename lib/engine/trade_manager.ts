@@ -9,7 +9,15 @@
  * @module
  */
 import type { EntryIntent } from "../strategy/strategy.ts";
-import type { Bar, EntryContext, ExitEvent, ExitReason, JournalEvent, Side } from "../types.ts";
+import type {
+  Bar,
+  EntryContext,
+  ExitEvent,
+  ExitReason,
+  FillEvent,
+  JournalEvent,
+  Side,
+} from "../types.ts";
 import type { Venue, VenueEvent, VenueFill } from "../execution/venue.ts";
 import {
   FixedStop,
@@ -475,7 +483,7 @@ export class TradeManager implements Exposure {
       // The venue ended the entry on its own (a reject, a broker cancel): journal why.
       if (t === undefined || t.tradeId !== e.tradeId || t.filled >= t.ordered) return;
       const reason = e.kind === "reject"
-        ? `REJECTED${e.code === undefined ? "" : ` ${e.code}`}`
+        ? `REJECTED${e.code === undefined ? "" : ` ${e.code}`}: ${e.text}`
         : e.reason ?? "VENUE";
       this.#cancelled = t.tradeId;
       this.#o.emit({
@@ -504,7 +512,7 @@ export class TradeManager implements Exposure {
     t.filled += e.qty;
     t.filledValue += e.price * e.qty;
     t.fills++;
-    this.#o.emit({
+    const fill: FillEvent = {
       kind: "FILL",
       time: e.time,
       tradeId: t.tradeId,
@@ -512,7 +520,9 @@ export class TradeManager implements Exposure {
       qty: e.qty,
       filled: t.filled,
       remaining: t.ordered - t.filled,
-    });
+    };
+    if (e.execId !== undefined) fill.execId = e.execId;
+    this.#o.emit(fill);
   }
 
   /** A stop, target or flatten fill: an EXIT (a part of one, when fewer than the position). */
@@ -527,7 +537,7 @@ export class TradeManager implements Exposure {
     const scaleOut = e.role === "target" && so !== undefined && !this.#scaled &&
       this.#targetQty === so.contracts && e.qty < t.filled;
     if (scaleOut) by = "scale_out";
-    this.#exit(t, reason, e.price, e.time, e.qty, by, e.commission);
+    this.#exit(t, reason, e, by);
     if (!scaleOut) return;
     this.#scaled = true;
     this.#targetQty = undefined;
@@ -551,20 +561,13 @@ export class TradeManager implements Exposure {
   }
 
   /**
-   * Books an exit of `qty` contracts (fewer than the position: a part, the trade stays open
-   * with the rest). `by` names the manager for the EXIT's `By` when exits are tagged.
-   * `exitCommission`: what the venue charged for this exit, when it says.
+   * Books an exit fill of `fill.qty` contracts (fewer than the position: a part, the trade
+   * stays open with the rest). `by` names the manager for the EXIT's `By` when exits are
+   * tagged; the fill's commission, when the venue reports one, replaces the configured one.
    */
-  #exit(
-    t: OpenTradeState,
-    reason: ExitReason,
-    price: number,
-    ts: number,
-    qty: number,
-    by: string | undefined,
-    exitCommission: number | undefined,
-  ): void {
+  #exit(t: OpenTradeState, reason: ExitReason, fill: VenueFill, by: string | undefined): void {
     const o = this.#o;
+    const { price, time: ts, qty } = fill;
     const part = qty < t.filled;
     if (!part && t.filled < t.ordered && this.#cancelled !== t.tradeId) {
       this.#cancelEntry(
@@ -578,7 +581,7 @@ export class TradeManager implements Exposure {
     const points = t.side === "LONG" ? price - avg : avg - price;
     const n = part ? qty : t.filled;
     const gross = points * o.multiplier * n;
-    const commission = this.#commission(t, n, exitCommission);
+    const commission = this.#commission(t, n, fill.commission);
     const event: ExitEvent = {
       kind: "EXIT",
       time: ts,
@@ -596,6 +599,7 @@ export class TradeManager implements Exposure {
       netPnl: clean(gross - commission),
     };
     if (part) event.remaining = t.filled - n;
+    if (fill.execId !== undefined) event.execId = fill.execId;
     // Excursions up to and including this fill; unknown for a trade resumed after a restart.
     if (!this.#resumed) {
       this.#excursion(t, price);
