@@ -7,6 +7,9 @@
 import assert from "node:assert/strict";
 import { IbVenue, type IbVenueOptions } from "../lib/execution/ib_venue.ts";
 import type { EntryOrder, VenueEvent } from "../lib/execution/venue.ts";
+import type { StopManager } from "../lib/engine/exits.ts";
+import { TradeManager } from "../lib/engine/trade_manager.ts";
+import type { ExitEvent, JournalEvent } from "../lib/types.ts";
 import { CON_ID, fakeClient, FakeTws } from "./_fake_tws_orders.ts";
 
 const T = Date.UTC(2025, 6, 15, 14);
@@ -378,4 +381,59 @@ Deno.test("IbVenue: a journaled entry that never reached IB is cancelled at the 
   await venue.reconcile();
   assert.deepEqual(events.map(brief), ["cancel entry 1 NOT_AT_IB"]);
   assert.equal(tws.sent.length, 0);
+});
+
+/** A stop manager that trails one point behind every print (the TM keeps it on its rules). */
+const trailOnePoint: StopManager = {
+  initial: (entry) => entry - 2,
+  onTick: (_ts, price) => ({ price: price - 1, reason: "TRAIL", by: "test_trail" }),
+};
+
+Deno.test("TradeManager on IbVenue: ENTRY journaled, then IB fills, a trailing move modifies the stop order, the target exits with IB's commission", async () => {
+  const { tws, venue } = setup();
+  const journal: JournalEvent[] = [];
+  const tm = new TradeManager({
+    venue,
+    tickSize: 0.25,
+    multiplier: 5,
+    contracts: 1,
+    commissionPerContract: 9,
+    entryPrice: "bar_close",
+    entryTimeoutBars: 1,
+    stops: trailOnePoint,
+    emit: (e) => journal.push(e),
+    tradeId: (n) => `RUN-${n}`,
+  });
+  tws.ready(1);
+  const intent = {
+    side: "LONG" as const,
+    stop: { kind: "points" as const, points: 2 },
+    target: { kind: "points" as const, points: 4 },
+  };
+  tm.signal(intent, 4500, T, {});
+  assert.deepEqual(journal.map((e) => e.kind), ["ENTRY"]);
+  await turn();
+  assert.deepEqual(
+    tws.sent.map((s) => [s.id, s.order.orderType, s.order.lmtPrice ?? s.order.auxPrice ?? null]),
+    [
+      [1, "MKT", null],
+      [2, "LMT", 4504],
+      [3, "STP", 4498],
+    ],
+  );
+  tws.fill(1, 1, 4500.25, { filled: 1, remaining: 0 });
+  tm.onTick(T + 1000, 4502, 1);
+  // The TM's rule puts the trailed stop a point under the print: 4501; IB gets the same id.
+  assert.deepEqual([tws.sent.at(-1)!.id, tws.sent.at(-1)!.order.auxPrice], [3, 4501]);
+  tws.fill(2, 1, 4504, { filled: 1, remaining: 0 });
+  tws.status(3, "Cancelled", 0, 1);
+  const kinds = journal.map((e) => e.kind);
+  assert.deepEqual(kinds, ["ENTRY", "FILL", "STOP_MOVE", "EXIT"]);
+  const exit = journal[3] as ExitEvent;
+  // (4504 - 4500.25) x 5 = 18.75; IB charged 0.62 per side, not the configured 9.
+  assert.deepEqual(
+    [exit.reason, exit.price, exit.entryPrice, exit.grossPnl, exit.commission, exit.netPnl],
+    ["TARGET", 4504, 4500.25, 18.75, 1.24, 17.51],
+  );
+  assert.equal(tm.busy, false);
 });
