@@ -9,7 +9,7 @@ import { defaultConfig } from "../lib/config/defaults.ts";
 const REPO = new URL("../", import.meta.url);
 const repoFile = (p: string) => new URL(p, REPO);
 const SECTIONS =
-  "ib, contract, bars, indicators, strategy, risk, fills, session, journal, live, execution";
+  "ib, contract, bars, indicators, strategy, risk, fills, session, journal, live, console, execution";
 
 function parse(text: string, overrides: string[] = []) {
   return parseConfigText(text, { source: "config.yaml", overrides });

@@ -110,6 +110,10 @@ const DEFAULTS: Config = {
     "flatten_minutes": 0,
     "on_stop": "close",
   },
+  "console": {
+    "time_zone": "exchange",
+    "log_level": "info",
+  },
   "execution": {
     "venue": "paper",
     "entry_type": "market",
