@@ -15,9 +15,10 @@ import type { Config } from "../config/schema.ts";
 import { Engine } from "../engine/engine.ts";
 import { EventStream } from "../events/stream.ts";
 import type { ConnectionState } from "../events/types.ts";
-import { IbAdapter, type IbAdapterOptions, IbRequestError, type TickPage } from "../ib/adapter.ts";
+import { IbRequestError, type TickPage } from "../ib/adapter.ts";
+import { IbConnection } from "../ib/connection.ts";
 import { hostPort } from "../ib/host.ts";
-import { maskAccount, type ResolvedContract, type SessionSpan } from "../ib/contract.ts";
+import type { ResolvedContract, SessionSpan } from "../ib/contract.ts";
 import type { LiquidHours } from "../indicators/liquid_hours.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import type { Clock } from "../types.ts";
@@ -107,24 +108,19 @@ export class LiveRunner {
     pacingRetries: 0,
   };
   #cfg: Config;
-  #ib: IbAdapter;
+  #conn: IbConnection;
   #clock: Clock;
   #ex: ExchangeClock;
   #log: (line: string) => void;
-  #random: () => number;
-  #state: ConnState = "idle";
   #engine: Engine | undefined;
   #contract: ResolvedContract | undefined;
   #liquidSpans: SessionSpan[] = [];
   #liquid: LiquidHours | undefined;
-  #subId: number | undefined;
   #gen = 0;
   #buffering = true;
   #buf: TickColumns = { ts: [], price: [], size: [] };
   #lastSecond = -Infinity;
   #inLastSecond = 0;
-  #attempt = 0;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastActivity = 0;
   #watchdogBusy = false;
@@ -135,8 +131,6 @@ export class LiveRunner {
   #pacer: HistoryPacer;
   #stopped = false;
   #first: FirstSync;
-  #syncWaiters: Array<() => void> = [];
-  #stateListeners: Array<(s: ConnState) => void> = [];
 
   /** Builds the runner; nothing connects until `start`. */
   constructor(options: LiveRunnerOptions) {
@@ -146,7 +140,6 @@ export class LiveRunner {
     this.#clock = options.clock;
     this.#ex = new ExchangeClock(options.clock);
     this.#log = options.log ?? (() => {});
-    this.#random = options.random ?? Math.random;
     this.#first = new FirstSync(options.resume);
     this.#pacer = new HistoryPacer({
       intervalMs: options.config.live.page_interval_ms,
@@ -155,39 +148,48 @@ export class LiveRunner {
         this.#log(`[ib] pacing violation (162): next history page in ${delay / 1000} s`);
       },
     });
-    const ib = options.config.ib;
-    const adapterOptions: IbAdapterOptions = {
-      host: ib.host,
-      port: ib.port,
-      clientId: ib.client_id,
-      maxReqPerSec: ib.max_req_per_sec,
-      tickType: ib.tick_type,
-      // A peer that accepts TCP but never reaches NEXT_VALID_ID fails like a refused connect.
-      handshakeTimeoutMs: options.config.live.request_timeout_ms,
-    };
     const received = options.onTickReceived;
-    this.#ib = new IbAdapter(adapterOptions, {
-      onReady: () => this.#onReady(),
-      onDisconnected: () => this.#onDisconnected(),
+    this.#conn = new IbConnection({
+      ib: options.config.ib,
+      live: options.config.live,
+      log: this.#log,
+      random: options.random,
+    }, {
       onTick: received === undefined
         ? (reqId, ts, price, size) => this.#onTick(reqId, ts, price, size)
         : (reqId, ts, price, size) => {
           received(ts, price, size);
           this.#onTick(reqId, ts, price, size);
         },
-      onInfo: (code, message) => this.#onInfo(code, message),
-      onError: (code, message, reqId) => this.#onError(code, message, reqId),
-      onAccounts: (a) =>
-        this.#log(
-          `[ib] account ${a.split(",").filter((x) => x !== "").map(maskAccount).join(", ")}`,
-        ),
-      onWarning: (line) => this.#log(line),
+      onReady: () => {
+        this.stats.connects++;
+        void this.#sync("connect");
+      },
+      onDisconnected: () => {
+        this.stats.disconnects++;
+        this.#gen++;
+        this.#buffering = true;
+      },
+      onLost: () => {
+        this.#gen++;
+        this.#buffering = true;
+      },
+      onRestored: (code) => void this.#sync(code === 1101 ? "1101" : "1102"),
+      onSubscriptionRefused: () => {
+        this.#gen++;
+        this.#buffering = true;
+      },
+      onResubscribe: () => void this.#sync("10190"),
     });
+    // First listener: every transition is published right after its log line.
+    this.#conn.onState((state, from) =>
+      this.events.publish({ kind: "CONNECTION", time: this.#clock.now(), from, state })
+    );
   }
 
   /** Current connection state. */
   get state(): ConnState {
-    return this.#state;
+    return this.#conn.state;
   }
 
   /** The engine, once the contract is resolved. */
@@ -207,19 +209,19 @@ export class LiveRunner {
 
   /** Calls `fn` on every state change. */
   onState(fn: (s: ConnState) => void): void {
-    this.#stateListeners.push(fn);
+    this.#conn.onState(fn);
   }
 
   /** Resolves the next time a sync completes (state becomes `connected`). */
   whenSynced(): Promise<void> {
-    return new Promise((resolve) => this.#syncWaiters.push(resolve));
+    return this.#conn.whenSynced();
   }
 
   /** Starts connecting, and the bar timer. */
   start(): void {
     const live = this.#cfg.live;
     this.#timer = setInterval(() => this.#onTimer(), live.timer_ms);
-    this.#connect();
+    this.#conn.connect();
   }
 
   /**
@@ -232,9 +234,8 @@ export class LiveRunner {
     this.#stopped = true;
     this.#gen++;
     if (this.#timer !== undefined) clearInterval(this.#timer);
-    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
-    if (this.#subId !== undefined) this.#ib.cancelTicks(this.#subId);
-    this.#subId = undefined;
+    this.#conn.stop();
+    this.#conn.unsubscribe();
     const engine = this.#engine;
     if (engine !== undefined) {
       // A sync cut short leaves a gap before the buffered trades: they may still end the open
@@ -258,141 +259,7 @@ export class LiveRunner {
           `${this.options.resume.state.tradeId} stays open in the journal for the next start`,
       );
     }
-    this.#setState("stopped");
-    this.#ib.disconnect();
-  }
-
-  // ---- connection state machine ----
-
-  #setState(s: ConnState): void {
-    if (s === this.#state) return;
-    const from = this.#state;
-    this.#state = s;
-    this.#log(`[conn] ${from} -> ${s}`);
-    this.events.publish({ kind: "CONNECTION", time: this.#clock.now(), from, state: s });
-    for (const fn of this.#stateListeners) fn(s);
-    if (s === "connected") {
-      const w = this.#syncWaiters;
-      this.#syncWaiters = [];
-      for (const f of w) f();
-    }
-  }
-
-  #connect(): void {
-    if (this.#stopped) return;
-    const ib = this.#cfg.ib;
-    this.#setState("connecting");
-    this.#log(`[conn] connecting to ${hostPort(ib.host, ib.port)} (client id ${ib.client_id})`);
-    try {
-      this.#ib.connect();
-    } catch (e) {
-      this.#log(`[conn] connect failed: ${(e as Error).message}`);
-      this.#scheduleReconnect();
-    }
-  }
-
-  #backoff(): number {
-    const l = this.#cfg.live;
-    const base = Math.min(
-      l.reconnect_max_ms,
-      l.reconnect_min_ms * 2 ** Math.min(this.#attempt, 30),
-    );
-    return Math.round(base * (1 + l.reconnect_jitter * this.#random()));
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#stopped || this.#reconnectTimer !== undefined) return;
-    const delay = this.#backoff();
-    this.#attempt++;
-    this.#log(`[conn] reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${this.#attempt})`);
-    // Never from inside the disconnected handler: IBApi would lose the request.
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#connect();
-    }, delay);
-  }
-
-  #onReady(): void {
-    if (this.#stopped) return;
-    this.stats.connects++;
-    this.#log(`[conn] API ready`);
-    void this.#sync("connect");
-  }
-
-  #onDisconnected(): void {
-    if (this.#stopped) return;
-    this.stats.disconnects++;
-    this.#gen++;
-    this.#subId = undefined;
-    this.#buffering = true;
-    this.#setState("disconnected");
-    this.#scheduleReconnect();
-  }
-
-  #onInfo(code: number, message: string): void {
-    if (this.#stopped) return;
-    switch (code) {
-      case 1100:
-        this.#log(`[conn] IB connectivity lost (1100): waiting for IB to restore it`);
-        this.#gen++;
-        this.#buffering = true;
-        this.#setState("lost");
-        return;
-      case 1101:
-        this.#log(`[conn] IB connectivity restored, data lost (1101): resubscribing`);
-        void this.#sync("1101");
-        return;
-      case 1102:
-        this.#log(`[conn] IB connectivity restored, data kept (1102): filling the gap`);
-        void this.#sync("1102");
-        return;
-      case 2110:
-        this.#log(`[conn] TWS-server connectivity broken (2110): waiting`);
-        return;
-      case 326:
-        // IBApi reports every message sent with id -1 as info, this refusal included.
-        this.#onError(code, message, -1);
-        return;
-      default:
-        if (code >= 2100 && code < 2200) return; // farm status chatter
-        this.#log(`[ib] ${code}: ${message}`);
-    }
-  }
-
-  #onError(code: number, message: string, reqId: number): void {
-    if (this.#stopped) return;
-    const ib = this.#cfg.ib;
-    switch (code) {
-      case 502:
-        this.#log(
-          `[conn] cannot reach TWS at ${hostPort(ib.host, ib.port)} (${message}); ` +
-            `is TWS or IB Gateway running with the API enabled on that port? Will keep trying.`,
-        );
-        return;
-      case 326:
-        this.#log(`[conn] client id ${ib.client_id} already in use (326): backing off, retrying`);
-        this.#attempt += 2;
-        return;
-      case 10190:
-        if (reqId === this.#subId) {
-          this.#log(`[ib] tick-by-tick limit reached (10190): retrying the subscription later`);
-          this.#subId = undefined;
-          this.#gen++;
-          this.#buffering = true;
-          const delay = this.#backoff();
-          this.#attempt++;
-          setTimeout(() => {
-            if (!this.#stopped && this.#ib.ready) void this.#sync("10190");
-          }, delay);
-        }
-        return;
-      default:
-        if (reqId >= 0 && reqId === this.#subId) {
-          this.#log(`[ib] error ${code} on the tick subscription: ${message}`);
-        } else if (reqId < 0 || !(code === 162 || code === 200)) {
-          this.#log(`[ib] error ${code}: ${message}`);
-        }
-    }
+    this.#conn.close();
   }
 
   // ---- sync: subscribe, backfill, drain ----
@@ -400,7 +267,7 @@ export class LiveRunner {
   async #sync(why: string): Promise<void> {
     const gen = ++this.#gen;
     this.#buffering = true;
-    this.#setState("syncing");
+    this.#conn.syncing();
     const stale = () => gen !== this.#gen || this.#stopped;
     try {
       if (this.#contract === undefined) {
@@ -409,9 +276,8 @@ export class LiveRunner {
       }
       const c = this.#contract!;
       // 1102 keeps the subscription, and so does a gap found on a live stream.
-      if ((why !== "1102" && why !== "gap") || this.#subId === undefined) {
-        if (this.#subId !== undefined) this.#ib.cancelTicks(this.#subId);
-        this.#subId = this.#ib.subscribeTicks(c.conId, c.exchange);
+      if ((why !== "1102" && why !== "gap") || this.#conn.subscription === undefined) {
+        this.#conn.subscribe(c.conId, c.exchange);
       }
       // IB's clock must pass the subscription's second: then live covers every later second.
       const first = await this.#serverTime();
@@ -470,13 +336,13 @@ export class LiveRunner {
       this.#drainBuffer();
       this.#buffering = false;
       this.#first.complete();
-      this.#attempt = 0;
+      this.#conn.resetBackoff();
       this.#lastActivity = this.#clock.now();
       this.#log(
         `[live] in sync (${why}): ${fed} ${firstSync ? "warm-up" : "backfilled"} trade(s), ` +
           `live from ${new Date(until).toISOString()}`,
       );
-      this.#setState("connected");
+      this.#conn.synced(why);
     } catch (e) {
       if (stale()) return;
       if (e instanceof FatalError) {
@@ -486,16 +352,14 @@ export class LiveRunner {
       }
       if (e instanceof IbRequestError && e.code === -2) return; // reconnect handles it
       this.#log(`[live] sync failed (${(e as Error).message}); retrying`);
-      const delay = this.#backoff();
-      this.#attempt++;
-      await sleep(delay);
-      if (!stale() && this.#ib.ready) void this.#sync(why === "1102" ? "1101" : why);
+      await sleep(this.#conn.nextBackoff());
+      if (!stale() && this.#conn.ready) void this.#sync(why === "1102" ? "1101" : why);
     }
   }
 
   async #serverTime(): Promise<number> {
     const askedAt = this.#clock.now();
-    const t = await this.#ib.currentTime(this.#cfg.live.request_timeout_ms);
+    const t = await this.#conn.adapter.currentTime(this.#cfg.live.request_timeout_ms);
     this.#ex.observeServerTime(t, askedAt);
     return t;
   }
@@ -507,13 +371,17 @@ export class LiveRunner {
     return this.#pacer.request(
       `end|${end}`,
       c.conId,
-      () => this.#ib.historicalTicksBefore(c.conId, c.exchange, end, { count: 1000, timeoutMs }),
+      () =>
+        this.#conn.adapter.historicalTicksBefore(c.conId, c.exchange, end, {
+          count: 1000,
+          timeoutMs,
+        }),
       () => gen !== this.#gen,
     );
   }
 
   async #resolve(): Promise<void> {
-    const r = await resolveFrontMonth(this.#ib, this.#cfg, () => this.#serverTime());
+    const r = await resolveFrontMonth(this.#conn.adapter, this.#cfg, () => this.#serverTime());
     this.#contract = r.contract;
     this.#cfg = r.config;
     this.#liquidSpans = r.liquidSpans;
@@ -547,7 +415,7 @@ export class LiveRunner {
   // ---- ticks ----
 
   #onTick(reqId: number, ts: number, price: number, size: number): void {
-    if (reqId !== this.#subId || this.#stopped) return;
+    if (reqId !== this.#conn.subscription || this.#stopped) return;
     this.stats.liveTicks++;
     this.#lastActivity = this.#clock.now();
     this.#ex.observeTick(ts);
@@ -625,7 +493,7 @@ export class LiveRunner {
 
   #onTimer(): void {
     const engine = this.#engine;
-    if (engine === undefined || this.#stopped || this.#state !== "connected") return;
+    if (engine === undefined || this.#stopped || this.#conn.state !== "connected") return;
     const now = this.#ex.now();
     if (!this.#holdBars(now)) {
       try {
@@ -692,8 +560,7 @@ export class LiveRunner {
         // Leave "connected" at once: no bar may close before the reconnect's backfill.
         this.#gen++;
         this.#buffering = true;
-        this.#setState("disconnected");
-        this.#ib.disconnect();
+        this.#conn.drop();
       },
     ).finally(() => {
       this.#watchdogBusy = false;
