@@ -257,7 +257,7 @@ export class TradeManager implements Exposure {
     if (this.#managed && this.#beforeExits(ts, price, t)) return;
     venue.matchExits?.(ts, price);
     if (
-      this.#trade === t && this.#flattening === undefined && this.#managed &&
+      this.#trade === t && this.#managed &&
       this.#stops.onTick !== undefined && !this.#resumed
     ) {
       const m = this.#stops.onTick(ts, price, t);

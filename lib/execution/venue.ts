@@ -64,7 +64,8 @@ export interface ExitChange {
   target?: number;
   /**
    * Contracts the target closes, when fewer than the position (a scale-out's first part);
-   * undefined: the whole position.
+   * undefined: unchanged. Once the target has filled that many, it covers the rest of the
+   * position again (at its price until the next change).
    */
   targetQty?: number;
   /** When the change is made, epoch ms. */
