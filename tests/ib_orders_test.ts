@@ -465,6 +465,7 @@ Deno.test("DailyLoss trips when the day's net loss reaches the limit, and starts
   assert.equal(d.add(day + 60_000, 30), false);
   assert.equal(d.pnl, -30);
   assert.equal(d.add(day + 120_000, -70), true); // -100: at the limit
+  assert.equal(d.dayEnd, Date.UTC(2025, 6, 15, 22));
   // 22:00 UTC starts the next trading day.
   assert.equal(d.add(Date.UTC(2025, 6, 15, 22, 0, 1), -10), false);
   assert.equal(d.pnl, -10);

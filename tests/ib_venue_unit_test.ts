@@ -5,6 +5,8 @@
  * position, and reconciliation after a restart (adopt, never a second bracket).
  */
 import assert from "node:assert/strict";
+import { configSchema } from "../lib/config/schema.ts";
+import { IbOrders } from "../lib/execution/ib_live.ts";
 import { IbVenue, type IbVenueOptions } from "../lib/execution/ib_venue.ts";
 import type { EntryOrder, VenueEvent } from "../lib/execution/venue.ts";
 import type { StopManager } from "../lib/engine/exits.ts";
@@ -436,4 +438,110 @@ Deno.test("TradeManager on IbVenue: ENTRY journaled, then IB fills, a trailing m
     ["TARGET", 4504, 4500.25, 18.75, 1.24, 17.51],
   );
   assert.equal(tm.busy, false);
+});
+
+function liveOrders(exec: Record<string, unknown>, clock: () => number, signal = false) {
+  const tws = new FakeTws();
+  const lines: string[] = [];
+  const config = configSchema.parse({ execution: { venue: "ib", ...exec } });
+  const o = new IbOrders({
+    config,
+    adapter: { api: tws.api },
+    contract: { conId: CON_ID, exchange: "CME", minTick: 0.25, timeZone: "America/Chicago" },
+    liveAccountFlag: false,
+    clock,
+    log: (l) => lines.push(l),
+    signal,
+  });
+  const events: VenueEvent[] = [];
+  o.venue.listen((e) => events.push(e));
+  return { tws, o, events, lines };
+}
+
+Deno.test("IbOrders: no order before TWS names a paper account; a live account stops everything", () => {
+  const { tws, o, events } = liveOrders({}, () => T);
+  tws.ready(1);
+  o.venue.placeEntry({ ...LONG, qty: 1 });
+  assert.equal(
+    o.onAccounts("U7654321"),
+    "TWS is logged in to a live account (U...), not a paper one (DU...): real orders there need " +
+      "execution.allow_live_account: true in the config and --live-account on the command line",
+  );
+  o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-2" });
+  assert.equal(o.onAccounts("DU1234567"), undefined);
+  o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-3" });
+  assert.deepEqual(events.map(brief), [
+    "reject entry - TWS has not named its account yet",
+    "reject entry - TWS is logged in to a live account (U...), not a paper one (DU...): real orders " +
+    "there need execution.allow_live_account: true in the config and --live-account on the command line",
+  ]);
+  o.stop();
+});
+
+Deno.test("IbOrders: the daily loss limit flattens the open trade and refuses entries until the next day", async () => {
+  let now = T;
+  const { tws, o, events } = liveOrders({ daily_loss_limit: 50 }, () => now);
+  tws.ready(1);
+  o.onAccounts("DU1234567");
+  o.venue.placeEntry({ ...LONG, qty: 1 });
+  await turn();
+  tws.fill(1, 1, 4500, { filled: 1, remaining: 0 });
+  o.onEvent({
+    kind: "EXIT",
+    time: T,
+    tradeId: "R-0",
+    side: "LONG",
+    reason: "STOP",
+    price: 4490,
+    qty: 1,
+    entryPrice: 4500,
+    entryTime: T,
+    pnlPoints: -10,
+    pnlTicks: -40,
+    grossPnl: -50,
+    commission: 1.24,
+    netPnl: -51.24,
+  });
+  assert.deepEqual(tws.cancelled.sort(), [2, 3], "the open trade's exits are cancelled first");
+  tws.status(2, "Cancelled", 0, 1);
+  tws.status(3, "Cancelled", 0, 1);
+  assert.deepEqual([tws.sent.at(-1)!.order.orderType, tws.sent.at(-1)!.order.action], [
+    "MKT",
+    "SELL",
+  ]);
+  tws.fill(4, 1, 4499, { filled: 1, remaining: 0 });
+  o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-2" });
+  now = Date.UTC(2025, 6, 15, 22); // the next trading day
+  o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-3" });
+  await turn();
+  assert.deepEqual(events.map(brief).filter((l) => !l.startsWith("cancel")), [
+    "fill entry 1@4500 x1 c=0.62",
+    "fill flatten 1@4499 x2 c=0.62",
+    "reject entry - entries are stopped (daily loss limit: -51.24 today)",
+  ]);
+  assert.equal(tws.sent.at(-1)!.order.orderRef, "R-3");
+  o.stop();
+});
+
+Deno.test("IbOrders: the kill switch (SIGUSR1) cancels the working bracket and refuses later entries", async () => {
+  if (Deno.build.os === "windows") return;
+  const { tws, o, events } = liveOrders({}, () => T, true);
+  tws.ready(1);
+  o.onAccounts("DU1234567");
+  o.venue.placeEntry({ ...LONG, qty: 1 });
+  await turn();
+  Deno.kill(Deno.pid, "SIGUSR1");
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(
+    tws.cancelled,
+    [1],
+    "a parent with nothing filled: its cancel takes the children",
+  );
+  tws.status(1, "Cancelled", 0, 1);
+  o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-2" });
+  assert.deepEqual(events.map(brief), [
+    "cancel entry 1 HALT",
+    "reject entry - entries are stopped (kill switch: SIGUSR1)",
+  ]);
+  o.stop();
 });

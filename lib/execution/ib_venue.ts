@@ -62,6 +62,8 @@ export interface IbVenueOptions {
   knownExecIds?: Iterable<string>;
   /** Last journaled execution time: reconciliation asks for executions from then on. */
   execSince?: number;
+  /** Why no order may be sent at all now (the account check), or undefined. */
+  gate?: () => string | undefined;
 }
 
 /** What a reconciliation found. */
@@ -101,7 +103,7 @@ interface TradeOrders {
   /** Orders this venue asked to cancel. */
   cancelling: Set<number>;
   /** A flatten asked for: waiting for the exits' cancels, then the closing order. */
-  closing?: { time: number } | undefined;
+  closing?: { time: number; reason?: string } | undefined;
   /** The entry was rejected or never sent: nothing more is reported for the trade. */
   ended: boolean;
   /** TWS acknowledged the entry (one `working` event). */
@@ -118,6 +120,8 @@ export class IbVenue implements Venue {
   #byId = new Map<number, { tradeId: string; role: OrderRole }>();
   #log: (line: string) => void;
   #halted: string | undefined;
+  /** Entries are refused until this time (a daily loss limit), epoch ms. */
+  #haltedUntil = -Infinity;
   #reconciling = false;
   /** Executions are asked for from here on at a reconciliation: the last one seen. */
   #execSince: number;
@@ -134,8 +138,11 @@ export class IbVenue implements Venue {
     if (options.knownExecIds !== undefined) this.#orders.markKnownExecutions(options.knownExecIds);
   }
 
-  /** Why entries are refused for good (kill switch, loss limit), if they are. */
+  /** Why entries are refused now (kill switch, loss limit), if they are. */
   get halted(): string | undefined {
+    if (this.#halted !== undefined && this.#o.clock() >= this.#haltedUntil) {
+      this.#halted = undefined;
+    }
     return this.#halted;
   }
 
@@ -236,16 +243,21 @@ export class IbVenue implements Venue {
   }
 
   /**
-   * Kill switch and daily loss limit: refuses every later entry, cancels the working orders
-   * and closes the open position of every trade (each a `flatten` fill).
+   * Kill switch and daily loss limit: refuses entries until `until` (default: for good),
+   * cancels the working orders and closes the open position of every trade (each a `flatten`
+   * fill).
    */
-  halt(reason: string): void {
-    if (this.#halted === undefined) this.#halted = reason;
+  halt(reason: string, until = Infinity): void {
+    const before = this.halted === undefined ? -Infinity : this.#haltedUntil;
+    if (until >= before) {
+      this.#halted = reason;
+      this.#haltedUntil = until;
+    }
     this.#log(`[orders] HALT (${reason}): cancelling every order and closing the position`);
     const now = this.#o.clock();
     for (const t of this.#trades.values()) {
       if (t.ended) continue;
-      t.closing ??= { time: now };
+      t.closing ??= { time: now, reason: "HALT" };
       this.#advanceClose(t);
     }
   }
@@ -341,7 +353,10 @@ export class IbVenue implements Venue {
   }
 
   #entryRefusal(order: EntryOrder): string | undefined {
-    if (this.#halted !== undefined) return `entries are stopped (${this.#halted})`;
+    const gate = this.#o.gate?.();
+    if (gate !== undefined) return gate;
+    const halted = this.halted;
+    if (halted !== undefined) return `entries are stopped (${halted})`;
     if (this.#reconciling) return "reconciling with TWS after a (re)connect";
     if (!this.#orders.ready) return "not connected to TWS";
     const max = this.#o.maxPosition ?? Infinity;
@@ -526,6 +541,7 @@ export class IbVenue implements Venue {
           time: this.#o.clock(),
         };
         if (!own) e.reason = reason ?? (b.role === "entry" ? "VENUE" : "OCA");
+        else if (t.closing?.reason !== undefined) e.reason = t.closing.reason;
         this.#emit(e);
       }
       if (b.role === "entry") this.#entryDone(t);

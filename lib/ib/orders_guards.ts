@@ -63,6 +63,11 @@ export class DailyLoss {
     this.#dayStartHour = dayStartHour;
   }
 
+  /** When the current trading day ends (the next `dayStartHour` UTC), epoch ms; NaN before any exit. */
+  get dayEnd(): number {
+    return (this.#day + 1) * 86_400_000 + this.#dayStartHour * 3_600_000;
+  }
+
   /** Net P/L of the current day so far. */
   get pnl(): number {
     return this.#pnl;

@@ -1,0 +1,125 @@
+/**
+ * Real orders in a live run (`execution.venue: ib`): builds the order client and the
+ * {@linkcode IbVenue} on the runner's IB connection, and the guards around them (paper account
+ * only unless allowed twice, maximum position, daily loss limit, kill switch). The live runner
+ * calls four hooks: `venue` for the engine, `onAccounts`, `onSynced` after every (re)connect
+ * once the engine exists, and `stop`.
+ *
+ * @module
+ */
+import type { Config } from "../config/schema.ts";
+import type { IbAdapter } from "../ib/adapter.ts";
+import { OrderClient } from "../ib/orders.ts";
+import { accountRefusal, DailyLoss, watchKillSwitch } from "../ib/orders_guards.ts";
+import type { JournalEvent } from "../types.ts";
+import { IbVenue, type ReconcileReport } from "./ib_venue.ts";
+
+/** What {@linkcode IbOrders} needs from the run. */
+export interface IbOrdersOptions {
+  config: Config;
+  /** The runner's connection (its `api` carries the orders). */
+  adapter: Pick<IbAdapter, "api">;
+  /** The traded contract, from contract details. */
+  contract: { conId: number; exchange: string; minTick: number; timeZone: string };
+  /** `--live-account` was given. */
+  liveAccountFlag: boolean;
+  /** IB's clock, epoch ms. */
+  clock: () => number;
+  /** The journal's `durable` (every line written so far on disk). */
+  durable?: () => Promise<void>;
+  log: (line: string) => void;
+  /** Exec ids the journal holds and its last fill time (restart). */
+  knownExecIds?: Iterable<string>;
+  execSince?: number;
+  /** Watch SIGUSR1 (default true; tests running several bots in one process say false). */
+  signal?: boolean;
+}
+
+/** The order side of a live run. */
+export class IbOrders {
+  /** The venue to hand to the engine. */
+  readonly venue: IbVenue;
+  #o: IbOrdersOptions;
+  #orders: OrderClient;
+  #account: string | undefined = "TWS has not named its account yet";
+  #loss: DailyLoss | undefined;
+  #stopKill: () => void;
+  #reconciling: Promise<ReconcileReport | undefined> | undefined;
+
+  /** Builds the client and the venue; the kill switch is watched from here on. */
+  constructor(options: IbOrdersOptions) {
+    this.#o = options;
+    const x = options.config.execution;
+    this.#orders = new OrderClient(options.adapter.api, {
+      contract: {
+        conId: options.contract.conId,
+        exchange: options.contract.exchange,
+        tickSize: options.contract.minTick,
+      },
+      timeZone: options.contract.timeZone,
+    });
+    this.venue = new IbVenue({
+      orders: this.#orders,
+      conId: options.contract.conId,
+      clock: options.clock,
+      log: options.log,
+      maxPosition: x.max_position ?? options.config.risk.contracts,
+      gate: () => this.#account,
+      ...(options.durable === undefined ? {} : { durable: options.durable }),
+      ...(options.knownExecIds === undefined ? {} : { knownExecIds: options.knownExecIds }),
+      ...(options.execSince === undefined ? {} : { execSince: options.execSince }),
+    });
+    if (x.daily_loss_limit !== undefined) this.#loss = new DailyLoss(x.daily_loss_limit);
+    this.#stopKill = watchKillSwitch(
+      { file: x.kill_file, signal: options.signal !== false },
+      (why) => this.venue.halt(why),
+    );
+  }
+
+  /**
+   * TWS's managed accounts: undefined when orders may go there; otherwise the one line why
+   * not (the run must stop: no order at all, not even a flatten, goes to such an account).
+   */
+  onAccounts(accounts: string): string | undefined {
+    const refusal = accountRefusal(accounts, {
+      allowLiveAccount: this.#o.config.execution.allow_live_account,
+      liveAccountFlag: this.#o.liveAccountFlag,
+    });
+    this.#account = refusal;
+    return refusal;
+  }
+
+  /**
+   * After every (re)connect, once the engine has resumed its trade: reconciles with TWS
+   * (one at a time). Resolves to the report, or undefined when it failed (logged; the next
+   * reconnect tries again).
+   */
+  onSynced(): Promise<ReconcileReport | undefined> {
+    if (this.#account !== undefined) return Promise.resolve(undefined);
+    this.#reconciling ??= this.venue.reconcile().then(
+      (r) => r,
+      (e) => {
+        this.#o.log(`[orders] reconciliation failed: ${e instanceof Error ? e.message : e}`);
+        return undefined;
+      },
+    ).finally(() => this.#reconciling = undefined);
+    return this.#reconciling;
+  }
+
+  /** Every journal event of the run: EXITs count toward the daily loss limit. */
+  onEvent(e: JournalEvent): void {
+    if (e.kind !== "EXIT" || this.#loss === undefined) return;
+    if (this.#loss.add(e.time, e.netPnl)) {
+      this.venue.halt(
+        `daily loss limit: ${this.#loss.pnl.toFixed(2)} today`,
+        this.#loss.dayEnd,
+      );
+    }
+  }
+
+  /** Stops the kill-switch watch and the client's listeners. */
+  stop(): void {
+    this.#stopKill();
+    this.#orders.dispose();
+  }
+}
