@@ -13,6 +13,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { Engine } from "../engine/engine.ts";
+import type { Venue } from "../execution/venue.ts";
 import { EventStream } from "../events/stream.ts";
 import type { ConnectionState } from "../events/types.ts";
 import { IbRequestError, type TickPage } from "../ib/adapter.ts";
@@ -67,6 +68,11 @@ export interface LiveRunnerOptions {
   onTickReceived?: (ts: number, price: number, size: number) => void;
   /** Called after each history page a sync receives, with its number in the sync (tests). */
   onHistoryPage?: (page: number) => void;
+  /**
+   * Where the engine's orders go, built once the contract is resolved (`execution.venue: ib`:
+   * an IbVenue); default: the paper venue.
+   */
+  venue?: (contract: ResolvedContract) => Venue;
 }
 
 /** Counters of a live run. */
@@ -399,6 +405,7 @@ export class LiveRunner {
       events: this.events,
       mark: (e) => first.mark(e),
       runId: o.runId,
+      ...(o.venue === undefined ? {} : { venue: o.venue(this.#contract!) }),
       // Warm-up bars (ending before live data) calibrate but never trade.
       entriesAfter: liveFrom,
       liquidSpans: this.#liquidSpans,
