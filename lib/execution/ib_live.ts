@@ -9,6 +9,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import type { IbAdapter } from "../ib/adapter.ts";
+import type { IbConnection } from "../ib/connection.ts";
 import { OrderClient } from "../ib/orders.ts";
 import { accountRefusal, DailyLoss, watchKillSwitch } from "../ib/orders_guards.ts";
 import type { JournalEvent } from "../types.ts";
@@ -33,6 +34,8 @@ export interface IbOrdersOptions {
   execSince?: number;
   /** Watch SIGUSR1 (default true; tests running several bots in one process say false). */
   signal?: boolean;
+  /** TWS's account may not get orders (see `onAccounts`): the run must stop. */
+  onRefused?: (line: string) => void;
 }
 
 /** The order side of a live run. */
@@ -104,6 +107,37 @@ export class IbOrders {
       },
     ).finally(() => this.#reconciling = undefined);
     return this.#reconciling;
+  }
+
+  /**
+   * Hooks onto the run's connection: claims the errors of its orders, checks the accounts and
+   * reconciles after every (re)connect and IB restore (1101/1102).
+   */
+  attach(conn: IbConnection): void {
+    conn.claimErrors((_code, _message, reqId) => this.#orders.owns(reqId));
+    conn.onSynced((why) => {
+      if (why !== "connect" && why !== "1101" && why !== "1102") return;
+      const refusal = this.onAccounts(conn.accounts.join(","));
+      if (refusal !== undefined) {
+        this.#o.log(`[orders] ${refusal}`);
+        this.#o.onRefused?.(refusal);
+        return;
+      }
+      void this.onSynced();
+    });
+  }
+
+  /**
+   * Before the run stops with `live.on_stop: close`: cancels every working order, closes the
+   * position, and waits (at most `timeoutMs`) until IB confirmed it. True when flat.
+   */
+  async closeAll(timeoutMs: number): Promise<boolean> {
+    await this.#reconciling;
+    this.venue.closeAll("MANUAL");
+    const end = Date.now() + timeoutMs;
+    while (this.venue.busy && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    if (this.venue.busy) this.#o.log(`[orders] not flat after ${timeoutMs / 1000} s: check TWS`);
+    return !this.venue.busy;
   }
 
   /** Every journal event of the run: EXITs count toward the daily loss limit. */

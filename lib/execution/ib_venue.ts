@@ -146,6 +146,12 @@ export class IbVenue implements Venue {
     return this.#halted;
   }
 
+  /** True while a trade has a position or a working order. */
+  get busy(): boolean {
+    for (const t of this.#trades.values()) if (!t.ended) return true;
+    return false;
+  }
+
   /** Contracts held by this venue's open trades, signed (+ long). */
   get position(): number {
     let n = 0;
@@ -254,10 +260,15 @@ export class IbVenue implements Venue {
       this.#haltedUntil = until;
     }
     this.#log(`[orders] HALT (${reason}): cancelling every order and closing the position`);
+    this.closeAll("HALT");
+  }
+
+  /** Cancels the working orders and closes the position of every trade (`reason` on cancels). */
+  closeAll(reason: string): void {
     const now = this.#o.clock();
     for (const t of this.#trades.values()) {
       if (t.ended) continue;
-      t.closing ??= { time: now, reason: "HALT" };
+      t.closing ??= { time: now, reason };
       this.#advanceClose(t);
     }
   }

@@ -156,6 +156,11 @@ export class OrderClient {
     return Number.isFinite(this.#nextId) && this.#api.isConnected;
   }
 
+  /** True when `id` is an order this client sent or adopted (its IB errors are order errors). */
+  owns(id: number): boolean {
+    return this.#orders.has(id);
+  }
+
   /** The order sent or seen under `orderId`, if any (a copy). */
   order(orderId: number): Order | undefined {
     const t = this.#orders.get(orderId);
