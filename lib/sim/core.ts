@@ -8,6 +8,7 @@
 import type { Clock } from "../types.ts";
 import { type ContractQuery, matchContracts, type SimContract } from "./contracts.ts";
 import { errorMsg } from "./messages.ts";
+import type { OrderBook } from "./orders.ts";
 import type { Pacing } from "./pacing.ts";
 import type { FeedState, Session, Timer } from "./session.ts";
 import type { SimLogger, SimStats, SimulatorOptions } from "./sim_types.ts";
@@ -29,6 +30,8 @@ export interface SimCore {
   readonly feeds: FeedState[];
   readonly stats: SimStats;
   readonly pacing: Pacing;
+  /** Orders, positions and executions (server side, per client id). */
+  readonly orders: OrderBook;
   /** Next order id handed out by NEXT_VALID_ID. */
   nextOrderId: number;
   /** Wall ms until which no tick is sent (0: not silent; Infinity: until resumed). */
@@ -48,10 +51,10 @@ export interface SimCore {
   setTimer(fn: () => void, ms: number): Timer;
   /** Drops a session's subscriptions. */
   forget(s: Session): void;
-  /** Closes every client socket. */
-  dropAll(why: string): void;
+  /** Closes every client socket; `graceful`: after what is queued has been sent. */
+  dropAll(why: string, graceful?: boolean): void;
   /** Drops every client and refuses connections for `ms` wall ms. */
-  refuseFor(ms: number): Promise<void>;
+  refuseFor(ms: number, graceful?: boolean): Promise<void>;
 }
 
 /** IB's text for error 200 when nothing matches. */
@@ -79,6 +82,7 @@ export function resolveContract(
   return undefined;
 }
 
+/** The feed trading contract `c`, if any. */
 export function feedFor(sim: SimCore, c: SimContract): FeedState | undefined {
   return sim.feeds.find((f) => f.contract.conId === c.conId);
 }

@@ -8,7 +8,12 @@
 
 import { localParts } from "../time/zone.ts";
 import type { SimCore } from "./core.ts";
-import { DEFAULT_FAULT_MS, type FaultSpec, parseFaultSpec } from "./fault_spec.ts";
+import {
+  DEFAULT_FAULT_MS,
+  type FaultSpec,
+  type OrderFaultEvent,
+  parseFaultSpec,
+} from "./fault_spec.ts";
 import { errorMsg } from "./messages.ts";
 import type { SimFaults } from "./sim_types.ts";
 
@@ -50,6 +55,7 @@ export class FaultScheduler {
         this.#sim.silentUntil = 0;
         this.#sim.kick(0);
       },
+      schedule: (spec) => this.schedule(typeof spec === "string" ? parseFaultSpec(spec) : spec),
       nightlyResetAt: (hhmm, o = {}) => {
         const spec = parseFaultSpec(`reset@${hhmm}`);
         this.schedule({ ...spec, durationMs: o.downMs ?? DEFAULT_FAULT_MS.reset });
@@ -103,6 +109,7 @@ export class FaultScheduler {
     }
     for (const item of this.#scheduled) {
       const { spec } = item;
+      if ("event" in spec.when) continue; // fired by orderEvent
       if ("afterMs" in spec.when) {
         if (wall < item.nextAt) continue;
         item.nextAt = Infinity;
@@ -116,14 +123,28 @@ export class FaultScheduler {
     }
   }
 
-  #fire(spec: FaultSpec): void {
+  /**
+   * Fires, once each, the faults scheduled at order event `event`. A drop or refusal lets
+   * what was queued before the event leave first, so the client sees exactly up to it.
+   */
+  orderEvent(event: OrderFaultEvent): void {
+    for (const item of this.#scheduled) {
+      const w = item.spec.when;
+      if (!("event" in w) || w.event !== event || item.nextAt === -1) continue;
+      item.nextAt = -1; // fired
+      this.#sim.log.info("Fault: {kind} at order event {event}", { kind: item.spec.kind, event });
+      this.#fire(item.spec, true);
+    }
+  }
+
+  #fire(spec: FaultSpec, graceful = false): void {
     const d = spec.durationMs ?? 0;
     switch (spec.kind) {
       case "drop":
-        return this.#sim.dropAll("scheduled drop");
+        return this.#sim.dropAll("scheduled drop", graceful);
       case "refuse":
       case "reset":
-        this.#sim.refuseFor(d).catch((e) => {
+        this.#sim.refuseFor(d, graceful).catch((e) => {
           this.#sim.log.warn("Scheduled refusal failed: {error}", { error: String(e) });
         });
         return;

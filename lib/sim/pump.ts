@@ -130,6 +130,7 @@ export class TickPump {
     let sent = 0;
     const n = f.replay.take(wall, BATCH, (ts, price, size) => {
       f.history.push(ts, price, size);
+      this.#sim.orders.onTrade(f, ts, price, size);
       const sec = Math.floor(ts / 1000);
       for (const t of tbt) {
         t.s.sendText(tickByTickLastText(t.reqId, t.type, sec, price, size, exchange));

@@ -20,13 +20,17 @@ import {
 } from "./messages.ts";
 import { feedFor, NO_SECDEF_TEXT, resolveContract, type SimCore } from "./core.ts";
 import { reqHistoricalData, reqHistoricalTicks } from "./history.ts";
+import { decodeOrderRequest } from "./order_messages.ts";
 import type { Session } from "./session.ts";
 
 const TBT_LIMIT_TEXT = "Max number of tick-by-tick requests has been reached.";
 
 /** Acts on one client frame (fields split) of a handshaken session. */
 export function onFrame(sim: SimCore, s: Session, fields: string[]): void {
-  const req: ClientRequest = decodeRequest(fields, s.version);
+  const orderReq = decodeOrderRequest(fields, s.version);
+  const req: ClientRequest = orderReq === undefined
+    ? decodeRequest(fields, s.version)
+    : { kind: "unknown", msgId: Number(fields[0]) };
   if (!s.started && req.kind !== "startApi") {
     // TWS ignores requests before START_API; so do we, with a log line.
     sim.log.warn("Client {id} sent message {m} before START_API; ignored", {
@@ -40,13 +44,15 @@ export function onFrame(sim: SimCore, s: Session, fields: string[]): void {
     sim.log.debug("Client {id}: message {m} unanswered (frozen)", { id: s.id, m: fields[0] });
     return;
   }
+  if (orderReq !== undefined) return sim.orders.handle(s, orderReq);
   switch (req.kind) {
     case "startApi":
       return startApi(sim, s, req.clientId);
     case "currentTime":
       return s.send(currentTime(Math.floor(sim.now() / 1000)));
     case "reqIds":
-      return s.send(nextValidId(sim.nextOrderId));
+      // Each answer is above the last, so two callers never get the same id.
+      return s.send(nextValidId(sim.nextOrderId++));
     case "managedAccounts":
       return s.send(managedAccounts(sim.account));
     case "contractDetails":

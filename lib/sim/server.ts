@@ -29,6 +29,7 @@ import { MAX_SIM_VERSION, MIN_SIM_VERSION } from "./messages.ts";
 import { FrameDecoder, splitFields } from "./wire.ts";
 import type { SimCore } from "./core.ts";
 import { FaultScheduler } from "./faults.ts";
+import { OrderBook } from "./orders.ts";
 import { Pacing } from "./pacing.ts";
 import { TickPump } from "./pump.ts";
 import { onFrame } from "./requests.ts";
@@ -110,6 +111,7 @@ class Simulator implements SimCore {
   frozenUntil = 0;
   #faultTimer: ReturnType<typeof setInterval> | undefined;
   readonly pacing: Pacing;
+  readonly orders: OrderBook;
   readonly pump: TickPump;
   readonly faults: FaultScheduler;
   readonly stats: SimStats = {
@@ -135,6 +137,10 @@ class Simulator implements SimCore {
     this.pacing = new Pacing(this.clock, opts.pacing !== false);
     this.pump = new TickPump(this);
     this.faults = new FaultScheduler(this);
+    this.orders = new OrderBook(this, {
+      commissionPerContract: opts.commissionPerContract,
+      onEvent: (e) => this.faults.orderEvent(e),
+    });
     this.#maxVersion = opts.maxServerVersion ?? MAX_SIM_VERSION;
     if (this.#maxVersion < MIN_SIM_VERSION || this.#maxVersion > MAX_SIM_VERSION) {
       throw new RangeError(
@@ -217,6 +223,7 @@ class Simulator implements SimCore {
         return { ...this.stats, activeSessions: this.sessions.size, queuedBytes };
       },
       replayDone: () => this.pump.firstFeedDone().then(() => this.#allDrained()),
+      pumpNow: () => this.kick(0),
       close: () => this.close(),
     };
   }
@@ -372,9 +379,12 @@ class Simulator implements SimCore {
 
   // ---- faults acting on connections ----
 
-  dropAll(why: string): void {
+  dropAll(why: string, graceful = false): void {
     this.log.info("Fault: dropping {n} client(s) ({why})", { n: this.sessions.size, why });
-    for (const s of this.sessions) s.close();
+    for (const s of this.sessions) {
+      if (graceful) s.closeAfterFlush();
+      else s.close();
+    }
   }
 
   /**
@@ -382,7 +392,7 @@ class Simulator implements SimCore {
    * window (one re-listen at its end); every caller resolves when connections are accepted
    * again, or when the simulator closes.
    */
-  refuseFor(ms: number): Promise<void> {
+  refuseFor(ms: number, graceful = false): Promise<void> {
     if (!(ms >= 0) || !Number.isFinite(ms)) {
       return Promise.reject(new RangeError(`refuseFor ms is ${ms}`));
     }
@@ -390,7 +400,7 @@ class Simulator implements SimCore {
     const done = new Promise<void>((resolve) => this.#refuseWaiters.push(resolve));
     const now = this.clock.now();
     const until = now + ms;
-    this.dropAll("restart");
+    this.dropAll("restart", graceful);
     if (this.#refusing) {
       // Overlap: the window ends at the later of the two ends, with a single re-listen.
       if (this.#refuseTimer === undefined || until > this.#refusedUntil) {

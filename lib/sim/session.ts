@@ -84,6 +84,8 @@ export class Session {
   #drainWaiters: Array<() => void> = [];
   #emptyWaiters: Array<() => void> = [];
   #limits: SessionLimits;
+  /** Set by closeAfterFlush: no new output, the queue drains, then the socket closes. */
+  #muted = false;
 
   constructor(id: number, conn: Deno.Conn, limits: SessionLimits) {
     this.id = id;
@@ -100,7 +102,7 @@ export class Session {
   }
 
   sendText(text: string): void {
-    if (this.closed) return;
+    if (this.closed || this.#muted) return;
     this.#out.writeText(text);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -199,6 +201,14 @@ export class Session {
     const w = this.#emptyWaiters;
     this.#emptyWaiters = [];
     for (const f of w) f();
+  }
+
+  /** Sends what is queued, takes no more output, then closes: a drop that loses nothing sent before it. */
+  closeAfterFlush(): void {
+    if (this.closed || this.#muted) return;
+    this.flush();
+    this.#muted = true;
+    void this.empty().then(() => this.close());
   }
 
   close(): void {

@@ -55,8 +55,13 @@ export interface SimulatorOptions {
   archive?: SimArchive;
   /** Zone for IB date texts without a zone, and for daily fault times. Default UTC. */
   timeZone?: string;
-  /** Account id sent in MANAGED_ACCTS. Default DU1234567. */
+  /**
+   * Account id sent in MANAGED_ACCTS and on orders, positions and executions. Default
+   * DU1234567 (IB paper accounts start with DU); e.g. U7654321 looks like a live account.
+   */
   account?: string;
+  /** Commission per contract and execution, in the contract's currency. Default 0.62. */
+  commissionPerContract?: number;
   /** Trades kept per contract for history requests. Default 2,000,000. */
   maxHistoryTicks?: number;
   /**
@@ -97,6 +102,11 @@ export interface SimFaults {
   freeze(ms?: number): void;
   /** Ends a silence or a freeze early. */
   resume(): void;
+  /**
+   * Schedules a fault from a spec, as the `faults` option does: at a time (`drop@+2s`) or
+   * at an order event (`drop@parent-fill`, `refuse@partial-fill:3s`, `freeze@cancel:1s`).
+   */
+  schedule(spec: string | FaultSpec): void;
   /** Schedules a daily reset (drop + refuse for `downMs`) at `hhmm` simulator-clock time. */
   nightlyResetAt(hhmm: string, options?: { downMs?: number }): void;
 }
@@ -133,6 +143,8 @@ export interface SimulatorHandle {
   now(): number;
   /** Counters. */
   stats(): SimStats;
+  /** Replays at once every trade due at the clock's now (tests driving a manual clock). */
+  pumpNow(): void;
   /** Resolves once the first feed's source is exhausted and every trade has been sent. */
   replayDone(): Promise<void>;
   /** Stops listening, closes every client, clears timers. */
