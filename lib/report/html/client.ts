@@ -37,6 +37,8 @@ export const CLIENT_SCRIPT = String.raw`
     ["Hold s", "x", function (r) { return r[20]; }]
   ];
   var sortState = { col: 0, dir: 1 };
+  // What the charts hold, for tests and for anyone poking at the page from the console.
+  var hooks = window.scalpbotReport = { data: data, series: {} };
   var current = null;
 
   function $(id) { return document.getElementById(id); }
@@ -89,11 +91,13 @@ export const CLIENT_SCRIPT = String.raw`
         wickUpColor: "#26a69a", wickDownColor: "#ef5350"
       });
       host.setData(bars);
+      hooks.series.candles = host;
     } else {
       host = chart.addSeries(LC.LineSeries, {
         priceFormat: fmt, color: "#8c959f", lineWidth: 1, lastValueVisible: false, priceLineVisible: false
       });
       host.setData(line(s.fills));
+      hooks.series.fills = host;
     }
     var levelOptions = { priceFormat: fmt, lineWidth: 1, lineType: 1, lastValueVisible: false,
       priceLineVisible: false, crosshairMarkerVisible: false };
@@ -111,7 +115,9 @@ export const CLIENT_SCRIPT = String.raw`
         size: m.t.length > 2000 ? 0.6 : 1
       };
     }
-    LC.createSeriesMarkers(host, marks);
+    hooks.series.stop = stop;
+    hooks.series.target = target;
+    hooks.series.markers = LC.createSeriesMarkers(host, marks);
     chart.timeScale().fitContent();
   }
 
@@ -133,6 +139,8 @@ export const CLIENT_SCRIPT = String.raw`
       lineWidth: 1, priceLineVisible: false, invertFilledArea: true
     }, 1);
     dd.setData(line(s.drawdown));
+    hooks.series.equity = eq;
+    hooks.series.drawdown = dd;
     var panes = chart.panes();
     if (panes.length > 1) panes[1].setHeight(90);
     chart.timeScale().fitContent();
@@ -228,15 +236,20 @@ export const CLIENT_SCRIPT = String.raw`
     var v = col[2](r, i);
     if (v === null || v === undefined) return "";
     switch (col[1]) {
-      case "p": return v.toFixed(dec);
+      // On the tick grid with the tick's decimals, else every digit (an average entry).
+      case "p": return Number(v.toFixed(dec)) === v ? v.toFixed(dec) : String(v);
       case "m": return v.toFixed(2);
       case "r": return v.toFixed(2);
       default: return String(v);
     }
   }
 
-  function drawTrades() {
-    var run = current, rows = run.trades.map(function (r, i) { return [r, i]; });
+  // Sorted once per click; a page of rows drawn at a time (10,000 rows take seconds to lay out).
+  var sorted = [];
+  var pageState = { size: 500, page: 0 };
+
+  function sortTrades() {
+    var rows = current.trades.map(function (r, i) { return [r, i]; });
     var col = COLUMNS[sortState.col], key = col[3] || col[2], dir = sortState.dir;
     rows.sort(function (a, b) {
       var x = key(a[0], a[1]), y = key(b[0], b[1]);
@@ -245,21 +258,40 @@ export const CLIENT_SCRIPT = String.raw`
       if (y === null || y === undefined) return -1;
       return (x < y ? -1 : 1) * dir;
     });
-    var html = new Array(rows.length);
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i][0], n = rows[i][1], cells = "";
-      for (var c = 0; c < COLUMNS.length; c++) {
-        var cl = COLUMNS[c][1] === "t" ? "t" : c === 15 ? "m " + signClass(r[16]) : "";
-        cells += "<td class=\"" + cl + "\">" + esc(cell(COLUMNS[c], r, n, run.decimals)) + "</td>";
-      }
-      html[i] = "<tr>" + cells + "</tr>";
-    }
-    $("trades").tBodies[0].innerHTML = html.join("");
+    sorted = rows;
+    pageState.page = 0;
     var ths = $("trades").tHead.rows[0].cells;
     for (var h = 0; h < ths.length; h++) {
       if (h === sortState.col) ths[h].setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
       else ths[h].removeAttribute("aria-sort");
     }
+  }
+
+  function drawTrades() {
+    var run = current, size = pageState.size > 0 ? pageState.size : sorted.length || 1;
+    var pages = Math.max(1, Math.ceil(sorted.length / size));
+    if (pageState.page >= pages) pageState.page = pages - 1;
+    var from = pageState.page * size, to = Math.min(sorted.length, from + size);
+    var html = new Array(to - from);
+    for (var i = from; i < to; i++) {
+      var r = sorted[i][0], n = sorted[i][1], cells = "";
+      for (var c = 0; c < COLUMNS.length; c++) {
+        var cl = COLUMNS[c][1] === "t" ? "t" : c === 15 ? "m " + signClass(r[16]) : "";
+        cells += "<td class=\"" + cl + "\">" + esc(cell(COLUMNS[c], r, n, run.decimals)) + "</td>";
+      }
+      html[i - from] = "<tr>" + cells + "</tr>";
+    }
+    $("trades").tBodies[0].innerHTML = html.join("");
+    $("page-info").textContent = sorted.length === 0 ? "no trades" :
+      "rows " + (from + 1).toLocaleString("en-US") + "\u2013" + to.toLocaleString("en-US") + " of " +
+      sorted.length.toLocaleString("en-US");
+    $("page-prev").disabled = pageState.page === 0;
+    $("page-next").disabled = pageState.page >= pages - 1;
+  }
+
+  function sortAndDraw() {
+    sortTrades();
+    drawTrades();
   }
 
   function buildTradeHead() {
@@ -271,14 +303,26 @@ export const CLIENT_SCRIPT = String.raw`
       if (!th) return;
       var col = Number(th.getAttribute("data-col"));
       sortState = { col: col, dir: sortState.col === col ? -sortState.dir : 1 };
+      sortAndDraw();
+    });
+    $("page-size").addEventListener("change", function () {
+      pageState.size = Number($("page-size").value);
+      pageState.page = 0;
       drawTrades();
     });
+    $("page-prev").addEventListener("click", function () { pageState.page--; drawTrades(); });
+    $("page-next").addEventListener("click", function () { pageState.page++; drawTrades(); });
   }
 
   function render(run) {
     while (charts.length > 0) charts.pop().remove();
+    hooks.series = {};
+    hooks.run = run.id;
     current = run;
     sortState = { col: 0, dir: 1 };
+    // All rows when few; pages of 500 past 1,000.
+    pageState.size = run.trades.length > 1000 ? 500 : 0;
+    $("page-size").value = String(pageState.size);
     var meta = [];
     if (run.symbol) meta.push(run.symbol);
     if (run.source) meta.push("source " + run.source);
@@ -287,21 +331,25 @@ export const CLIENT_SCRIPT = String.raw`
     var cur = document.querySelectorAll(".currency");
     for (var i = 0; i < cur.length; i++) cur[i].textContent = run.currency || "";
     $("trade-count").textContent = "(" + run.trades.length.toLocaleString("en-US") + ")";
-    drawSummary(run);
-    drawMetrics(run);
-    drawTrades();
-    drawPrice(run);
-    drawEquity(run);
-    drawDays(run);
-    drawHours(run);
-    drawHistogram(run);
+    // Each part's time (ms) in scalpbotReport.timings: where a slow page spends it.
+    hooks.timings = {};
+    var parts = [drawSummary, drawMetrics, sortAndDraw, drawPrice, drawEquity, drawDays, drawHours, drawHistogram];
+    for (var p = 0; p < parts.length; p++) {
+      var t0 = performance.now();
+      parts[p](run);
+      hooks.timings[parts[p].name] = Math.round(performance.now() - t0);
+    }
   }
 
   function markReady() {
     document.body.removeAttribute("data-ready");
     // Charts paint on the next animation frame: two frames later every one has drawn.
     requestAnimationFrame(function () {
-      requestAnimationFrame(function () { document.body.setAttribute("data-ready", current ? current.id : "-"); });
+      requestAnimationFrame(function () {
+        // Since the navigation started: what "the page opened in" means.
+        hooks.readyMs = Math.round(performance.now());
+        document.body.setAttribute("data-ready", current ? current.id : "-");
+      });
     });
   }
 

@@ -90,7 +90,13 @@ export function renderHtmlReport(data: HtmlReportData, chartLibrary: string): st
   </section>
   <section>
     <h2>Trades <span id="trade-count"></span></h2>
-    <p class="note">Click a column header to sort; again to reverse.</p>
+    <p class="note pager">Click a column header to sort; again to reverse.
+      <label>Rows per page <select id="page-size"><option value="100">100</option>
+        <option value="500">500</option><option value="1000">1,000</option>
+        <option value="0">all</option></select></label>
+      <button id="page-prev" type="button">&#8249; previous</button>
+      <span id="page-info"></span>
+      <button id="page-next" type="button">next &#8250;</button></p>
     <div class="table-wrap"><table id="trades"><thead></thead><tbody></tbody></table></div>
   </section>
   <footer id="footer"></footer>

@@ -53,5 +53,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 #trades th[aria-sort="ascending"]::after { content: " \\25B2"; }
 #trades th[aria-sort="descending"]::after { content: " \\25BC"; }
 pre { font-size: 12px; max-height: 400px; overflow: auto; background: #f6f8fa; padding: 8px; }
+.pager label, .pager button, .pager span { margin-left: 12px; }
+button { font: inherit; font-size: 12px; padding: 1px 8px; }
 footer { color: #57606a; font-size: 12px; }
 `;
