@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.ts";
 import { DEFAULT_CONFIG_FILE, parseConfigText } from "../config/load.ts";
 import { hostPort } from "../ib/host.ts";
+import { planDashboard } from "./dashboard.ts";
 import { chartLibraryPath } from "../report/html/assets.ts";
 
 /** Absolute paths of modules under lib/, named relative to it, sorted. */
@@ -67,6 +68,7 @@ export const WORKER_MODULES = {
     "engine/prices.ts",
     "engine/session_policy.ts",
     "engine/trade_manager.ts",
+    "engine/trade_state.ts",
     "events/stream.ts",
     "events/types.ts",
     "execution/paper_venue.ts",
@@ -157,8 +159,8 @@ export const CONFIG_COMMANDS: ReadonlySet<string> = new Set([
 
 /** Options that take a value, per command: the rest are flags or positionals. */
 const VALUE_OPTIONS: Record<string, readonly string[]> = {
-  live: ["config", "set", "journal"],
-  demo: ["seed", "seconds", "journal"],
+  live: ["config", "set", "journal", "log-file"],
+  demo: ["seed", "seconds", "journal", "log-file"],
   backtest: [
     "ticks",
     "from",
@@ -172,6 +174,7 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "trades-csv",
     "trades-jsonl",
     "html",
+    "log-file",
   ],
   report: ["run", "trades-csv", "trades-jsonl", "html", "tz"],
   sweep: [
@@ -295,6 +298,8 @@ export function planPermissions(
       output(journal);
       plan.net.push(hostPort(config.ib.host, config.ib.port));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
+      planDashboard(plan, command, args);
+      checkedOutput(last("log-file"));
       break;
     }
     case "demo": {
@@ -304,6 +309,8 @@ export function planPermissions(
       // The simulator listens on a free loopback port and the bot connects to it.
       plan.net.push("127.0.0.1");
       strategy(DEFAULT_CONFIG_FILE);
+      planDashboard(plan, command, args);
+      checkedOutput(last("log-file"));
       break;
     }
     case "backtest": {
@@ -312,7 +319,9 @@ export function planPermissions(
       plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, ...ticks);
       plan.read.push(journal, ...WORKER_MODULES.ticks);
       output(journal);
-      for (const name of ["bars-out", "trades-csv", "trades-jsonl"]) checkedOutput(last(name));
+      for (const name of ["bars-out", "trades-csv", "trades-jsonl", "log-file"]) {
+        checkedOutput(last(name));
+      }
       htmlOutput(last("html"));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       break;
