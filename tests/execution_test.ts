@@ -287,6 +287,56 @@ Deno.test("TradeManager: a flatten waits for the venue's fill, moves nothing mea
   assert.equal(tm.busy, false);
 });
 
+Deno.test("TradeManager: an entry fill that crosses its cancel is journaled and closed at once", () => {
+  const { tm, venue, log, events } = scripted();
+  tm.signal(intent("LONG"), 4501, T, CTX);
+  tm.onBarClose(T + 30_000); // the entry timeout: CANCEL EXPIRED, and a cancel to the venue
+  assert.deepEqual(log.slice(2), ["CANCEL", "cancel R-1 entry"]);
+  assert.equal(tm.busy, false);
+  // The broker had filled one contract before the cancel reached it.
+  venue.send({
+    kind: "fill",
+    tradeId: "R-1",
+    role: "entry",
+    price: 4500.75,
+    qty: 1,
+    time: T + 30_001,
+  });
+  assert.deepEqual(log.slice(4), ["FILL", "flatten R-1 market 4500.75"]);
+  const f = events.at(-1);
+  assert.ok(f?.kind === "FILL");
+  assert.deepEqual([f.tradeId, f.qty, f.filled, f.remaining], ["R-1", 1, 1, 0]);
+  assert.equal(tm.busy, true);
+  venue.send({
+    kind: "fill",
+    tradeId: "R-1",
+    role: "flatten",
+    price: 4500.5,
+    qty: 1,
+    time: T + 30_002,
+  });
+  const exit = events.at(-1);
+  assert.ok(exit?.kind === "EXIT");
+  // -0.25 points x $5 = -1.25; 2 x 0.62 = 1.24.
+  assert.deepEqual([exit.reason, exit.qty, exit.grossPnl, exit.netPnl], [
+    "MANUAL",
+    1,
+    -1.25,
+    -2.49,
+  ]);
+  assert.equal(tm.busy, false);
+  // A fill for a trade that is not the last one is not this manager's: nothing journaled.
+  venue.send({
+    kind: "fill",
+    tradeId: "R-0",
+    role: "entry",
+    price: 4500,
+    qty: 1,
+    time: T + 30_003,
+  });
+  assert.equal(events.at(-1), exit);
+});
+
 function limitTrader(over: Partial<PaperTraderOptions>) {
   const events: JournalEvent[] = [];
   const t = new PaperTrader({

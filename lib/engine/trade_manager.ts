@@ -9,15 +9,7 @@
  * @module
  */
 import type { EntryIntent } from "../strategy/strategy.ts";
-import type {
-  Bar,
-  EntryContext,
-  ExitEvent,
-  ExitReason,
-  FillEvent,
-  JournalEvent,
-  Side,
-} from "../types.ts";
+import type { Bar, EntryContext, ExitEvent, ExitReason, FillEvent } from "../types.ts";
 import type { Venue, VenueEvent, VenueFill } from "../execution/venue.ts";
 import {
   FixedStop,
@@ -30,82 +22,9 @@ import {
 import type { Exposure } from "./position_policy.ts";
 import { movedStop } from "./managers/stops.ts";
 import { tickToward } from "./prices.ts";
+import type { OpenTradeState, TradeManagerOptions } from "./trade_state.ts";
 
-/** Settings for {@linkcode TradeManager}. */
-export interface TradeManagerOptions {
-  /** Where orders go. */
-  venue: Venue;
-  /** Minimum price increment (P/L in ticks, the default managers' grid). */
-  tickSize: number;
-  /** Currency per point per contract. */
-  multiplier: number;
-  /** Contracts per entry order. */
-  contracts: number;
-  /** Places the stop; default {@linkcode FixedStop} on `tickSize`. */
-  stops?: StopManager;
-  /** Places the target; default {@linkcode FixedTarget} on `tickSize`. */
-  targets?: TargetManager;
-  /**
-   * Scale out: `contracts` close at the first target (an EXIT with `Remaining`, same trade
-   * id) and the rest's target moves to `runnerPoints` from the entry. Only for a complete
-   * entry of more than `contracts`; otherwise the whole position exits at the target.
-   */
-  scaleOut?: { contracts: number; runnerPoints: number };
-  /** Write each EXIT's `By` (the manager that caused it): set when a manager is not the default. */
-  tagExits?: boolean;
-  /** Commission per contract per side, in currency (unless the venue reports the real one). */
-  commissionPerContract: number;
-  /** `bar_close`: enter at the signal bar's close; `next_tick`: at the next print. */
-  entryPrice: "bar_close" | "next_tick";
-  /**
-   * `market` (default): a market entry (the venue may rest it as a limit at its reference
-   * price, e.g. paper with partial fills). `limit`: a limit at the signal price, cancelled
-   * after `limitTimeoutBars` bar closes or `limitTimeoutMs`.
-   */
-  entryType?: "market" | "limit";
-  /** Bar closes after which a `limit` entry that is not complete is cancelled. Default: `entryTimeoutBars`. */
-  limitTimeoutBars?: number;
-  /** Milliseconds after which a `limit` entry that is not complete is cancelled (instead of bars). */
-  limitTimeoutMs?: number;
-  /**
-   * Bar closes after which an entry order that is not complete is cancelled (its filled part,
-   * if any, stays open). Only partial fills and limits leave an order working.
-   */
-  entryTimeoutBars: number;
-  /** Receives every event, synchronously, before the trader goes on. */
-  emit: (event: JournalEvent) => void;
-  /** Makes the id of the n-th trade of this run (1-based). */
-  tradeId: (seq: number) => string;
-}
-
-/** An active trade, as restart recovery needs it. */
-export interface OpenTradeState {
-  /** Id of the trade. */
-  tradeId: string;
-  /** Trade direction. */
-  side: Side;
-  /** Contracts ordered. */
-  ordered: number;
-  /** Contracts filled. */
-  filled: number;
-  /** Sum of fill price x qty. */
-  filledValue: number;
-  /** Entry order price: the signal bar's close, or the first print after it (`next_tick`). */
-  entryPrice: number;
-  /** Stop price. */
-  stop: number;
-  /** Target price. */
-  target: number;
-  /** Time of the first fill, or NaN when nothing has filled yet. */
-  entryTime: number;
-  /** Number of fills so far. */
-  fills: number;
-  /**
-   * When the entry order was placed. Prints stamped earlier traded before the order existed,
-   * so they neither fill it nor hit its stop or target. Missing on resume: any print counts.
-   */
-  orderTime?: number;
-}
+export type { OpenTradeState, TradeManagerOptions } from "./trade_state.ts";
 
 interface PendingSignal {
   intent: EntryIntent;
@@ -142,6 +61,8 @@ export class TradeManager implements Exposure {
   #targetQty: number | undefined = undefined;
   /** The exit asked of the venue by `flatten` (its reason and `By`) until its fill arrives. */
   #flattening: { reason: ExitReason; by: string | undefined } | undefined = undefined;
+  /** The latest trade's side and levels (a fill that arrives after it ended is closed at once). */
+  #last: Pick<OpenTradeState, "tradeId" | "side" | "stop" | "target"> | undefined = undefined;
   /** Trade whose entry cancel is journaled already: the venue's report of it is not news. */
   #cancelled = "";
   /**
@@ -197,6 +118,12 @@ export class TradeManager implements Exposure {
     this.#expiresAt = Infinity;
     this.#entryCommission = NaN;
     if (state !== undefined) {
+      this.#last = {
+        tradeId: state.tradeId,
+        side: state.side,
+        stop: state.stop,
+        target: state.target,
+      };
       this.#venue.adopt({
         tradeId: state.tradeId,
         side: state.side,
@@ -433,6 +360,7 @@ export class TradeManager implements Exposure {
     this.#flattening = undefined;
     this.#entryCommission = NaN;
     const tradeId = o.tradeId(++this.#seq);
+    this.#last = { tradeId, side, stop, target };
     this.#trade = {
       tradeId,
       side,
@@ -475,6 +403,7 @@ export class TradeManager implements Exposure {
   #onVenue(e: VenueEvent): void {
     const t = this.#trade;
     if (e.kind === "fill") {
+      if (t === undefined && e.role === "entry") this.#lateFill(e);
       if (t === undefined || t.tradeId !== e.tradeId) return;
       if (e.role === "entry") this.#fill(t, e);
       else this.#exitFill(t, e);
@@ -496,6 +425,30 @@ export class TradeManager implements Exposure {
       if (t.filled === 0) this.#trade = undefined;
       else t.ordered = t.filled;
     }
+  }
+
+  /**
+   * An entry fill for the last trade after it ended (its cancel crossed the fill at the
+   * broker): the contracts are held, so they are journaled under that trade id and closed at
+   * once, at market, as MANUAL. A paper venue never does this.
+   */
+  #lateFill(e: VenueFill): void {
+    const last = this.#last;
+    if (last === undefined || last.tradeId !== e.tradeId || this.#pending !== undefined) return;
+    const t: OpenTradeState = {
+      ...last,
+      ordered: e.qty,
+      filled: 0,
+      filledValue: 0,
+      entryPrice: e.price,
+      entryTime: NaN,
+      fills: 0,
+      orderTime: -Infinity,
+    };
+    this.#trade = t;
+    this.#flattening = undefined;
+    this.#fill(t, e);
+    this.#flatten(t, "MANUAL", "market", e.price, e.time, undefined);
   }
 
   #fill(t: OpenTradeState, e: VenueFill): void {
