@@ -12,7 +12,6 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.ts";
 import { DEFAULT_CONFIG_FILE, parseConfigText } from "../config/load.ts";
 import { hostPort } from "../ib/host.ts";
-import { planDashboard } from "./dashboard.ts";
 import { chartLibraryPath } from "../report/html/assets.ts";
 
 /** Absolute paths of modules under lib/, named relative to it, sorted. */
@@ -159,8 +158,8 @@ export const CONFIG_COMMANDS: ReadonlySet<string> = new Set([
 
 /** Options that take a value, per command: the rest are flags or positionals. */
 const VALUE_OPTIONS: Record<string, readonly string[]> = {
-  live: ["config", "set", "journal", "log-file"],
-  demo: ["seed", "seconds", "journal", "log-file"],
+  live: ["config", "set", "journal"],
+  demo: ["seed", "seconds", "journal"],
   backtest: [
     "ticks",
     "from",
@@ -174,7 +173,6 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "trades-csv",
     "trades-jsonl",
     "html",
-    "log-file",
   ],
   report: ["run", "trades-csv", "trades-jsonl", "html", "tz"],
   sweep: [
@@ -298,8 +296,6 @@ export function planPermissions(
       output(journal);
       plan.net.push(hostPort(config.ib.host, config.ib.port));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
-      planDashboard(plan, command, args);
-      checkedOutput(last("log-file"));
       break;
     }
     case "demo": {
@@ -309,8 +305,6 @@ export function planPermissions(
       // The simulator listens on a free loopback port and the bot connects to it.
       plan.net.push("127.0.0.1");
       strategy(DEFAULT_CONFIG_FILE);
-      planDashboard(plan, command, args);
-      checkedOutput(last("log-file"));
       break;
     }
     case "backtest": {
@@ -319,9 +313,7 @@ export function planPermissions(
       plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, ...ticks);
       plan.read.push(journal, ...WORKER_MODULES.ticks);
       output(journal);
-      for (const name of ["bars-out", "trades-csv", "trades-jsonl", "log-file"]) {
-        checkedOutput(last(name));
-      }
+      for (const name of ["bars-out", "trades-csv", "trades-jsonl"]) checkedOutput(last(name));
       htmlOutput(last("html"));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       break;
