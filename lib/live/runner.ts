@@ -29,8 +29,11 @@ import { ExchangeClock } from "./exchange_clock.ts";
 import { FirstSync, type ResumeState } from "./recovery.ts";
 import { FatalError, resolveFrontMonth } from "./resolve.ts";
 import { StrategyError } from "../strategy/errors.ts";
+import { type LiveStats, newLiveStats } from "./stats.ts";
+import { Watchdog } from "./watchdog.ts";
 
 export type { ResumeState } from "./recovery.ts";
+export type { LiveStats } from "./stats.ts";
 
 /** Connection states; every transition is logged and published (CONNECTION event). */
 export type ConnState = ConnectionState;
@@ -75,22 +78,6 @@ export interface LiveRunnerOptions {
   venue?: (contract: ResolvedContract) => Venue;
 }
 
-/** Counters of a live run. */
-export interface LiveStats {
-  connects: number;
-  disconnects: number;
-  syncs: number;
-  backfilledTicks: number;
-  backfillPages: number;
-  truncatedBackfills: number;
-  warmupTicks: number;
-  timerBars: number;
-  lateTicks: number;
-  liveTicks: number;
-  watchdogChecks: number;
-  pacingRetries: number;
-}
-
 /**
  * Runs live mode. `start()` connects (and keeps reconnecting); `stop()` ends the run:
  * cancels the subscription, closes (or keeps) the open trade, writes SESSION_END.
@@ -99,20 +86,8 @@ export class LiveRunner {
   readonly options: LiveRunnerOptions;
   /** The stream the engine and the runner publish on. */
   readonly events: EventStream;
-  readonly stats: LiveStats = {
-    connects: 0,
-    disconnects: 0,
-    syncs: 0,
-    backfilledTicks: 0,
-    backfillPages: 0,
-    truncatedBackfills: 0,
-    warmupTicks: 0,
-    timerBars: 0,
-    lateTicks: 0,
-    liveTicks: 0,
-    watchdogChecks: 0,
-    pacingRetries: 0,
-  };
+  /** Counters of the run. */
+  readonly stats: LiveStats = newLiveStats();
   #cfg: Config;
   #conn: IbConnection;
   #clock: Clock;
@@ -128,12 +103,7 @@ export class LiveRunner {
   #lastSecond = -Infinity;
   #inLastSecond = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #lastActivity = 0;
-  #watchdogBusy = false;
-  /** Bar closes are held: the stream is silent in liquid hours (see #holdBars). */
-  #holding = false;
-  /** Set by the watchdog: the stream was silent, so its next trade may follow a gap. */
-  #suspect = false;
+  #watchdog: Watchdog;
   #pacer: HistoryPacer;
   #stopped = false;
   #first: FirstSync;
@@ -187,6 +157,23 @@ export class LiveRunner {
       },
       onResubscribe: () => void this.#sync("10190"),
     });
+    this.#watchdog = new Watchdog({
+      live: options.config.live,
+      clock: options.clock,
+      stats: this.stats,
+      log: this.#log,
+      liquid: () => this.#liquid,
+      probe: () => this.#serverTime(),
+      generation: () => this.#gen,
+      stopped: () => this.#stopped,
+      onAnswer: () => void this.#sync("watchdog"),
+      onNoAnswer: () => {
+        // Leave "connected" at once: no bar may close before the reconnect's backfill.
+        this.#gen++;
+        this.#buffering = true;
+        this.#conn.drop();
+      },
+    });
     // First listener: every transition is published right after its log line.
     this.#conn.onState((state, from) =>
       this.events.publish({ kind: "CONNECTION", time: this.#clock.now(), from, state })
@@ -201,6 +188,14 @@ export class LiveRunner {
   /** The engine, once the contract is resolved. */
   get engine(): Engine | undefined {
     return this.#engine;
+  }
+
+  /**
+   * The TWS connection (one adapter and IBApi across reconnects): an order client uses its
+   * `adapter`, `onSynced`, `onState` and `claimErrors`.
+   */
+  get connection(): IbConnection {
+    return this.#conn;
   }
 
   /** The resolved contract. */
@@ -343,7 +338,7 @@ export class LiveRunner {
       this.#buffering = false;
       this.#first.complete();
       this.#conn.resetBackoff();
-      this.#lastActivity = this.#clock.now();
+      this.#watchdog.activity();
       this.#log(
         `[live] in sync (${why}): ${fed} ${firstSync ? "warm-up" : "backfilled"} trade(s), ` +
           `live from ${new Date(until).toISOString()}`,
@@ -424,14 +419,10 @@ export class LiveRunner {
   #onTick(reqId: number, ts: number, price: number, size: number): void {
     if (reqId !== this.#conn.subscription || this.#stopped) return;
     this.stats.liveTicks++;
-    this.#lastActivity = this.#clock.now();
+    this.#watchdog.activity();
     this.#ex.observeTick(ts);
-    if (this.#suspect && !this.#buffering) {
-      // First trade after a silence: trades may have been lost in between; fill from history.
-      this.#suspect = false;
-      this.#log(`[live] trades again after a silence: filling the gap`);
-      void this.#sync("gap");
-    }
+    // First trade after a silence: trades may have been lost in between; fill from history.
+    if (!this.#buffering && this.#watchdog.tradeAfterSilence()) void this.#sync("gap");
     if (this.#buffering) {
       this.#buf.ts.push(ts);
       this.#buf.price.push(price);
@@ -502,7 +493,7 @@ export class LiveRunner {
     const engine = this.#engine;
     if (engine === undefined || this.#stopped || this.#conn.state !== "connected") return;
     const now = this.#ex.now();
-    if (!this.#holdBars(now)) {
+    if (!this.#watchdog.holdBars(now)) {
       try {
         if (engine.closeDueBars(now - this.#cfg.live.grace_ms) !== undefined) {
           this.stats.timerBars++;
@@ -512,28 +503,7 @@ export class LiveRunner {
       }
     }
     this.#flatten(engine, now);
-    this.#watchdog(now);
-  }
-
-  /**
-   * True while bar closes wait for the watchdog: in liquid hours, with the watchdog on, a
-   * stream silent for longer than the grace period may be a dead feed, and a bar closed now
-   * would miss the trades the backfill brings later. The watchdog's sync (or the next live
-   * trade) confirms the stream and lets the held bars close.
-   */
-  #holdBars(now: number): boolean {
-    const live = this.#cfg.live;
-    const silent = live.watchdog_ms > 0 &&
-      this.#clock.now() - this.#lastActivity > live.grace_ms &&
-      (this.#liquid === undefined || this.#liquid.isLiquid(now));
-    if (silent && !this.#holding) {
-      this.#log(
-        `[live] no trade for ${live.grace_ms / 1000} s in liquid hours: bar closes wait for ` +
-          `the next trade or the watchdog (${live.watchdog_ms / 1000} s)`,
-      );
-    }
-    this.#holding = silent;
-    return silent;
+    this.#watchdog.check(now);
   }
 
   /** The engine's session policy flattens on ticks; the timer covers a quiet market. */
@@ -543,36 +513,6 @@ export class LiveRunner {
         `[live] flattening ${this.#cfg.live.flatten_minutes} min before the session closes`,
       );
     }
-  }
-
-  #watchdog(now: number): void {
-    const ms = this.#cfg.live.watchdog_ms;
-    if (ms === 0 || this.#watchdogBusy) return;
-    if (this.#clock.now() - this.#lastActivity < ms) return;
-    if (this.#liquid !== undefined && !this.#liquid.isLiquid(now)) return;
-    this.#watchdogBusy = true;
-    this.stats.watchdogChecks++;
-    this.#log(`[watchdog] no trade for ${ms / 1000} s in liquid hours: checking the connection`);
-    const gen = this.#gen;
-    this.#serverTime().then(
-      () => {
-        if (gen !== this.#gen || this.#stopped) return;
-        this.#log(`[watchdog] TWS answers: resubscribing`);
-        this.#suspect = true;
-        void this.#sync("watchdog");
-      },
-      () => {
-        if (this.#stopped || gen !== this.#gen) return;
-        this.#log(`[watchdog] no answer from TWS: reconnecting`);
-        // Leave "connected" at once: no bar may close before the reconnect's backfill.
-        this.#gen++;
-        this.#buffering = true;
-        this.#conn.drop();
-      },
-    ).finally(() => {
-      this.#watchdogBusy = false;
-      this.#lastActivity = this.#clock.now();
-    });
   }
 }
 
