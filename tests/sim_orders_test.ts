@@ -429,3 +429,109 @@ Deno.test("sim orders: order messages decode at server versions 157, 176 and 185
     }, { maxServerVersion: v });
   }
 });
+
+Deno.test("sim orders: a drop during a partial fill; the rest fills server-side and is reported after reconnecting", async () => {
+  const t = await tapeSim([[5000, 1], [5000.25, 1], [5000.5, 5]], {
+    faults: ["drop@partial-fill"],
+  });
+  let c = await connectClient(t.sim.port);
+  try {
+    c.ib.placeOrder(100, MES, mkt(BUY, 3));
+    await c.waitFor("working", () => statuses(c, 100).length === 1);
+    await t.go(1); // 1 of 3 at 5000.25, then the drop
+    await c.waitFor("dropped", () => c.disconnected);
+    deepStrictEqual(statuses(c, 100).at(-1), ["Submitted", 1, 2, 5000.25, 5000.25]);
+    await gone(t.sim);
+    await t.go(2); // the other 2 at 5000.50, nobody connected
+    c = await connectClient(t.sim.port);
+    c.ib.reqExecutions(1, {});
+    await c.waitFor("executions", () => c.named(EventName.execDetailsEnd).length === 1);
+    deepStrictEqual(fills(c, 1).map((f) => [f[1], f[2], f[3]]), [[1, 5000.25, 1], [
+      2,
+      5000.5,
+      3,
+    ]]);
+    c.ib.reqPositions();
+    await c.waitFor("positions", () => c.named(EventName.positionEnd).length === 1);
+    // Average of 5000.25 + 2 x 5000.50, times the multiplier.
+    equal(c.named(EventName.position)[0]![2], 3);
+    const avgCost = ((5000.25 + 2 * 5000.5) / 3) * MULT;
+    equal(c.named(EventName.position)[0]![3], Math.round(avgCost * 1e9) / 1e9);
+  } finally {
+    await c.close();
+    await t.sim.close();
+  }
+});
+
+Deno.test("sim orders: a drop during a cancel; the cancel holds server-side, unconfirmed to the client", async () => {
+  const t = await tapeSim([[5000, 1], [4989, 5]], { faults: ["drop@cancel"] });
+  let c = await connectClient(t.sim.port);
+  try {
+    c.ib.placeOrder(110, MES, lmt(BUY, 1, 4990));
+    await c.waitFor("working", () => statuses(c, 110).length === 1);
+    c.ib.cancelOrder(110);
+    await c.waitFor("dropped", () => c.disconnected);
+    equal(lastStatus(c, 110), "Submitted");
+    deepStrictEqual(codes(c, 110), []);
+    await gone(t.sim);
+    await t.go(1); // 4989 would have filled the limit
+    c = await connectClient(t.sim.port);
+    c.ib.reqOpenOrders();
+    await c.waitFor("open orders", () => c.named(EventName.openOrderEnd).length === 1);
+    equal(c.named(EventName.openOrder).length, 0);
+    c.ib.reqExecutions(2, {});
+    await c.waitFor("executions", () => c.named(EventName.execDetailsEnd).length === 1);
+    equal(fills(c, 2).length, 0);
+  } finally {
+    await c.close();
+    await t.sim.close();
+  }
+});
+
+Deno.test("sim orders: OCA type 2 reduces the other member by a partial fill, cancels it at the full fill", async () => {
+  await withSim([[5000, 1], [5001, 1], [5001, 1]], async (t, c) => {
+    c.ib.placeOrder(120, MES, lmt(SELL, 2, 5001, { ocaGroup: "R", ocaType: 2 }));
+    c.ib.placeOrder(121, MES, stp(SELL, 2, 4990, { ocaGroup: "R", ocaType: 2 }));
+    await c.waitFor("working", () => statuses(c, 121).length === 1);
+    await t.go(1); // 1 of 2 at 5001: the stop shrinks to 1
+    await c.waitFor("reduced", () => statuses(c, 121).length === 2);
+    deepStrictEqual(statuses(c, 121).at(-1), ["Submitted", 0, 1, 0, 0]);
+    equal(
+      (c.named(EventName.openOrder).filter((a) => a[0] === 121).at(-1)![2] as Order)
+        .totalQuantity,
+      1,
+    );
+    await t.go(2);
+    await c.waitFor("202", () => codes(c, 121).includes(202));
+    deepStrictEqual(statuses(c, 120).at(-1), ["Filled", 2, 0, 5001, 5001]);
+    equal(lastStatus(c, 121), "Cancelled");
+  });
+});
+
+Deno.test("sim orders: reqOpenOrders shows the client's own orders, reqAllOpenOrders every client's", async () => {
+  const t = await tapeSim([[5000, 1]]);
+  const a = await connectClient(t.sim.port, { clientId: 1 });
+  const b = await connectClient(t.sim.port, { clientId: 2 });
+  try {
+    a.ib.placeOrder(1, MES, lmt(BUY, 1, 4990));
+    b.ib.placeOrder(1, MES, lmt(SELL, 1, 5010));
+    await a.waitFor("a working", () => statuses(a, 1).length === 1);
+    await b.waitFor("b working", () => statuses(b, 1).length === 1);
+    a.ib.reqOpenOrders();
+    await a.waitFor("own", () => a.named(EventName.openOrderEnd).length === 1);
+    deepStrictEqual(a.named(EventName.openOrder).map((x) => (x[2] as Order).action), [
+      "BUY",
+      "BUY",
+    ]);
+    a.ib.reqAllOpenOrders();
+    await a.waitFor("all", () => a.named(EventName.openOrderEnd).length === 2);
+    deepStrictEqual(
+      a.named(EventName.openOrder).slice(2).map((x) => [(x[2] as Order).clientId, x[0]]),
+      [[1, 1], [2, 1]],
+    );
+  } finally {
+    await a.close();
+    await b.close();
+    await t.sim.close();
+  }
+});

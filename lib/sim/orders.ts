@@ -381,7 +381,7 @@ export class OrderBook {
       }
     } else {
       const qty = p.qty + signed;
-      p.avgPrice = clean((p.avgPrice * Math.abs(p.qty) + px * q) / Math.abs(qty));
+      p.avgPrice = (p.avgPrice * Math.abs(p.qty) + px * q) / Math.abs(qty);
       p.qty = qty;
     }
     return realized;
