@@ -446,6 +446,7 @@ Deno.test("config execution: defaults, the choices, and max_position below risk.
     entry_type: "market",
     limit_timeout_bars: 1,
     allow_live_account: false,
+    unexplained: "adopt",
   });
   const x = parse(
     "execution:\n  venue: ib\n  entry_type: limit\n  limit_timeout_seconds: 2.5\n" +

@@ -119,6 +119,7 @@ const DEFAULTS: Config = {
     "entry_type": "market",
     "limit_timeout_bars": 1,
     "allow_live_account": false,
+    "unexplained": "adopt",
   },
 };
 

@@ -293,6 +293,11 @@ export const executionSchema = z.strictObject({
   daily_loss_limit: z.number().positive().optional(),
   /** A file whose existence flattens, cancels everything and stops new entries (kill switch). */
   kill_file: z.string().min(1).optional(),
+  /**
+   * `ib`: a position or order at IB that no journal trade explains is reported and `adopt`ed
+   * (left alone, booked as MANUAL) or `flatten`ed (cancelled and closed).
+   */
+  unexplained: z.enum(["adopt", "flatten"]).default("adopt"),
 });
 
 /** Whole config file. Every section and key is optional; defaults are MES on CME. */
