@@ -36,6 +36,8 @@ Usage: scalpbot sim [options]
   --tbt-limit N     simultaneous tick-by-tick subscriptions (default 5)
   --tz ZONE         zone of IB dates without a zone and of daily fault times (default UTC)
   --no-pacing       do not enforce historical-data pacing (error 162)
+  --account ID      account id of MANAGED_ACCTS and of orders (default DU1234567, a paper id)
+  --commission X    commission per contract of simulated executions (default 0.62)
   --archive DAYS    serve a generated history of the last DAYS days (MES or ES, several
                     contracts, expired ones too) for scalpbot download; no live trades
   --fault SPEC      schedule a fault (repeatable), e.g. drop@+30s, refuse@+60s:20s,
@@ -163,6 +165,8 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
     "tbt-limit": { type: "string" },
     tz: { type: "string" },
     "no-pacing": { type: "boolean" },
+    account: { type: "string" },
+    commission: { type: "string" },
     archive: { type: "string" },
     fault: { type: "string", multiple: true },
     help: { type: "boolean", short: "h" },
@@ -212,6 +216,14 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
       `--tz must be an IANA time zone such as UTC or America/Chicago, got "${timeZone}"`,
     );
   }
+  const account = values.account ?? "DU1234567";
+  if (!/^[A-Za-z0-9]{1,32}$/.test(account)) {
+    throw new UsageError(`--account must be letters and digits, e.g. DU1234567, got "${account}"`);
+  }
+  const commission = values.commission === undefined ? 0.62 : Number(values.commission);
+  if (!(commission >= 0) || !Number.isFinite(commission) || values.commission?.trim() === "") {
+    throw new UsageError(`--commission must be a number >= 0, got "${values.commission}"`);
+  }
   const host = values.host ?? "127.0.0.1";
   if (host.trim() === "") throw new UsageError(`--host must be an address, got ""`);
   let source: TickSource | undefined;
@@ -254,6 +266,8 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
       tbtLimit,
       timeZone,
       pacing: !values["no-pacing"],
+      account,
+      commissionPerContract: commission,
     });
   } catch (e) {
     throw listenError(e, host, port);
