@@ -21,6 +21,8 @@ import { startSimulator } from "../sim/server.ts";
 import type { Tick } from "../types.ts";
 import { runLiveSession } from "./live.ts";
 import { UsageError } from "./usage_error.ts";
+import { EventStream } from "../events/stream.ts";
+import { DASHBOARD_HELP, openDashboard, takeDashboardArgs } from "./dashboard.ts";
 
 /** The demo's journal, replaced by each run. */
 const DEMO_JOURNAL = "demo_trade_record.text";
@@ -37,11 +39,12 @@ Runs live mode against the built-in TWS simulator replaying a generated MES sess
   --journal FILE  journal path (default demo_trade_record.text, replaced each run; a file
                   of that name only, when it already holds runs)
   --no-bars       do not print bar lines
-`;
+${DASHBOARD_HELP}`;
 
 /** Runs the demo; returns the process exit code. */
 export async function runDemo(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs("demo", args, {
+  const { rest, dashboard } = takeDashboardArgs("demo", args);
+  const { values } = parseCommandArgs("demo", rest, {
     seed: { type: "string" },
     seconds: { type: "string" },
     journal: { type: "string" },
@@ -118,7 +121,10 @@ export async function runDemo(args: string[]): Promise<number> {
   const at = (fraction: number, fn: () => void) =>
     timers.push(setTimeout(fn, Math.round(seconds * 1000 * fraction)));
   let exitCode = 1;
+  const events = new EventStream();
+  let server: Awaited<ReturnType<typeof openDashboard>> | undefined;
   try {
+    if (dashboard) server = await openDashboard(config, events, dashboard, console.log);
     // Replaced only once the simulator listens: a refused port or net permission keeps it.
     await Deno.remove(journalPath).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -129,6 +135,7 @@ export async function runDemo(args: string[]): Promise<number> {
       journalPath,
       clock: { now: () => sim.now() },
       printBars: values["no-bars"] !== true,
+      events,
       onRunner: (runner: LiveRunner) => {
         at(0.3, () => {
           console.log("[demo] >>> fault: dropping the API connection");
@@ -162,6 +169,7 @@ export async function runDemo(args: string[]): Promise<number> {
     });
   } finally {
     for (const t of timers) clearTimeout(t);
+    await server?.close();
     await sim.close();
   }
   return exitCode;

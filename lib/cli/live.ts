@@ -26,6 +26,7 @@ import { VERSION } from "../version.ts";
 import { ConsoleOutput, journalFormatOptions } from "./console.ts";
 import { makeRunId } from "./run_id.ts";
 import { UsageError } from "./usage_error.ts";
+import { DASHBOARD_HELP, openDashboard, takeDashboardArgs } from "./dashboard.ts";
 
 /** Help text of the live command. */
 export const LIVE_HELP = `scalpbot live [options]
@@ -46,7 +47,7 @@ same bot. Anything else (a backtest, another contract, a changed config) needs -
   --append             add this run to a journal that holds other runs
   --print-bars         print a line per closed bar (default on; --no-bars to hide)
   --no-bars            do not print bar lines
-`;
+${DASHBOARD_HELP}`;
 
 /** Why a run may not reach TWS: the flag the user must grant, or undefined when allowed. */
 export async function netPermissionProblem(
@@ -240,8 +241,9 @@ export function resumeFrom(open: readonly OpenTrade[]): ResumeState | undefined 
 
 /** Runs the live command; returns the process exit code. */
 export async function runLive(args: string[]): Promise<number> {
+  const { rest, dashboard } = takeDashboardArgs("live", args);
   // Strict, and an option given twice is an error (only --set repeats).
-  const { values } = parseCommandArgs("live", args, {
+  const { values } = parseCommandArgs("live", rest, {
     config: { type: "string" },
     set: { type: "string", multiple: true },
     journal: { type: "string" },
@@ -270,12 +272,19 @@ export async function runLive(args: string[]): Promise<number> {
     append: values.append === true,
   });
   if (refused !== undefined) throw new UsageError(refused);
-  return await runLiveSession({
-    config,
-    digest: loaded.digest,
-    journalPath,
-    found,
-    clock: { now: () => Date.now() },
-    printBars: values["no-bars"] !== true,
-  });
+  const events = new EventStream();
+  const server = dashboard && await openDashboard(config, events, dashboard, console.log);
+  try {
+    return await runLiveSession({
+      config,
+      digest: loaded.digest,
+      journalPath,
+      found,
+      clock: { now: () => Date.now() },
+      printBars: values["no-bars"] !== true,
+      events,
+    });
+  } finally {
+    await server?.close();
+  }
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.ts";
 import { DEFAULT_CONFIG_FILE, parseConfigText } from "../config/load.ts";
 import { hostPort } from "../ib/host.ts";
+import { planDashboard } from "./dashboard.ts";
 import { chartLibraryPath } from "../report/html/assets.ts";
 
 /** Absolute paths of modules under lib/, named relative to it, sorted. */
@@ -296,6 +297,7 @@ export function planPermissions(
       output(journal);
       plan.net.push(hostPort(config.ib.host, config.ib.port));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
+      planDashboard(plan, command, args);
       break;
     }
     case "demo": {
@@ -305,6 +307,7 @@ export function planPermissions(
       // The simulator listens on a free loopback port and the bot connects to it.
       plan.net.push("127.0.0.1");
       strategy(DEFAULT_CONFIG_FILE);
+      planDashboard(plan, command, args);
       break;
     }
     case "backtest": {
