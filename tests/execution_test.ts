@@ -12,6 +12,7 @@ import { TrailingAtrStop } from "../lib/engine/managers/stops.ts";
 import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
 import { TradeManager, type TradeManagerOptions } from "../lib/engine/trade_manager.ts";
 import { PaperVenue, type PaperVenueOptions } from "../lib/execution/paper_venue.ts";
+import { formatEvent, parseJournalLine } from "../lib/journal/format.ts";
 import type {
   AdoptedTrade,
   EntryOrder,
@@ -228,6 +229,49 @@ Deno.test("TradeManager on a venue that answers later: ENTRY before the order, f
   assert.equal(exit.execId, "e3");
   assert.equal(tm.busy, false);
   assert.equal(tm.tradesOpened, 1);
+});
+
+Deno.test("journal: FILL and EXIT lines carry the venue's ExecId and read it back; paper lines have none", () => {
+  const o = { timeZone: "America/Chicago", priceDecimals: 2 };
+  const fill: JournalEvent = {
+    kind: "FILL",
+    time: T,
+    tradeId: "R-1",
+    price: 4501.25,
+    qty: 1,
+    filled: 1,
+    remaining: 0,
+    execId: "0001f4e8.6543.01.01",
+  };
+  const line = formatEvent(fill, o);
+  assert.equal(
+    line,
+    "2025-02-17T12:01:00-06:00 | FILL | TradeID=R-1 | Price=4501.25 | Qty=1 | Filled=1 | " +
+      "Remaining=0 | ExecId=0001f4e8.6543.01.01",
+  );
+  assert.deepEqual(parseJournalLine(line, 1, "j"), fill);
+  const { execId: _, ...paperFill } = fill;
+  assert.ok(!formatEvent(paperFill, o).includes("ExecId"));
+  const exit: JournalEvent = {
+    kind: "EXIT",
+    time: T,
+    tradeId: "R-1",
+    side: "LONG",
+    reason: "STOP",
+    price: 4499.25,
+    qty: 1,
+    entryPrice: 4501.25,
+    entryTime: T,
+    pnlPoints: -2,
+    pnlTicks: -8,
+    grossPnl: -10,
+    commission: 1.7,
+    netPnl: -11.7,
+    execId: "0001f4e8.6544.01.01",
+  };
+  const x = formatEvent(exit, o);
+  assert.ok(x.endsWith(" | ExecId=0001f4e8.6544.01.01"));
+  assert.deepEqual(parseJournalLine(x, 2, "j"), exit);
 });
 
 Deno.test("TradeManager: a rejected entry is a CANCEL with the venue's code and text, and frees the position", () => {

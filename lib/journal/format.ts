@@ -253,13 +253,16 @@ function entryPairs(e: EntryEvent, o: JournalFormatOptions): Pairs {
 }
 
 function fillPairs(e: FillEvent, o: JournalFormatOptions): Pairs {
-  return [
+  const pairs: Pairs = [
     ["TradeID", escapeText(e.tradeId)],
     ["Price", flexible(e.price, o.priceDecimals, EXTRA_PRICE_DECIMALS, "Price")],
     ["Qty", integer(e.qty, "Qty")],
     ["Filled", integer(e.filled, "Filled")],
     ["Remaining", integer(e.remaining, "Remaining")],
   ];
+  // A broker's execution id (IB), so that a restart knows which executions it holds.
+  if (e.execId !== undefined) pairs.push(["ExecId", escapeText(e.execId)]);
+  return pairs;
 }
 
 function cancelPairs(e: CancelEvent): Pairs {
@@ -301,6 +304,7 @@ function exitPairs(e: ExitEvent, o: JournalFormatOptions): Pairs {
   // Excursions while open (absent for a resumed trade and in older journals).
   if (e.mae !== undefined) pairs.push(["MAE", flexible(e.mae, p, EXTRA_PRICE_DECIMALS, "MAE")]);
   if (e.mfe !== undefined) pairs.push(["MFE", flexible(e.mfe, p, EXTRA_PRICE_DECIMALS, "MFE")]);
+  if (e.execId !== undefined) pairs.push(["ExecId", escapeText(e.execId)]);
   return pairs;
 }
 
@@ -469,6 +473,7 @@ function parseFill(time: number, f: Fields): FillEvent {
     qty: f.integer("Qty"),
     filled: f.integer("Filled"),
     remaining: f.integer("Remaining"),
+    ...(f.has("ExecId") ? { execId: f.text("ExecId") } : {}),
   };
 }
 
@@ -503,6 +508,7 @@ function parseExit(time: number, f: Fields): ExitEvent {
     ...(f.has("Recovered") && f.oneOf("Recovered", ["1"]) === "1" ? { recovered: true } : {}),
     ...(f.has("MAE") ? { mae: f.number("MAE") } : {}),
     ...(f.has("MFE") ? { mfe: f.number("MFE") } : {}),
+    ...(f.has("ExecId") ? { execId: f.text("ExecId") } : {}),
   };
 }
 
