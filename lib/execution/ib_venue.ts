@@ -556,8 +556,42 @@ export class IbVenue implements Venue {
         this.#emit(e);
       }
       if (b.role === "entry") this.#entryDone(t);
+      else if (!own && t.closing === undefined && this.#bare(t)) {
+        // TWS dropped the exits (with a partly filled parent's cancel, say): never unprotected.
+        this.#protect(t);
+      }
     }
     this.#advanceClose(t);
+  }
+
+  /** A position held with neither its stop nor its target working. */
+  #bare(t: TradeOrders): boolean {
+    return t.entryFilled - t.exitFilled > 0 &&
+      (t.stopId === undefined || t.dead.has(t.stopId)) &&
+      (t.targetId === undefined || t.dead.has(t.targetId));
+  }
+
+  /** Places a stop and a target (OCA, no parent) for the contracts held; true when sent. */
+  #protect(t: TradeOrders): boolean {
+    const held = t.entryFilled - t.exitFilled;
+    try {
+      const ids = this.#orders.placeExits(t.tradeId, t.side, held, {
+        stop: t.stop,
+        target: t.target,
+      });
+      this.#bind(t, ids.stop, "stop");
+      this.#bind(t, ids.target, "target");
+      t.sentStop = t.stop;
+      t.sentTarget = t.target;
+      this.#log(
+        `[orders] ${t.tradeId}: position ${held} had no working exits; stop and target placed again`,
+      );
+      return true;
+    } catch (e) {
+      if (!(e instanceof OrderClientError)) throw e;
+      this.#log(`[orders] ${t.tradeId}: cannot protect the position yet: ${e.message}`);
+      return false;
+    }
   }
 
   /** The entry will fill no more: a trade with no fill ends; otherwise exits shrink to the fill. */
@@ -583,6 +617,13 @@ export class IbVenue implements Venue {
     const b = this.#byId.get(orderId);
     const t = b === undefined ? undefined : this.#trades.get(b.tradeId);
     if (b === undefined || t === undefined) return;
+    if (t.dead.has(orderId) && meaning !== "cancelled") {
+      // Too late to matter (a modify that crossed the order's end).
+      this.#log(
+        `[orders] ${t.tradeId} ${b.role} order ${orderId} (already done): IB ${code} ${text}`,
+      );
+      return;
+    }
     if (meaning === "cancelled") {
       this.#onDead(
         orderId,
@@ -708,28 +749,7 @@ export class IbVenue implements Venue {
       });
       return false;
     }
-    const bare = held > 0 &&
-      (t.stopId === undefined || t.dead.has(t.stopId)) &&
-      (t.targetId === undefined || t.dead.has(t.targetId));
-    if (bare) {
-      try {
-        const ids = this.#orders.placeExits(t.tradeId, t.side, held, {
-          stop: t.stop,
-          target: t.target,
-        });
-        this.#bind(t, ids.stop, "stop");
-        this.#bind(t, ids.target, "target");
-        t.sentStop = t.stop;
-        t.sentTarget = t.target;
-        this.#log(
-          `[orders] ${t.tradeId}: position ${held} had no working exits; stop and target placed again`,
-        );
-        return true;
-      } catch (e) {
-        if (!(e instanceof OrderClientError)) throw e;
-        this.#log(`[orders] ${t.tradeId}: cannot protect the position: ${e.message}`);
-      }
-    }
+    if (this.#bare(t)) return this.#protect(t);
     this.#syncExits(t);
     return false;
   }

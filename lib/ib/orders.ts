@@ -144,6 +144,8 @@ export class OrderClient {
     this.#zone = options.timeZone ?? "UTC";
     this.#onEvent = onEvent ?? (() => {});
     this.#wire();
+    // Created after the handshake (the runner resolves the contract first): ask for an id.
+    if (api.isConnected) api.reqIds(1);
   }
 
   /** Sets the one receiver of order events (replaces the earlier one). */
@@ -438,8 +440,7 @@ export class OrderClient {
       >;
       const info = decodeOpenOrder(orderId, contract ?? {}, order ?? ({} as Order), state);
       this.#collect.open?.push(info);
-      const t = this.#orders.get(info.orderId);
-      if (t !== undefined) t.status = info.status || t.status;
+      // Status is tracked from orderStatus only: TWS follows every openOrder with one.
       this.#push({ kind: "open", order: info });
     });
     this.#on(EventName.openOrderEnd, () => this.#done.open?.());
