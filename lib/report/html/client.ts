@@ -10,35 +10,44 @@
 export const CLIENT_SCRIPT = String.raw`
 (function () {
   "use strict";
+  var startMs = performance.now();
   var LC = window.LightweightCharts;
   var data = JSON.parse(document.getElementById("report-data").textContent);
+  var parsedMs = performance.now();
   var charts = [];
-  var COLORS = { long: "#1565c0", short: "#ef6c00", win: "#2e7d32", loss: "#c62828" };
+  // Marker kinds by number (series.ts MARK_KINDS): long, short entry; winning, losing exit.
+  var KIND_COLORS = ["#1565c0", "#ef6c00", "#2e7d32", "#c62828"];
+  var KIND_SHAPES = ["arrowUp", "arrowDown", "circle", "circle"];
+  var KIND_POSITIONS = ["atPriceBottom", "atPriceTop", "atPriceMiddle", "atPriceMiddle"];
   var COLUMNS = [
     ["#", "n", function (r, i) { return i + 1; }],
     ["ID", "t", function (r) { return r[0]; }],
     ["Side", "t", function (r) { return r[1]; }],
     ["Qty", "n", function (r) { return r[2]; }],
-    ["Entry time", "t", function (r) { return r[4]; }, function (r) { return r[3]; }],
+    ["Entry time", "w", function (r) { return r[4]; }, function (r) { return r[3]; }],
     ["Entry", "p", function (r) { return r[5]; }],
     ["Stop", "p", function (r) { return r[6]; }],
     ["Target", "p", function (r) { return r[7]; }],
-    ["Exit time", "t", function (r) { return r[9]; }, function (r) { return r[8]; }],
+    ["Exit time", "w", function (r) { return r[9]; }, function (r) { return r[8]; }],
     ["Exit", "p", function (r) { return r[10]; }],
     ["Reason", "t", function (r) { return r[11]; }],
     ["By", "t", function (r) { return r[12]; }],
-    ["Points", "x", function (r) { return r[13]; }],
+    ["Points", "p", function (r) { return r[13]; }],
     ["Gross", "m", function (r) { return r[14]; }],
     ["Comm.", "m", function (r) { return r[15]; }],
     ["Net", "m", function (r) { return r[16]; }],
     ["R", "r", function (r) { return r[17]; }],
-    ["MAE", "x", function (r) { return r[18]; }],
-    ["MFE", "x", function (r) { return r[19]; }],
-    ["Hold s", "x", function (r) { return r[20]; }]
+    ["MAE", "p", function (r) { return r[18]; }],
+    ["MFE", "p", function (r) { return r[19]; }],
+    ["Hold s", "h", function (r) { return r[20]; }]
   ];
   var sortState = { col: 0, dir: 1 };
+  var MAX_MARKS_IN_VIEW = 4000;
+  var OPEN_SPAN = 2000;
   // What the charts hold, for tests and for anyone poking at the page from the console.
-  var hooks = window.scalpbotReport = { data: data, series: {} };
+  var hooks = window.scalpbotReport = {
+    data: data, series: {}, startMs: Math.round(startMs), parseMs: Math.round(parsedMs - startMs)
+  };
   var current = null;
 
   function $(id) { return document.getElementById(id); }
@@ -51,10 +60,13 @@ export const CLIENT_SCRIPT = String.raw`
   function baseOptions(extra) {
     var o = {
       autoSize: true,
-      layout: { background: { color: "#ffffff" }, textColor: "#1f2328", fontSize: 12 },
+      // The attribution the library's licence asks for is in the page's footer instead (the
+      // logo covered bars in the small charts).
+      layout: { background: { color: "#ffffff" }, textColor: "#1f2328", fontSize: 12, attributionLogo: false },
       grid: { vertLines: { color: "#eef1f4" }, horzLines: { color: "#eef1f4" } },
       rightPriceScale: { borderColor: "#d0d7de" },
-      timeScale: { borderColor: "#d0d7de", timeVisible: true, secondsVisible: false }
+      // A small minimum spacing lets fitContent show a whole long run, not its last days.
+      timeScale: { borderColor: "#d0d7de", timeVisible: true, secondsVisible: false, minBarSpacing: 0.02 }
     };
     for (var k in extra) o[k] = extra[k];
     return o;
@@ -109,9 +121,8 @@ export const CLIENT_SCRIPT = String.raw`
     for (var j = 0; j < m.t.length; j++) {
       var k = m.k[j];
       marks[j] = {
-        time: m.t[j], price: m.p[j], color: COLORS[k],
-        shape: k === "long" ? "arrowUp" : k === "short" ? "arrowDown" : "circle",
-        position: k === "long" ? "atPriceBottom" : k === "short" ? "atPriceTop" : "atPriceMiddle",
+        time: m.t[j], price: m.p[j], color: KIND_COLORS[k], shape: KIND_SHAPES[k],
+        position: KIND_POSITIONS[k],
         size: m.t.length > 2000 ? 0.6 : 1
       };
     }
@@ -119,6 +130,15 @@ export const CLIENT_SCRIPT = String.raw`
     hooks.series.target = target;
     hooks.series.markers = LC.createSeriesMarkers(host, marks);
     chart.timeScale().fitContent();
+    // Thousands of markers on screen take seconds to paint: a busy run opens on its last part.
+    var range = chart.timeScale().getVisibleLogicalRange();
+    if (marks.length > MAX_MARKS_IN_VIEW && range && range.to > OPEN_SPAN) {
+      chart.timeScale().setVisibleLogicalRange({ from: range.to - OPEN_SPAN, to: range.to });
+      $("candle-note").textContent = s.candleNote + " The chart opens on its last " +
+        OPEN_SPAN.toLocaleString("en-US") + " of " + Math.round(range.to + 1).toLocaleString("en-US") +
+        " time points (" + marks.length.toLocaleString("en-US") +
+        " markers take seconds to draw at once): drag it or zoom out with the wheel for the rest.";
+    }
   }
 
   function drawEquity(run) {
@@ -232,6 +252,12 @@ export const CLIENT_SCRIPT = String.raw`
     $("metrics-json").textContent = JSON.stringify(run.metrics, null, 2);
   }
 
+  // A wall-time ms (exchange time labelled UTC) as yyyy-mm-dd hh:mm:ss, .mmm when not whole.
+  function wallText(ms) {
+    var iso = new Date(ms).toISOString();
+    return iso.slice(0, 10) + " " + iso.slice(11, ms % 1000 === 0 ? 19 : 23);
+  }
+
   function cell(col, r, i, dec) {
     var v = col[2](r, i);
     if (v === null || v === undefined) return "";
@@ -240,6 +266,8 @@ export const CLIENT_SCRIPT = String.raw`
       case "p": return Number(v.toFixed(dec)) === v ? v.toFixed(dec) : String(v);
       case "m": return v.toFixed(2);
       case "r": return v.toFixed(2);
+      case "h": return v.toFixed(1);
+      case "w": return wallText(v);
       default: return String(v);
     }
   }
@@ -276,7 +304,7 @@ export const CLIENT_SCRIPT = String.raw`
     for (var i = from; i < to; i++) {
       var r = sorted[i][0], n = sorted[i][1], cells = "";
       for (var c = 0; c < COLUMNS.length; c++) {
-        var cl = COLUMNS[c][1] === "t" ? "t" : c === 15 ? "m " + signClass(r[16]) : "";
+        var cl = COLUMNS[c][1] === "t" || COLUMNS[c][1] === "w" ? "t" : c === 15 ? "m " + signClass(r[16]) : "";
         cells += "<td class=\"" + cl + "\">" + esc(cell(COLUMNS[c], r, n, run.decimals)) + "</td>";
       }
       html[i - from] = "<tr>" + cells + "</tr>";
@@ -296,7 +324,7 @@ export const CLIENT_SCRIPT = String.raw`
 
   function buildTradeHead() {
     $("trades").tHead.innerHTML = "<tr>" + COLUMNS.map(function (c, i) {
-      return "<th class=\"" + (c[1] === "t" ? "t" : "") + "\" data-col=\"" + i + "\">" + esc(c[0]) + "</th>";
+      return "<th class=\"" + (c[1] === "t" || c[1] === "w" ? "t" : "") + "\" data-col=\"" + i + "\">" + esc(c[0]) + "</th>";
     }).join("") + "</tr>";
     $("trades").tHead.addEventListener("click", function (ev) {
       var th = ev.target.closest("th");
@@ -353,7 +381,7 @@ export const CLIENT_SCRIPT = String.raw`
     });
   }
 
-  $("footer").textContent = "Written by scalpbot at " + data.generatedAt + " (" + data.schema + ").";
+  $("footer-written").textContent = "Written by scalpbot at " + data.generatedAt + " (" + data.schema + "). ";
   var picker = $("run-picker");
   if (data.runs.length === 0) {
     $("empty").hidden = false;
@@ -374,6 +402,7 @@ export const CLIENT_SCRIPT = String.raw`
   });
   buildTradeHead();
   render(data.runs[0]);
+  hooks.scriptMs = Math.round(performance.now() - startMs);
   markReady();
 })();
 `;

@@ -11,7 +11,7 @@ import { formatReport, type Report, reportToJson } from "../report.ts";
 import { TradeRows } from "../trades_out.ts";
 import { CandleSampler, DEFAULT_MAX_CANDLES } from "./candles.ts";
 import { buildSeries, type ChartSeries, type LevelPath, type PriceMark } from "./series.ts";
-import { formatIsoOffset } from "../../time/zone.ts";
+import { zoneOffsetMinutes } from "../../time/zone.ts";
 
 /** Schema tag of {@linkcode HtmlReportData}. */
 export const HTML_REPORT_SCHEMA = "scalpbot.html/1";
@@ -19,19 +19,20 @@ export const HTML_REPORT_SCHEMA = "scalpbot.html/1";
 /**
  * Columns of a trade row in {@linkcode HtmlRun.trades}, in order: one row per EXIT (a
  * scale-out's parts are rows of the same id), in journal order. Times are epoch ms UTC; the
- * `...Local` columns are the same times as shown (exchange zone, `yyyy-mm-dd hh:mm:ss`).
+ * `...Wall` columns are the same instants as wall time in the page's zone, as ms labelled UTC
+ * (so the page shows exchange time with plain UTC date getters).
  */
 export const TRADE_COLUMNS = [
   "id",
   "side",
   "qty",
   "entryTime",
-  "entryLocal",
+  "entryWall",
   "entryPrice",
   "stop",
   "target",
   "exitTime",
-  "exitLocal",
+  "exitWall",
   "exitPrice",
   "reason",
   "by",
@@ -220,12 +221,12 @@ export class HtmlReportBuilder {
             row.side,
             row.qty,
             e.entryTime,
-            localTime(e.entryTime, zone),
+            wallMs(e.entryTime, zone),
             row.entryPrice,
             t?.stop ?? null,
             t?.target ?? null,
             e.time,
-            localTime(e.time, zone),
+            wallMs(e.time, zone),
             row.exitPrice,
             row.reason,
             row.by,
@@ -306,11 +307,9 @@ export class HtmlReportBuilder {
   }
 }
 
-/** `yyyy-mm-dd hh:mm:ss` (and `.mmm` when not whole) in `zone`. */
-export function localTime(ms: number, zone: string): string {
-  const iso = formatIsoOffset(ms, zone);
-  const frac = ms % 1000 === 0 ? "" : `.${String(((ms % 1000) + 1000) % 1000).padStart(3, "0")}`;
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac}`;
+/** Wall time of `ms` in `zone`, as ms labelled UTC. */
+function wallMs(ms: number, zone: string): number {
+  return ms + zoneOffsetMinutes(ms, zone) * 60_000;
 }
 
 /** Decimals of a price on the grid of `tickSize` (0.25 -> 2, 1 -> 0, 0.1 -> 1). */

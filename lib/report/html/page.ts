@@ -84,7 +84,7 @@ export function renderHtmlReport(data: HtmlReportData, chartLibrary: string): st
     <h2>Metrics</h2>
     <div class="metrics-wrap">
       <table id="metrics"></table>
-      <table id="day-table"></table>
+      <div class="day-wrap"><table id="day-table"></table></div>
     </div>
     <details><summary>The same figures as <code>--json</code></summary><pre id="metrics-json"></pre></details>
   </section>
@@ -99,7 +99,9 @@ export function renderHtmlReport(data: HtmlReportData, chartLibrary: string): st
       <button id="page-next" type="button">next &#8250;</button></p>
     <div class="table-wrap"><table id="trades"><thead></thead><tbody></tbody></table></div>
   </section>
-  <footer id="footer"></footer>
+  <footer id="footer"><span id="footer-written"></span>Charts:
+    <a href="https://www.tradingview.com/lightweight-charts/">TradingView Lightweight Charts&trade;</a>,
+    Copyright (c) TradingView, Inc., Apache License 2.0.</footer>
 </main>
 <script id="report-data" type="application/json">${json}</script>
 <script>${scriptSafe(chartLibrary)}</script>

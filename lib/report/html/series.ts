@@ -11,6 +11,9 @@ import type { DayRow, HourRow } from "../report.ts";
 import type { CandleColumns } from "./candles.ts";
 import { zoneOffsetMinutes } from "../../time/zone.ts";
 
+/** Kinds of {@linkcode PriceMark}, numbered in the page data by their index here. */
+export const MARK_KINDS = ["long", "short", "win", "loss"] as const;
+
 /** An entry fill or an exit, for the price chart's markers. */
 export interface PriceMark {
   /** Epoch ms UTC. */
@@ -18,7 +21,7 @@ export interface PriceMark {
   /** Fill price. */
   price: number;
   /** `long`/`short` entry, `win` exit (net > 0), `loss` exit (net <= 0). */
-  kind: "long" | "short" | "win" | "loss";
+  kind: typeof MARK_KINDS[number];
 }
 
 /** A trade's stop and target from its first fill to its last exit, with every move. */
@@ -33,11 +36,11 @@ export interface LevelPath {
   targets: [number, number][];
 }
 
-/** Points of a line: times (s, shifted), values; `on[i]` false: the line leaving point i is hidden. */
+/** Points of a line: times (s, shifted), values; `on[i]` 0: the line leaving point i is hidden. */
 export interface LinePoints {
   t: number[];
   v: number[];
-  on?: boolean[];
+  on?: (0 | 1)[];
 }
 
 /** What the charts of one run draw. */
@@ -51,8 +54,8 @@ export interface ChartSeries {
   /** Stop and target lines of the trades (steps at each move). */
   stop: LinePoints;
   target: LinePoints;
-  /** Markers: times (s, shifted, ascending), kinds as {@linkcode PriceMark}, prices. */
-  marks: { t: number[]; k: string[]; p: number[] };
+  /** Markers: times (s, shifted, ascending), kinds (index in {@linkcode MARK_KINDS}), prices. */
+  marks: { t: number[]; k: number[]; p: number[] };
   /** Closed-trade equity (cumulative net) and its drawdown (<= 0) after each exit. */
   equity: LinePoints;
   drawdown: LinePoints;
@@ -109,17 +112,17 @@ function slotOf(starts: readonly number[], ms: number): number {
 class SlotLine {
   slots: number[] = [];
   values: number[] = [];
-  on: boolean[] = [];
+  on: (0 | 1)[] = [];
   put(slot: number, value: number, on: boolean): void {
     const last = this.slots.length - 1;
     if (last >= 0 && slot < this.slots[last]!) return;
     if (last >= 0 && slot === this.slots[last]) {
       this.values[last] = value;
-      this.on[last] = on;
+      this.on[last] = on ? 1 : 0;
     } else {
       this.slots.push(slot);
       this.values.push(value);
-      this.on.push(on);
+      this.on.push(on ? 1 : 0);
     }
   }
   get lastSlot(): number {
@@ -199,7 +202,7 @@ export function buildSeries(input: SeriesInput): ChartSeries {
     target: target.points(times),
     marks: {
       t: markSlots.map((s) => times[s]!),
-      k: marks.map((m) => m.kind),
+      k: marks.map((m) => MARK_KINDS.indexOf(m.kind)),
       p: marks.map((m) => m.price),
     },
     ...equityLines(input.exits, input.firstTime, zone),

@@ -41,13 +41,15 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 #metrics th { text-align: left; font-weight: 500; color: #57606a; padding: 2px 16px 2px 0;
   white-space: nowrap; vertical-align: top; }
 #metrics td { padding: 2px 0; }
+.day-wrap { max-height: 560px; overflow: auto; }
+#day-table thead th { position: sticky; top: 0; background: #fff; }
 #day-table th, #day-table td { padding: 2px 8px; text-align: right; }
 #day-table th:first-child, #day-table td:first-child { text-align: left; }
 .table-wrap { overflow: auto; max-height: 640px; }
-#trades { width: 100%; font-size: 12.5px; }
+#trades { width: 100%; font-size: 12px; }
 #trades th { position: sticky; top: 0; background: #f6f8fa; cursor: pointer; user-select: none;
-  white-space: nowrap; padding: 4px 6px; border-bottom: 1px solid #d0d7de; text-align: right; }
-#trades td { padding: 2px 6px; border-bottom: 1px solid #eaeef2; white-space: nowrap;
+  white-space: nowrap; padding: 4px; border-bottom: 1px solid #d0d7de; text-align: right; }
+#trades td { padding: 2px 4px; border-bottom: 1px solid #eaeef2; white-space: nowrap;
   text-align: right; }
 #trades th.t, #trades td.t { text-align: left; }
 #trades th[aria-sort="ascending"]::after { content: " \\25B2"; }
