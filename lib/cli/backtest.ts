@@ -28,7 +28,9 @@ import { ChartLibraryError } from "../report/html/assets.ts";
 import { backtestFiles } from "./backtest_files.ts";
 import type { TickBatch } from "../types.ts";
 import { BarsCsvOutput } from "./bars_csv.ts";
-import { ConsoleOutput, journalFormatOptions } from "./console.ts";
+import { ConsoleOutput, consoleZone, journalFormatOptions } from "./console.ts";
+import { ConsoleLog, lineLogger } from "./logging.ts";
+import { Screen } from "./screen.ts";
 import { makeRunId } from "./run_id.ts";
 import { RunError, UsageError } from "./usage_error.ts";
 import { yieldEvery } from "./yield.ts";
@@ -59,6 +61,8 @@ journal and prints the report.
   --print-bars         print a line per closed bar
   --quiet              print only the report
   --json               print the report as JSON
+  --log-file FILE      also append every console line to FILE (dated, with its level; even
+                       with --quiet); console.time_zone and console.log_level apply
   --trades-csv FILE    write one line per closed trade as CSV
   --trades-jsonl FILE  write one JSON object per closed trade (JSON Lines)
   --html FILE          write the run's report as one self-contained HTML page (candles, trades)
@@ -85,6 +89,7 @@ export async function runBacktest(args: string[]): Promise<number> {
     "print-bars": { type: "boolean" },
     quiet: { type: "boolean" },
     json: { type: "boolean" },
+    "log-file": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -131,7 +136,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   const journalPath = values.journal ?? config.journal.path;
   const barsPath = values["bars-out"];
   const outputs: [string, string][] = [["--journal", journalPath]];
-  for (const name of ["bars-out", "trades-csv", "trades-jsonl", "html"] as const) {
+  for (const name of ["bars-out", "trades-csv", "trades-jsonl", "html", "log-file"] as const) {
     const path = values[name];
     if (path !== undefined) outputs.push([`--${name}`, path]);
   }
@@ -168,9 +173,19 @@ export async function runBacktest(args: string[]): Promise<number> {
   );
 
   // Console lines go out with the journal's batches: one write per input chunk, not one
-  // per line.
-  const out = new LineBuffer();
+  // per line. Every input is checked: the log file may be opened (on its first line).
   const quiet = values.quiet === true || values.json === true;
+  const screen = new Screen({ buffered: true });
+  const consoleLog = await ConsoleLog.open({
+    level: config.console.log_level,
+    timeZone: consoleZone(config),
+    clock: { now: () => Date.now() },
+    screen,
+    ...(values["log-file"] === undefined ? {} : { logFile: values["log-file"] }),
+    buffered: true,
+    quiet,
+  });
+  const logged = values["log-file"] !== undefined;
   // The report is built as events come, so memory does not grow with the run's length.
   const tradingDays = new TradingDays(config.session.timezone, config.session.starts);
   const tally = new ReportAccumulator({
@@ -205,17 +220,20 @@ export async function runBacktest(args: string[]): Promise<number> {
       else if (isJournalEvent(e)) { for (const f of tradesFiles) f.add(e); }
     });
   }
-  events.subscribe(
-    new ConsoleOutput(config, {
-      line: (text) => out.line(text),
-      bars: values["print-bars"] === true && !quiet,
-      events: !quiet,
-    }).onEvent,
-  );
+  if (!quiet || logged) {
+    const bars = lineLogger("bar");
+    const trades = lineLogger("trade");
+    const output = new ConsoleOutput(config, {
+      bar: (text, time) => bars.info(text, time),
+      trade: (text, time) => trades.info(text, time),
+      zone: (zone) => consoleLog.setZone(zone),
+    }, { bars: values["print-bars"] === true, events: true });
+    events.subscribe(output.onEvent);
+  }
   const flush = () => {
     journal.flush();
     for (const f of tradesFiles) f.flush();
-    out.flush();
+    consoleLog.flush();
   };
   const runId = makeRunId(Date.now(), crypto.getRandomValues(new Uint8Array(2)));
   // The journal becomes the stream's first subscriber. Outputs open on the RUN event that
@@ -272,7 +290,7 @@ export async function runBacktest(args: string[]): Promise<number> {
   } finally {
     stopListening();
     // Durable here, once: at the end, on Ctrl+C/SIGTERM and on errors alike.
-    out.flush();
+    await consoleLog.close();
     journal.close();
     barsOut?.close();
     for (const f of tradesFiles) f.close();
@@ -284,7 +302,7 @@ export async function runBacktest(args: string[]): Promise<number> {
     console.log(reportToJson(report));
   } else {
     console.log("");
-    console.log(formatReport(report));
+    console.log(formatReport(report, { timeZone: consoleLog.timeZone }));
     const s = engine.stats;
     const parts = [
       `${s.ticks.toLocaleString("en-US")} ticks`,
@@ -439,21 +457,6 @@ async function backtestGenerated(
 
 /** Most work between two turns of the event loop, in ms (a signal waits at most this). */
 const YIELD_MS = 20;
-
-/** Lines for stdout, written in one call per flush. */
-class LineBuffer {
-  #lines: string[] = [];
-  line(text: string): void {
-    this.#lines.push(text);
-  }
-  flush(): void {
-    if (this.#lines.length === 0) return;
-    const bytes = new TextEncoder().encode(this.#lines.join("\n") + "\n");
-    this.#lines = [];
-    let done = 0;
-    while (done < bytes.length) done += Deno.stdout.writeSync(bytes.subarray(done));
-  }
-}
 
 function sessionInfo(time: number, source: string, digest: string): SessionInfo {
   return { time, version: VERSION, configDigest: digest, source };

@@ -19,7 +19,8 @@ import type { LiveRunner } from "../live/runner.ts";
 import type { TickSource } from "../sim/feed.ts";
 import { startSimulator } from "../sim/server.ts";
 import type { Tick } from "../types.ts";
-import { runLiveSession } from "./live.ts";
+import { checkLogFile, openLiveConsole, runLiveSession } from "./live.ts";
+import { lineLogger } from "./logging.ts";
 import { UsageError } from "./usage_error.ts";
 import { EventStream } from "../events/stream.ts";
 import { DASHBOARD_HELP, openDashboard, takeDashboardArgs } from "./dashboard.ts";
@@ -39,6 +40,7 @@ Runs live mode against the built-in TWS simulator replaying a generated MES sess
   --journal FILE  journal path (default demo_trade_record.text, replaced each run; a file
                   of that name only, when it already holds runs)
   --no-bars       do not print bar lines
+  --log-file FILE also append every console line to FILE (dated, with its level)
 ${DASHBOARD_HELP}`;
 
 /** Runs the demo; returns the process exit code. */
@@ -49,6 +51,7 @@ export async function runDemo(args: string[]): Promise<number> {
     seconds: { type: "string" },
     journal: { type: "string" },
     "no-bars": { type: "boolean" },
+    "log-file": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -89,6 +92,8 @@ export async function runDemo(args: string[]): Promise<number> {
         `choose another --journal, or remove the file first`,
     );
   }
+  const logFile = values["log-file"];
+  if (logFile !== undefined) await checkLogFile(logFile, journalPath);
   const gen = new TickGenerator(session);
   const source: TickSource = { next: (): Tick | undefined => gen.next() };
   const wall0 = Date.now();
@@ -102,17 +107,20 @@ export async function runDemo(args: string[]): Promise<number> {
     logger: {
       info: () => {},
       debug: () => {},
-      warn: (m: string) => console.log(`[sim] ${m}`),
+      warn: (m: string) => lineLogger("sim").warning(`[sim] ${m}`),
     },
   });
-  console.log(
+  // Every line from here on is stamped with the simulator's clock, as the bot sees it.
+  const con = await openLiveConsole(chosen, { now: () => sim.now() }, logFile);
+  const say = lineLogger("demo");
+  say.info(
     `[demo] TWS simulator on 127.0.0.1:${sim.port}: generated MES session (seed ${seed}) ` +
       `at ${speed}x; 15 min of history for the warm-up`,
   );
   // The simulator's port is known only now; the rest of the config was checked before.
   const config = demoContract(chosen, sim.port);
   if (loaded.config.contract.month !== undefined) {
-    console.log(
+    say.warning(
       `[demo] ignoring contract.month ${loaded.config.contract.month} from the config: ` +
         `the demo trades the simulator's MES front month`,
     );
@@ -121,14 +129,18 @@ export async function runDemo(args: string[]): Promise<number> {
   const at = (fraction: number, fn: () => void) =>
     timers.push(setTimeout(fn, Math.round(seconds * 1000 * fraction)));
   let exitCode = 1;
+  let sessionStarted = false;
   const events = new EventStream();
   let server: Awaited<ReturnType<typeof openDashboard>> | undefined;
   try {
-    if (dashboard) server = await openDashboard(config, events, dashboard, console.log);
+    if (dashboard) {
+      server = await openDashboard(config, events, dashboard, (line) => say.info(line));
+    }
     // Replaced only once the simulator listens: a refused port or net permission keeps it.
     await Deno.remove(journalPath).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
+    sessionStarted = true;
     exitCode = await runLiveSession({
       config,
       digest: await configDigest(config),
@@ -136,21 +148,22 @@ export async function runDemo(args: string[]): Promise<number> {
       clock: { now: () => sim.now() },
       printBars: values["no-bars"] !== true,
       events,
+      console: con,
       onRunner: (runner: LiveRunner) => {
         at(0.3, () => {
-          console.log("[demo] >>> fault: dropping the API connection");
+          say.info("[demo] >>> fault: dropping the API connection");
           sim.faults.dropAll();
         });
         at(0.6, () => {
-          console.log("[demo] >>> fault: IB connectivity lost (1100)");
+          say.info("[demo] >>> fault: IB connectivity lost (1100)");
           sim.faults.connectivityLost();
         });
         at(0.63, () => {
-          console.log("[demo] >>> fault: IB connectivity restored, data lost (1101)");
+          say.info("[demo] >>> fault: IB connectivity restored, data lost (1101)");
           sim.faults.restoredDataLost();
         });
         runner.onState((s) => {
-          if (s === "connected") console.log("[demo] <<< bot in sync with the market");
+          if (s === "connected") say.info("[demo] <<< bot in sync with the market");
         });
       },
       until: async (runner) => {
@@ -169,6 +182,11 @@ export async function runDemo(args: string[]): Promise<number> {
     });
   } finally {
     for (const t of timers) clearTimeout(t);
+    // Closed by the session; here only when the run failed before it started.
+    if (!sessionStarted) {
+      con.screen.close();
+      await con.log.close();
+    }
     await server?.close();
     await sim.close();
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkInputFile, checkOutputFile, ensureParentDir } from "./fs.ts";
+import { checkInputFile, checkOutputFile, ensureParentDir, sameFile } from "./fs.ts";
 import { onStopSignal } from "./signals.ts";
 import { hostPort } from "../ib/host.ts";
 import { maskAccounts } from "../ib/mask.ts";
@@ -23,7 +23,13 @@ import { formatReport } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import type { Clock, SessionStartEvent } from "../types.ts";
 import { VERSION } from "../version.ts";
-import { ConsoleOutput, journalFormatOptions } from "./console.ts";
+import { ConsoleOutput, consoleZone, journalFormatOptions } from "./console.ts";
+import { ConsoleLog, lineLogger } from "./logging.ts";
+import { formatIsoOffset } from "../time/zone.ts";
+
+/** An ISO-8601 UTC instant as the runner writes them (`2025-02-17T15:50:46.000Z`). */
+const ISO_UTC = /\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\b/g;
+import { Screen, StatusLine } from "./screen.ts";
 import { makeRunId } from "./run_id.ts";
 import { UsageError } from "./usage_error.ts";
 import { DASHBOARD_HELP, openDashboard, takeDashboardArgs } from "./dashboard.ts";
@@ -47,6 +53,8 @@ same bot. Anything else (a backtest, another contract, a changed config) needs -
   --append             add this run to a journal that holds other runs
   --print-bars         print a line per closed bar (default on; --no-bars to hide)
   --no-bars            do not print bar lines
+  --log-file FILE      also append every console line to FILE (dated, with its level);
+                       console.time_zone and console.log_level apply
 ${DASHBOARD_HELP}`;
 
 /** Why a run may not reach TWS: the flag the user must grant, or undefined when allowed. */
@@ -82,24 +90,85 @@ export interface LiveSessionOptions {
   events?: EventStream;
   /** The journal as already inspected (default: read here). */
   found?: JournalInspection;
+  /** The console, when the caller opened it first (the demo); closed at the end here. */
+  console?: LiveConsole;
+  /** `--log-file`, already checked as an output (ignored when `console` is given). */
+  logFile?: string;
+}
+
+/** The console of a live run: the log and the screen it writes to. */
+export interface LiveConsole {
+  /** The log (logtape sinks: screen and `--log-file`). */
+  log: ConsoleLog;
+  /** stdout, with a status line when it is a terminal. */
+  screen: Screen;
+}
+
+/**
+ * Opens the console of a live run: lines stamped by `clock` in the console zone, a status
+ * line when stdout is a terminal, `--log-file` (checked as an output before) appended to.
+ */
+export async function openLiveConsole(
+  config: Config,
+  clock: Clock,
+  logFile?: string,
+): Promise<LiveConsole> {
+  const screen = new Screen({ statusLine: Deno.stdout.isTerminal() });
+  const log = await ConsoleLog.open({
+    level: config.console.log_level,
+    timeZone: consoleZone(config),
+    clock,
+    screen,
+    ...(logFile === undefined ? {} : { logFile }),
+  });
+  return { log, screen };
+}
+
+/**
+ * The runner's lines, by their tag: trouble is a warning, the rest information. The UTC
+ * instants some of them quote are shown in the console's zone, as every other time.
+ */
+function runnerLine(raw: string, timeZone: string): void {
+  const line = raw.replace(ISO_UTC, (iso) => {
+    const ms = Date.parse(iso);
+    return Number.isNaN(ms) ? iso : formatIsoOffset(ms, timeZone).slice(0, 19).replace("T", " ");
+  });
+  const tag = /^\[([a-z]+)\]/.exec(line)?.[1] ?? "live";
+  const trouble = tag === "watchdog" ||
+    /failed|error|lost|broken|disconnected|violation|dropped|capped|in use|gap remains/i.test(line);
+  const log = lineLogger(tag);
+  if (trouble) log.warning(line);
+  else log.info(line);
 }
 
 /** Runs a live session until a signal (or `until`); prints the report; returns the exit code. */
 export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
+  const con = o.console ?? await openLiveConsole(o.config, o.clock, o.logFile);
+  try {
+    return await liveSession(o, con);
+  } finally {
+    // Closed before the report on the normal path; here when the run failed.
+    con.screen.close();
+    await con.log.close();
+  }
+}
+
+async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<number> {
   const config = o.config;
+  const note = lineLogger("live");
   const found = o.found ?? await inspectJournal(o.journalPath);
   const symbol = config.contract.symbol;
   // Only a live run's trade on this contract is ours to manage (an --append may mix others).
   const open = found.openTrades.filter((t) => {
     const ok = isLiveRun(found.starts.find((s) => s.runId === t.runId), symbol);
     if (!ok) {
-      console.log(`[live] trade ${t.entry.tradeId} is not a live ${symbol} trade: not resumed`);
+      note.warning(`[live] trade ${t.entry.tradeId} is not a live ${symbol} trade: not resumed`);
     }
     return ok;
   });
   const resume = resumeFrom(open);
   if (open.length > 1) {
-    console.log(`[live] journal has ${open.length} open trades; resuming the last`);
+    note.warning(`[live] journal has ${open.length} open trades; resuming the last`);
   }
   await ensureParentDir(o.journalPath);
   // The report is accumulated: a live run of weeks keeps a few numbers per trade, not events.
@@ -114,13 +183,20 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
   );
   journal.follow(events);
   events.subscribe(tally.onEvent);
+  const bars = lineLogger("bar");
+  const trades = lineLogger("trade");
   events.subscribe(
     new ConsoleOutput(config, {
-      line: (text) => console.log(text),
-      bars: o.printBars,
-      events: true,
-    }).onEvent,
+      bar: (text, time) => bars.info(text, time),
+      trade: (text, time) => trades.info(text, time),
+      // The contract's zone (live.contract_hours) from here on, when the console follows it.
+      zone: (zone) => con.log.setZone(zone),
+    }, { bars: o.printBars, events: true }).onEvent,
   );
+  const status = con.screen.hasStatusLine
+    ? new StatusLine({ screen: con.screen, clock: o.clock, config })
+    : undefined;
+  if (status !== undefined) events.subscribe(status.onEvent, { ticks: true });
   // Trade ids are `<runId>-<n>`: a run id already in the journal would repeat them.
   let runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
   while (found.runs.includes(runId)) {
@@ -137,7 +213,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
     version: VERSION,
     configDigest: o.digest,
     // Runner lines quote TWS texts: every one goes through the one account mask.
-    log: (line) => console.log(maskAccounts(line)),
+    log: (line) => runnerLine(maskAccounts(line), con.log.timeZone),
     resume,
     onFatal: (e) => {
       fatal = e;
@@ -151,14 +227,20 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<number> {
     wakeFatal = () => resolve({ reason: "ERROR", exit: "MANUAL" });
     o.until?.(runner).then(resolve);
   });
+  status?.start();
   runner.start();
   const end = await stopped;
   for (const f of stopCleanups) f();
-  console.log(`[live] stopping (${end.reason})`);
+  note.info(`[live] stopping (${end.reason})`);
   runner.stop(end.reason, end.exit);
   journal.close();
+  status?.stop();
+  con.screen.close();
+  const timeZone = con.log.timeZone;
+  await con.log.close();
+  // The report is a document, not log lines: it follows the stamped lines unstamped.
   console.log("");
-  console.log(formatReport(tally.report()));
+  console.log(formatReport(tally.report(), { timeZone }));
   const s = runner.stats;
   const e = runner.engine?.stats;
   console.log(
@@ -250,6 +332,7 @@ export async function runLive(args: string[]): Promise<number> {
     append: { type: "boolean" },
     "print-bars": { type: "boolean" },
     "no-bars": { type: "boolean" },
+    "log-file": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -272,6 +355,8 @@ export async function runLive(args: string[]): Promise<number> {
     append: values.append === true,
   });
   if (refused !== undefined) throw new UsageError(refused);
+  const logFile = values["log-file"];
+  if (logFile !== undefined) await checkLogFile(logFile, journalPath);
   const events = new EventStream();
   const server = dashboard && await openDashboard(config, events, dashboard, console.log);
   try {
@@ -283,8 +368,17 @@ export async function runLive(args: string[]): Promise<number> {
       clock: { now: () => Date.now() },
       printBars: values["no-bars"] !== true,
       events,
+      ...(logFile === undefined ? {} : { logFile }),
     });
   } finally {
     await server?.close();
+  }
+}
+
+/** Refuses a `--log-file` that cannot be written or that is the journal. Touches nothing. */
+export async function checkLogFile(path: string, journalPath: string): Promise<void> {
+  await checkOutputFile(path, "--log-file");
+  if (await sameFile(path, journalPath)) {
+    throw new UsageError(`--log-file ${path} is the journal; choose another file`);
   }
 }

@@ -159,8 +159,8 @@ export const CONFIG_COMMANDS: ReadonlySet<string> = new Set([
 
 /** Options that take a value, per command: the rest are flags or positionals. */
 const VALUE_OPTIONS: Record<string, readonly string[]> = {
-  live: ["config", "set", "journal"],
-  demo: ["seed", "seconds", "journal"],
+  live: ["config", "set", "journal", "log-file"],
+  demo: ["seed", "seconds", "journal", "log-file"],
   backtest: [
     "ticks",
     "from",
@@ -174,6 +174,7 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "trades-csv",
     "trades-jsonl",
     "html",
+    "log-file",
   ],
   report: ["run", "trades-csv", "trades-jsonl", "html", "tz"],
   sweep: [
@@ -298,6 +299,7 @@ export function planPermissions(
       plan.net.push(hostPort(config.ib.host, config.ib.port));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       planDashboard(plan, command, args);
+      checkedOutput(last("log-file"));
       break;
     }
     case "demo": {
@@ -308,6 +310,7 @@ export function planPermissions(
       plan.net.push("127.0.0.1");
       strategy(DEFAULT_CONFIG_FILE);
       planDashboard(plan, command, args);
+      checkedOutput(last("log-file"));
       break;
     }
     case "backtest": {
@@ -316,7 +319,9 @@ export function planPermissions(
       plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, ...ticks);
       plan.read.push(journal, ...WORKER_MODULES.ticks);
       output(journal);
-      for (const name of ["bars-out", "trades-csv", "trades-jsonl"]) checkedOutput(last(name));
+      for (const name of ["bars-out", "trades-csv", "trades-jsonl", "log-file"]) {
+        checkedOutput(last(name));
+      }
       htmlOutput(last("html"));
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       break;

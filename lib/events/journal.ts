@@ -26,13 +26,15 @@ export interface OpenedJournal extends JournalSink {
  * @example
  * ```ts
  * import { JournalWriter } from "../journal/writer.ts";
- * import { journalFormatOptions } from "../cli/console.ts";
- * declare const config: import("../config/schema.ts").Config;
  * import { EventStream } from "./stream.ts";
  * declare const config: import("../config/schema.ts").Config;
  * const events = new EventStream();
  * const journal = new LazyJournal(config, (c) =>
- *   JournalWriter.open("journal.text", { ...journalFormatOptions(c), durability: "batch" }));
+ *   JournalWriter.open("journal.text", {
+ *     timeZone: c.session.timezone,
+ *     priceDecimals: 2,
+ *     durability: "batch",
+ *   }));
  * journal.follow(events); // the RUN event's config, if the engine patched it
  * // new Engine({ config, journal, events, runId }) makes it the first subscriber.
  * ```
