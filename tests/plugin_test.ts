@@ -237,7 +237,9 @@ Deno.test("a strategy and an indicator defined in this file trade through the re
   );
   assert.equal(
     formatBarLine(seen[5]!.bar, seen[5]!.s, undefined, { timeZone: "UTC", priceDecimals: 2 }),
-    "15:02:30 O 102.50 H 102.50 L 102.50 C 102.50 V 4 n 4 | TEST_MOM2 -0.500 PRINTS 24",
+    // Prices 6 wide; volume right-aligned in 6; TEST_MOM2 (price units, 2 decimals) in
+    // max(len "TEST_MOM2", 6) = 9 columns; PRINTS (0 decimals) in max(6, 3) = 6.
+    "15:02:30 102.50 102.50 102.50 102.50      4     -0.50     24",
   );
 });
 
