@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { parseConfigText } from "../lib/config/load.ts";
 import { Engine } from "../lib/engine/engine.ts";
 import { TrailingAtrStop } from "../lib/engine/managers/stops.ts";
-import { PaperTrader, type PaperTraderOptions } from "../lib/engine/paper_trader.ts";
+import type { PaperTraderOptions } from "../lib/engine/paper_trader.ts";
 import { TradeManager, type TradeManagerOptions } from "../lib/engine/trade_manager.ts";
 import { PaperVenue, type PaperVenueOptions } from "../lib/execution/paper_venue.ts";
 import { formatEvent, parseJournalLine } from "../lib/journal/format.ts";
@@ -25,6 +25,7 @@ import type {
 } from "../lib/execution/venue.ts";
 import type { EntryIntent, Strategy } from "../lib/strategy/strategy.ts";
 import type { EntryContext, JournalEvent, Side } from "../lib/types.ts";
+import { recordingTrader } from "./_trader.ts";
 
 const T = Date.UTC(2025, 1, 17, 18, 1, 0);
 const CTX: EntryContext = { ATR9: 1 };
@@ -381,24 +382,15 @@ Deno.test("TradeManager: an entry fill that crosses its cancel is journaled and 
   assert.equal(events.at(-1), exit);
 });
 
+/** A paper trader with limit entries (and entry slippage that they must not pay). */
 function limitTrader(over: Partial<PaperTraderOptions>) {
-  const events: JournalEvent[] = [];
-  const t = new PaperTrader({
-    tickSize: 0.25,
-    multiplier: 5,
-    contracts: 1,
-    partialFills: false,
-    commissionPerContract: 0.62,
-    stopSlippageTicks: 1,
-    entrySlippageTicks: 1,
-    entryPrice: "next_tick",
-    entryTimeoutBars: 5,
+  return recordingTrader({
     entryType: "limit",
-    emit: (e) => events.push(e),
-    tradeId: (n) => `R-${n}`,
+    entryPrice: "next_tick",
+    entrySlippageTicks: 1,
+    entryTimeoutBars: 5,
     ...over,
   });
-  return { t, events };
 }
 
 Deno.test("entry_type limit: a limit at the signal price, placed at once, filled only where it trades, no slippage", () => {
