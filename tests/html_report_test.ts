@@ -17,6 +17,8 @@ import { renderHtmlReport } from "../lib/report/html/page.ts";
 import { loadChartLibrary } from "../lib/report/html/assets.ts";
 import { parseJournalText } from "../lib/journal/reader.ts";
 import type { Bar } from "../lib/types.ts";
+import { planPermissions } from "../lib/cli/permissions.ts";
+import { parseConfigText } from "../lib/config/load.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = (() => {
@@ -517,4 +519,24 @@ Deno.test("html report: --html is checked as an output before anything is writte
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("html report: the launcher grants --html as an output and read access to the chart library file only", () => {
+  const config = parseConfigText("", { source: "c.yaml" });
+  const library = new URL(
+    "lightweight-charts.standalone.production.js",
+    import.meta.resolve("lightweight-charts"),
+  ).pathname;
+  const report = planPermissions("report", ["j.text", "--html", "out/r.html"], {
+    config,
+    dirExists: (d) => d !== "out",
+  });
+  assert.deepEqual(report.read, ["j.text", "out/r.html", library]);
+  assert.deepEqual(report.write, ["out/r.html", "out"]);
+  const bt = planPermissions("backtest", ["--html=b.html"], { config, dirExists: () => true });
+  assert.ok(bt.read.includes(library) && bt.read.includes("b.html"), bt.read.join(","));
+  assert.ok(bt.write.includes("b.html"), bt.write.join(","));
+  // No --html, no library.
+  const plain = planPermissions("report", ["j.text"], { config, dirExists: () => true });
+  assert.deepEqual(plain.read, ["j.text"]);
 });

@@ -221,7 +221,7 @@ export const CLIENT_SCRIPT = String.raw`
     var m = run.metrics;
     var cards = [
       ["Net P/L", money(m.netPnl) + " " + (m.currency || ""), signClass(m.netPnl)],
-      ["Trades", String(m.trades), ""],
+      ["Trades", m.trades.toLocaleString("en-US"), ""],
       ["Win rate", m.winRate === null ? "n/a" : (m.winRate * 100).toFixed(1) + "%", ""],
       ["Profit factor", m.profitFactor === null ? "n/a" : m.profitFactor.toFixed(2), ""],
       ["Max drawdown", money(m.maxDrawdown), m.maxDrawdown > 0 ? "neg" : ""],
