@@ -5,7 +5,7 @@
  *
  * This module owns the listener, connections and their lifetime; the concerns live in
  * session.ts (connection output, handshake), requests.ts (dispatch), history.ts,
- * pacing.ts, pump.ts (tick pump) and faults.ts.
+ * pacing.ts, pump.ts (tick pump), faults.ts and orders.ts (with order_messages.ts).
  *
  * @example
  * ```ts
