@@ -11,7 +11,8 @@ import type { UTCTimestamp } from "lightweight-charts";
 import { parseConfigText } from "../lib/config/load.ts";
 import { EventStream } from "../lib/events/stream.ts";
 import type { EngineEvent } from "../lib/events/types.ts";
-import { DashboardState, type DashboardUpdate } from "../lib/dashboard/state.ts";
+import { DashboardState } from "../lib/dashboard/state.ts";
+import type { DashboardUpdate } from "../lib/dashboard/types.ts";
 import { startDashboard } from "../lib/dashboard/server.ts";
 import { isLoopback, takeDashboardArgs } from "../lib/cli/dashboard.ts";
 import { planPermissions } from "../lib/cli/permissions.ts";
@@ -186,6 +187,60 @@ Deno.test("DashboardState folds bars, overlays, the forming bar, a trade and its
   assert.equal(after.report.wins, 1);
   assert.equal(after.report.netPnl, 95.5);
   assert.equal(after.report.commission, 2);
+});
+
+Deno.test("DashboardState: a trade resumed from the journal shows as the position until its EXIT", () => {
+  const state = new DashboardState({ config: CONFIG });
+  state.apply(RUN);
+  // The runner resumed R0-007 (no ENTRY in this run): short 1 at 5004.75, stop 5008, target 4999.
+  state.seedTrade({
+    tradeId: "R0-007",
+    side: "SHORT",
+    ordered: 1,
+    filled: 1,
+    entryPrice: 5004.75,
+    entryTime: T0 - 600_000,
+    stop: 5008,
+    target: 4999,
+  });
+  state.apply(ticksEvent(T0 + 1000, 5003.5));
+  state.flush();
+  let s = state.snapshot().status;
+  assert.deepEqual(s.position, { tradeId: "R0-007", side: "SHORT", qty: 1, entryPrice: 5004.75 });
+  // Short from 5004.75 at 5003.50: 1.25 points x 1 x 5 USD = 6.25.
+  assert.equal(s.openPnl, 6.25);
+  assert.deepEqual([s.stop, s.target], [5008, 4999]);
+  state.apply({
+    kind: "STOP_MOVE",
+    time: T0 + 2000,
+    tradeId: "R0-007",
+    old: 5008,
+    price: 5005,
+    reason: "TRAIL",
+  });
+  state.flush();
+  assert.equal(state.snapshot().status.stop, 5005);
+  state.apply({
+    ...EXIT,
+    tradeId: "R0-007",
+    side: "SHORT",
+    reason: "STOP",
+    price: 5005,
+    qty: 1,
+    entryPrice: 5004.75,
+    netPnl: -2.25,
+  });
+  state.flush();
+  s = state.snapshot().status;
+  assert.equal(s.position, null);
+  assert.equal(s.closedPnl, -2.25);
+  // An EXIT of a trade never seen at all (resumed and closed at once): its row from the EXIT.
+  state.apply({ ...EXIT, tradeId: "R0-006", qty: 1, remaining: 1, entryPrice: 5001, netPnl: 3 });
+  const row = state.snapshot().trades.find((t) => t.tradeId === "R0-006")!;
+  assert.deepEqual(
+    [row.side, row.filled, row.exited, row.entryPrice, row.entryTime, row.done],
+    ["LONG", 2, 1, 5001, T0 + 61_000, false],
+  );
 });
 
 Deno.test("DashboardState: the closed bar replaces the forming bar of its start", () => {

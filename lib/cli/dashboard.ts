@@ -9,6 +9,7 @@ import type { Config } from "../config/schema.ts";
 import type { EventStream } from "../events/stream.ts";
 import { hostPort } from "../ib/host.ts";
 import type { DashboardServer } from "../dashboard/server.ts";
+import type { LiveRunner } from "../live/runner.ts";
 import { chartLibraryPath } from "../report/html/assets.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -123,6 +124,19 @@ export function planDashboard(
   if (library !== undefined) plan.read.push(library);
 }
 
+/** A run's dashboard. */
+export interface RunDashboard {
+  /** The server (its address, token and port). */
+  readonly server: DashboardServer;
+  /**
+   * Watches the runner: a trade it resumed from the journal (no ENTRY in this run) shows as
+   * the open position once the first sync is done.
+   */
+  follow(runner: LiveRunner): void;
+  /** Stops serving. */
+  close(): Promise<void>;
+}
+
 /**
  * Starts the dashboard for a run publishing on `events`: subscribes its state (ticks
  * included), serves it, prints its address with the token (and a warning off loopback).
@@ -133,7 +147,7 @@ export async function openDashboard(
   events: EventStream,
   request: DashboardRequest,
   print: (line: string) => void,
-): Promise<DashboardServer> {
+): Promise<RunDashboard> {
   // Loaded only when asked for: runs without --dashboard never read these modules.
   const { DashboardState } = await import("../dashboard/state.ts");
   const { startDashboard } = await import("../dashboard/server.ts");
@@ -162,5 +176,14 @@ export async function openDashboard(
         `you@this-host, then open the address above there`,
     );
   }
-  return server;
+  return {
+    server,
+    follow(runner) {
+      runner.onState((s) => {
+        const open = s === "connected" ? runner.engine?.openTrade : undefined;
+        if (open !== undefined) state.seedTrade(open);
+      });
+    },
+    close: () => server.close(),
+  };
 }

@@ -358,7 +358,7 @@ export async function runLive(args: string[]): Promise<number> {
   const logFile = values["log-file"];
   if (logFile !== undefined) await checkLogFile(logFile, journalPath);
   const events = new EventStream();
-  const server = dashboard && await openDashboard(config, events, dashboard, console.log);
+  const board = dashboard && await openDashboard(config, events, dashboard, console.log);
   try {
     return await runLiveSession({
       config,
@@ -369,9 +369,10 @@ export async function runLive(args: string[]): Promise<number> {
       printBars: values["no-bars"] !== true,
       events,
       ...(logFile === undefined ? {} : { logFile }),
+      ...(board ? { onRunner: (runner: LiveRunner) => board.follow(runner) } : {}),
     });
   } finally {
-    await server?.close();
+    await board?.close();
   }
 }
 

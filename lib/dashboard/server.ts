@@ -15,7 +15,8 @@
  */
 import { chartLibraryPath } from "../report/html/assets.ts";
 import { pageHtml } from "./page.ts";
-import type { DashboardState, DashboardUpdate } from "./state.ts";
+import type { DashboardState } from "./state.ts";
+import type { DashboardUpdate } from "./types.ts";
 
 /** Options of {@linkcode startDashboard}. */
 export interface DashboardServerOptions {

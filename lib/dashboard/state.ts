@@ -14,7 +14,17 @@ import { SessionSchedule } from "../indicators/session_schedule.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import type { Config } from "../config/schema.ts";
 import type { ConnectionState, EngineEvent } from "../events/types.ts";
-import type { Bar, IndicatorField, IndicatorSnapshot, JournalEvent, Side } from "../types.ts";
+import type { Bar, IndicatorField, IndicatorSnapshot, JournalEvent } from "../types.ts";
+import type { OpenTradeState } from "../engine/trade_state.ts";
+import type {
+  Candle,
+  DashboardMeta,
+  DashboardSnapshot,
+  DashboardStatus,
+  DashboardUpdate,
+  ReportFigures,
+  TradeRow,
+} from "./types.ts";
 
 /** Bars kept for the page (a 23-hour session of 15 s bars is 5,520). */
 export const MAX_BARS = 10_000;
@@ -22,143 +32,6 @@ export const MAX_BARS = 10_000;
 export const MAX_TRADES = 500;
 /** Updates kept to resume a stream; a page further behind reloads the snapshot. */
 export const REPLAY_UPDATES = 5_000;
-
-/** What the page needs to know about the run to draw it. */
-export interface DashboardMeta {
-  /** Run id of the SESSION_START (empty before it). */
-  runId: string;
-  /** Contract symbol, e.g. MES. */
-  symbol: string;
-  /** Currency of P/L. */
-  currency: string;
-  /** Currency per point per contract. */
-  multiplier: number;
-  /** Minimum price increment. */
-  tickSize: number;
-  /** Bar length in milliseconds. */
-  barMs: number;
-  /** IANA zone the page shows times in (the exchange's). */
-  timeZone: string;
-  /** Keys of the indicator values drawn over the candles (EMAs, VWAP), in order. */
-  overlays: string[];
-}
-
-/** A candle: a closed bar with its overlay values, or the forming bar (no overlays). */
-export interface Candle {
-  /** Bar start, epoch ms UTC. */
-  start: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  /** Overlay values in {@linkcode DashboardMeta.overlays} order; null while warming up. */
-  overlays: (number | null)[];
-}
-
-/** One trade of the trade list. */
-export interface TradeRow {
-  tradeId: string;
-  side: Side;
-  /** Contracts ordered. */
-  size: number;
-  /** ENTRY time (order), epoch ms. */
-  orderTime: number;
-  /** First fill time; null while unfilled. */
-  entryTime: number | null;
-  /** Average fill price; null while unfilled. */
-  entryPrice: number | null;
-  /** Contracts filled so far. */
-  filled: number;
-  /** Contracts closed so far (scale-outs add up). */
-  exited: number;
-  /** Time of the last EXIT; null while open. */
-  exitTime: number | null;
-  /** Price of the last EXIT; null while open. */
-  exitPrice: number | null;
-  /** Reason of the last EXIT, or CANCEL for an entry cancelled unfilled; null while open. */
-  reason: string | null;
-  /** Net P/L of the exits so far. */
-  netPnl: number;
-  /** Every exit of the trade (a scale-out has several): time and price. */
-  exits: { time: number; price: number; qty: number; reason: string; netPnl: number }[];
-  /** The working stop and target (null once the trade is done). */
-  stop: number | null;
-  target: number | null;
-  /** True once the trade is closed or cancelled unfilled. */
-  done: boolean;
-}
-
-/** Position, P/L and connection: what changes on every tick. */
-export interface DashboardStatus {
-  /** The open trade's id, side, open contracts and average entry; null when flat. */
-  position: { tradeId: string; side: Side; qty: number; entryPrice: number } | null;
-  /** The working stop and target of the active trade (an entry order counts); else null. */
-  stop: number | null;
-  target: number | null;
-  /** Last trade price seen; null before the first. */
-  lastPrice: number | null;
-  /** Exchange time of the last trade; null before the first. */
-  lastTickTime: number | null;
-  /** Wall-clock time (server) the last trade arrived; null before the first. */
-  lastTickWall: number | null;
-  /** Gross open P/L of the position at the last price, in currency; 0 when flat. */
-  openPnl: number;
-  /** Net P/L of every exit so far, in currency. */
-  closedPnl: number;
-  /** Connection state of the run. */
-  connection: ConnectionState;
-  /** Wall-clock time (server) of the last connection change. */
-  connectionSince: number;
-}
-
-/** The key figures of the running report. */
-export interface ReportFigures {
-  trades: number;
-  wins: number;
-  losses: number;
-  winRate: number | null;
-  netPnl: number;
-  grossPnl: number;
-  commission: number;
-  profitFactor: number | null;
-  avgTrade: number | null;
-  avgWin: number | null;
-  avgLoss: number | null;
-  maxDrawdown: number;
-  largestWin: number | null;
-  largestLoss: number | null;
-  avgHoldMs: number | null;
-}
-
-/** One numbered update of the page's state. */
-export type DashboardUpdate =
-  /** A bar closed (it replaces the forming bar of the same start). */
-  | { seq: number; type: "bar"; candle: Candle }
-  /** The forming bars, replaced as a whole (usually one). */
-  | { seq: number; type: "forming"; candles: Candle[] }
-  /** A trade row, inserted or replaced by trade id. */
-  | { seq: number; type: "trade"; trade: TradeRow }
-  /** Position, P/L, levels and connection, replaced as a whole. */
-  | { seq: number; type: "status"; status: DashboardStatus }
-  /** The report's key figures, replaced as a whole. */
-  | { seq: number; type: "report"; report: ReportFigures }
-  /** The run or session changed: load the snapshot again. */
-  | { seq: number; type: "reset" };
-
-/** The page's whole state at update `seq`. */
-export interface DashboardSnapshot {
-  /** Number of the last update this snapshot holds; follow the stream from here. */
-  seq: number;
-  /** Server wall-clock time when the snapshot was taken (for tick ages on the page). */
-  serverTime: number;
-  meta: DashboardMeta;
-  bars: Candle[];
-  forming: Candle[];
-  trades: TradeRow[];
-  status: DashboardStatus;
-  report: ReportFigures;
-}
 
 /** Options of {@linkcode DashboardState}. */
 export interface DashboardStateOptions {
@@ -432,23 +305,31 @@ export class DashboardState {
         break;
       }
       case "EXIT": {
-        const t = this.#trades.get(e.tradeId);
-        if (t !== undefined) {
-          t.exited += e.qty;
-          t.netPnl += e.netPnl;
-          t.exitPrice = e.price;
-          t.exits.push({
-            time: e.time,
-            price: e.price,
-            qty: e.qty,
-            reason: e.reason,
-            netPnl: e.netPnl,
-          });
-          if ((e.remaining ?? 0) === 0) this.#finish(t, e.time, e.reason);
-          else t.reason = e.reason;
-          t.exitTime = e.time;
-          this.#publishTrade(t);
-        }
+        // A trade resumed from the journal has no ENTRY in this run: the EXIT describes it.
+        const t = this.#trades.get(e.tradeId) ?? this.#adopt({
+          tradeId: e.tradeId,
+          side: e.side,
+          ordered: e.qty + (e.remaining ?? 0),
+          filled: e.qty + (e.remaining ?? 0),
+          entryPrice: e.entryPrice,
+          entryTime: e.entryTime,
+          stop: NaN,
+          target: NaN,
+        });
+        t.exited += e.qty;
+        t.netPnl += e.netPnl;
+        t.exitPrice = e.price;
+        t.exits.push({
+          time: e.time,
+          price: e.price,
+          qty: e.qty,
+          reason: e.reason,
+          netPnl: e.netPnl,
+        });
+        if ((e.remaining ?? 0) === 0) this.#finish(t, e.time, e.reason);
+        else t.reason = e.reason;
+        t.exitTime = e.time;
+        this.#publishTrade(t);
         this.#status.closedPnl += e.netPnl;
         break;
       }
@@ -470,6 +351,51 @@ export class DashboardState {
       this.#publish({ type: "report", report: { ...this.#report } });
     }
     this.#dirty = true;
+  }
+
+  /**
+   * A trade the engine manages without an ENTRY in this run (resumed from the journal after a
+   * restart): shown as the open position, with its stop and target, from now on.
+   */
+  seedTrade(
+    t: Pick<
+      OpenTradeState,
+      "tradeId" | "side" | "ordered" | "filled" | "entryPrice" | "entryTime" | "stop" | "target"
+    >,
+  ): void {
+    if (this.#trades.has(t.tradeId)) return;
+    this.#publishTrade(this.#adopt(t));
+    this.#dirty = true;
+  }
+
+  #adopt(
+    t: Pick<
+      OpenTradeState,
+      "tradeId" | "side" | "ordered" | "filled" | "entryPrice" | "entryTime" | "stop" | "target"
+    >,
+  ): TradeRow {
+    const known = (x: number) => Number.isFinite(x) ? x : null;
+    const row: TradeRow = {
+      tradeId: t.tradeId,
+      side: t.side,
+      size: t.ordered,
+      orderTime: known(t.entryTime) ?? this.#status.lastTickTime ?? 0,
+      entryTime: known(t.entryTime),
+      entryPrice: t.filled > 0 ? t.entryPrice : null,
+      filled: t.filled,
+      exited: 0,
+      exitTime: null,
+      exitPrice: null,
+      reason: null,
+      netPnl: 0,
+      exits: [],
+      stop: known(t.stop),
+      target: known(t.target),
+      done: false,
+    };
+    this.#trades.set(row.tradeId, row);
+    this.#active = row;
+    return row;
   }
 
   /** The connection state changed. */
