@@ -1,13 +1,15 @@
 /**
  * Live paper trading: the offline engine fed by TWS tick-by-tick trades, bars closed by a
- * timer on IB's clock, and a connection state machine that survives what IB does to a
- * long-running client (drops, restarts, 1100/1101/1102, 326, 10190, 162, silence).
+ * timer on IB's clock, surviving what IB does to a long-running client (drops, restarts,
+ * 1100/1101/1102, 326, 10190, 162, silence). The runner only wires its parts:
  *
- * Every (re)connection and every 1101/1102 runs one "sync": subscribe (unless IB kept the
- * subscription), wait until IB's clock has passed the subscription's second, fetch the
- * history between the last processed trade and that second, feed it, then feed the live
- * trades buffered meanwhile. Bars are only closed by the timer while in sync, so a bar
- * never closes before its backfilled trades are in.
+ * - the connection (`lib/ib/connection.ts`): state machine, reconnect backoff, IB's codes;
+ * - the sync (`sync.ts`), run on every (re)connection, every 1101/1102, after a gap and the
+ *   watchdog's check: subscribe, backfill from the last processed trade, feed the buffer;
+ * - the tick feed (`tick_feed.ts`): live trades buffered during a sync, deduplicated, fed;
+ * - the watchdog (`watchdog.ts`): a silent stream holds bar closes, then is checked;
+ * - and here the bar timer (bars close only while in sync, so never before their backfilled
+ *   trades are in), the session flatten, and the stop.
  *
  * @module
  */
@@ -16,20 +18,16 @@ import { Engine } from "../engine/engine.ts";
 import type { Venue } from "../execution/venue.ts";
 import { EventStream } from "../events/stream.ts";
 import type { ConnectionState } from "../events/types.ts";
-import { IbRequestError, type TickPage } from "../ib/adapter.ts";
 import { IbConnection } from "../ib/connection.ts";
+import type { ResolvedContract } from "../ib/contract.ts";
 import { hostPort } from "../ib/host.ts";
-import type { ResolvedContract, SessionSpan } from "../ib/contract.ts";
-import type { LiquidHours } from "../indicators/liquid_hours.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import type { Clock } from "../types.ts";
-import { HistoryPacer } from "../ib/history.ts";
-import { fetchRange, type TickColumns, unprocessed } from "./backfill.ts";
 import { ExchangeClock } from "./exchange_clock.ts";
 import { FirstSync, type ResumeState } from "./recovery.ts";
-import { FatalError, resolveFrontMonth } from "./resolve.ts";
-import { StrategyError } from "../strategy/errors.ts";
 import { type LiveStats, newLiveStats } from "./stats.ts";
+import { LiveSync } from "./sync.ts";
+import { TickFeed } from "./tick_feed.ts";
 import { Watchdog } from "./watchdog.ts";
 
 export type { ResumeState } from "./recovery.ts";
@@ -88,47 +86,31 @@ export class LiveRunner {
   readonly events: EventStream;
   /** Counters of the run. */
   readonly stats: LiveStats = newLiveStats();
-  #cfg: Config;
   #conn: IbConnection;
+  #sync: LiveSync;
+  #feed: TickFeed;
+  #watchdog: Watchdog;
   #clock: Clock;
   #ex: ExchangeClock;
   #log: (line: string) => void;
-  #engine: Engine | undefined;
-  #contract: ResolvedContract | undefined;
-  #liquidSpans: SessionSpan[] = [];
-  #liquid: LiquidHours | undefined;
-  #gen = 0;
-  #buffering = true;
-  #buf: TickColumns = { ts: [], price: [], size: [] };
-  #lastSecond = -Infinity;
-  #inLastSecond = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #watchdog: Watchdog;
-  #pacer: HistoryPacer;
-  #stopped = false;
   #first: FirstSync;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
 
   /** Builds the runner; nothing connects until `start`. */
   constructor(options: LiveRunnerOptions) {
     this.options = options;
     this.events = options.events ?? new EventStream();
-    this.#cfg = options.config;
     this.#clock = options.clock;
     this.#ex = new ExchangeClock(options.clock);
-    this.#log = options.log ?? (() => {});
+    const log = this.#log = options.log ?? (() => {});
     this.#first = new FirstSync(options.resume);
-    this.#pacer = new HistoryPacer({
-      intervalMs: options.config.live.page_interval_ms,
-      onBackoff: (delay) => {
-        this.stats.pacingRetries++;
-        this.#log(`[ib] pacing violation (162): next history page in ${delay / 1000} s`);
-      },
-    });
+    this.#feed = new TickFeed({ stats: this.stats, log, onFatal: options.onFatal });
     const received = options.onTickReceived;
     this.#conn = new IbConnection({
       ib: options.config.ib,
       live: options.config.live,
-      log: this.#log,
+      log,
       random: options.random,
     }, {
       onTick: received === undefined
@@ -139,38 +121,44 @@ export class LiveRunner {
         },
       onReady: () => {
         this.stats.connects++;
-        void this.#sync("connect");
+        void this.#sync.run("connect");
       },
       onDisconnected: () => {
         this.stats.disconnects++;
-        this.#gen++;
-        this.#buffering = true;
+        this.#sync.invalidate();
       },
-      onLost: () => {
-        this.#gen++;
-        this.#buffering = true;
-      },
-      onRestored: (code) => void this.#sync(code === 1101 ? "1101" : "1102"),
-      onSubscriptionRefused: () => {
-        this.#gen++;
-        this.#buffering = true;
-      },
-      onResubscribe: () => void this.#sync("10190"),
+      onLost: () => this.#sync.invalidate(),
+      onRestored: (code) => void this.#sync.run(code === 1101 ? "1101" : "1102"),
+      onSubscriptionRefused: () => this.#sync.invalidate(),
+      onResubscribe: () => void this.#sync.run("10190"),
+    });
+    this.#sync = new LiveSync({
+      config: options.config,
+      conn: this.#conn,
+      clock: options.clock,
+      exchangeClock: this.#ex,
+      feed: this.#feed,
+      first: this.#first,
+      stats: this.stats,
+      log,
+      createEngine: (liveFrom) => this.#createEngine(liveFrom),
+      onSynced: () => this.#watchdog.activity(),
+      onHistoryPage: options.onHistoryPage,
+      onFatal: options.onFatal,
     });
     this.#watchdog = new Watchdog({
       live: options.config.live,
       clock: options.clock,
       stats: this.stats,
-      log: this.#log,
-      liquid: () => this.#liquid,
-      probe: () => this.#serverTime(),
-      generation: () => this.#gen,
+      log,
+      liquid: () => this.#sync.liquid,
+      probe: () => this.#sync.serverTime(),
+      generation: () => this.#sync.generation,
       stopped: () => this.#stopped,
-      onAnswer: () => void this.#sync("watchdog"),
+      onAnswer: () => void this.#sync.run("watchdog"),
       onNoAnswer: () => {
         // Leave "connected" at once: no bar may close before the reconnect's backfill.
-        this.#gen++;
-        this.#buffering = true;
+        this.#sync.invalidate();
         this.#conn.drop();
       },
     });
@@ -187,7 +175,7 @@ export class LiveRunner {
 
   /** The engine, once the contract is resolved. */
   get engine(): Engine | undefined {
-    return this.#engine;
+    return this.#feed.engine;
   }
 
   /**
@@ -200,7 +188,7 @@ export class LiveRunner {
 
   /** The resolved contract. */
   get contract(): ResolvedContract | undefined {
-    return this.#contract;
+    return this.#sync.contract;
   }
 
   /** Estimated IB time. */
@@ -220,7 +208,7 @@ export class LiveRunner {
 
   /** Starts connecting, and the bar timer. */
   start(): void {
-    const live = this.#cfg.live;
+    const live = this.#sync.config.live;
     this.#timer = setInterval(() => this.#onTimer(), live.timer_ms);
     this.#conn.connect();
   }
@@ -233,19 +221,19 @@ export class LiveRunner {
   stop(endReason: string, exit: "MANUAL" | "END" = "MANUAL"): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#gen++;
+    this.#sync.stop();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#conn.stop();
     this.#conn.unsubscribe();
-    const engine = this.#engine;
+    const engine = this.#feed.engine;
     if (engine !== undefined) {
       // A sync cut short leaves a gap before the buffered trades: they may still end the open
       // trade, but no bar may close on them (a signal would open a trade while stopping).
-      const buffered = this.#takeBuffer();
+      const buffered = this.#feed.takeBuffer();
       for (let i = 0; i < buffered.ts.length && engine.openTrade !== undefined; i++) {
-        this.#feed(buffered.ts[i]!, buffered.price[i]!, buffered.size[i]!);
+        this.#feed.feed(buffered.ts[i]!, buffered.price[i]!, buffered.size[i]!);
       }
-      if (exit === "MANUAL" && this.#cfg.live.on_stop === "keep" && engine.openTrade) {
+      if (exit === "MANUAL" && this.#sync.config.live.on_stop === "keep" && engine.openTrade) {
         const t = engine.openTrade;
         this.#log(`[live] keeping trade ${t.tradeId} open for the next start`);
         // Detach it so that finish() does not close it; the journal keeps its ENTRY open.
@@ -263,147 +251,22 @@ export class LiveRunner {
     this.#conn.close();
   }
 
-  // ---- sync: subscribe, backfill, drain ----
-
-  async #sync(why: string): Promise<void> {
-    const gen = ++this.#gen;
-    this.#buffering = true;
-    this.#conn.syncing();
-    const stale = () => gen !== this.#gen || this.#stopped;
-    try {
-      if (this.#contract === undefined) {
-        await this.#resolve();
-        if (stale()) return;
-      }
-      const c = this.#contract!;
-      // 1102 keeps the subscription, and so does a gap found on a live stream.
-      if ((why !== "1102" && why !== "gap") || this.#conn.subscription === undefined) {
-        this.#conn.subscribe(c.conId, c.exchange);
-      }
-      // IB's clock must pass the subscription's second: then live covers every later second.
-      const first = await this.#serverTime();
-      let until = first;
-      while (until <= first) {
-        await sleep(100);
-        if (stale()) return;
-        until = await this.#serverTime();
-      }
-      if (stale()) return;
-      // Pending until one first sync completes, whatever interrupted an earlier one.
-      const firstSync = !this.#first.done;
-      let from: number | undefined;
-      if (!firstSync) from = Number.isFinite(this.#lastSecond) ? this.#lastSecond : undefined;
-      else {
-        const l = this.#cfg.live;
-        const warm = l.warmup === "ticks" && l.warmup_bars > 0
-          ? until - l.warmup_bars * this.#cfg.bars.seconds * 1000
-          : undefined;
-        from = this.#first.historyFrom(warm, until);
-      }
-      let history: TickColumns = { ts: [], price: [], size: [] };
-      if (from !== undefined && from < until) {
-        let n = 0;
-        const r = await fetchRange(
-          async (end) => {
-            const page = await this.#page(end, gen);
-            this.options.onHistoryPage?.(++n);
-            return page;
-          },
-          { fromMs: from, untilMs: until },
-          { maxPages: this.#cfg.live.max_pages },
-        );
-        if (stale()) return;
-        this.stats.backfillPages += r.pages;
-        if (r.truncated) {
-          this.stats.truncatedBackfills++;
-          this.#log(`[live] history capped at ${r.pages} pages (live.max_pages): a gap remains`);
-        }
-        if (firstSync) {
-          const w = this.#first.gapWarning(r);
-          if (w !== undefined) this.#log(w);
-        }
-        history = unprocessed(r, this.#processed());
-      }
-      // From here on no await: history, resume and buffered trades go in as one step.
-      if (firstSync) this.#createEngine(until);
-      const engine = this.#engine!;
-      const feed = (ts: number, price: number, size: number) => this.#feed(ts, price, size);
-      if (firstSync) this.#first.feedHistory(engine, history, feed, this.#log);
-      else history.ts.forEach((ts, i) => feed(ts, history.price[i]!, history.size[i]!));
-      const fed = history.ts.length;
-      if (firstSync) this.stats.warmupTicks += fed;
-      else this.stats.backfilledTicks += fed;
-      this.stats.syncs++;
-      this.#drainBuffer();
-      this.#buffering = false;
-      this.#first.complete();
-      this.#conn.resetBackoff();
-      this.#watchdog.activity();
-      this.#log(
-        `[live] in sync (${why}): ${fed} ${firstSync ? "warm-up" : "backfilled"} trade(s), ` +
-          `live from ${new Date(until).toISOString()}`,
-      );
-      this.#conn.synced(why);
-    } catch (e) {
-      if (stale()) return;
-      if (e instanceof FatalError) {
-        this.#log(`[live] ${e.message}`);
-        this.options.onFatal?.(e);
-        return;
-      }
-      if (e instanceof IbRequestError && e.code === -2) return; // reconnect handles it
-      this.#log(`[live] sync failed (${(e as Error).message}); retrying`);
-      await sleep(this.#conn.nextBackoff());
-      if (!stale() && this.#conn.ready) void this.#sync(why === "1102" ? "1101" : why);
-    }
-  }
-
-  async #serverTime(): Promise<number> {
-    const askedAt = this.#clock.now();
-    const t = await this.#conn.adapter.currentTime(this.#cfg.live.request_timeout_ms);
-    this.#ex.observeServerTime(t, askedAt);
-    return t;
-  }
-
-  /** One history page, within IB's pacing (lib/ib/history.ts), retried on 162. */
-  #page(end: number, gen: number): Promise<TickPage> {
-    const c = this.#contract!;
-    const timeoutMs = this.#cfg.live.request_timeout_ms;
-    return this.#pacer.request(
-      `end|${end}`,
-      c.conId,
-      () =>
-        this.#conn.adapter.historicalTicksBefore(c.conId, c.exchange, end, {
-          count: 1000,
-          timeoutMs,
-        }),
-      () => gen !== this.#gen,
-    );
-  }
-
-  async #resolve(): Promise<void> {
-    const r = await resolveFrontMonth(this.#conn.adapter, this.#cfg, () => this.#serverTime());
-    this.#contract = r.contract;
-    this.#cfg = r.config;
-    this.#liquidSpans = r.liquidSpans;
-    this.#liquid = r.liquid;
-    this.#log(r.line);
-  }
-
-  #createEngine(liveFrom: number): void {
+  /** The first sync's engine: the config patched from contract details, live from `liveFrom`. */
+  #createEngine(liveFrom: number): Engine {
     const o = this.options;
-    const ib = this.#cfg.ib;
+    const cfg = this.#sync.config;
+    const ib = cfg.ib;
     const first = this.#first;
     const engine = new Engine({
-      config: this.#cfg,
+      config: cfg,
       journal: o.journal,
       events: this.events,
       mark: (e) => first.mark(e),
       runId: o.runId,
-      ...(o.venue === undefined ? {} : { venue: o.venue(this.#contract!) }),
+      ...(o.venue === undefined ? {} : { venue: o.venue(this.#sync.contract!) }),
       // Warm-up bars (ending before live data) calibrate but never trade.
       entriesAfter: liveFrom,
-      liquidSpans: this.#liquidSpans,
+      liquidSpans: this.#sync.liquidSpans,
     });
     engine.start({
       time: liveFrom,
@@ -411,10 +274,8 @@ export class LiveRunner {
       configDigest: o.configDigest,
       source: `ib:${hostPort(ib.host, ib.port)}`,
     });
-    this.#engine = engine;
+    return engine;
   }
-
-  // ---- ticks ----
 
   #onTick(reqId: number, ts: number, price: number, size: number): void {
     if (reqId !== this.#conn.subscription || this.#stopped) return;
@@ -422,100 +283,28 @@ export class LiveRunner {
     this.#watchdog.activity();
     this.#ex.observeTick(ts);
     // First trade after a silence: trades may have been lost in between; fill from history.
-    if (!this.#buffering && this.#watchdog.tradeAfterSilence()) void this.#sync("gap");
-    if (this.#buffering) {
-      this.#buf.ts.push(ts);
-      this.#buf.price.push(price);
-      this.#buf.size.push(size);
-      return;
-    }
-    this.#feed(ts, price, size);
-  }
-
-  /**
-   * Where the engine stands. Live trades buffered during a sync are deduplicated against it,
-   * not cut at the sync's `until`: a trade stamped before `until` may reach the history
-   * service after the history request (or the live stream late), and is then only in the
-   * buffer.
-   */
-  #processed(): { lastSecond: number; inLastSecond: number } {
-    return { lastSecond: this.#lastSecond, inLastSecond: this.#inLastSecond };
-  }
-
-  /** Empties the live buffer; returns its trades the engine has not processed. */
-  #takeBuffer(): TickColumns {
-    const b = this.#buf;
-    this.#buf = { ts: [], price: [], size: [] };
-    return unprocessed(b, this.#processed());
-  }
-
-  /** The strategy threw: the engine has ended the session; the run stops as on a fatal error. */
-  #strategyFailed(e: unknown): void {
-    if (!(e instanceof StrategyError)) throw e;
-    this.options.onFatal?.(e);
-  }
-
-  #drainBuffer(): void {
-    const b = this.#takeBuffer();
-    for (let i = 0; i < b.ts.length; i++) this.#feed(b.ts[i]!, b.price[i]!, b.size[i]!);
-  }
-
-  #feed(ts: number, price: number, size: number): void {
-    const engine = this.#engine;
-    if (engine === undefined) return;
-    const lateBefore = engine.stats.late;
-    try {
-      engine.onTick(ts, price, size);
-    } catch (e) {
-      return this.#strategyFailed(e);
-    }
-    if (ts > this.#lastSecond) {
-      this.#lastSecond = ts;
-      this.#inLastSecond = 1;
-    } else if (ts === this.#lastSecond) {
-      this.#inLastSecond++;
-    }
-    if (engine.stats.late !== lateBefore) {
-      this.stats.lateTicks++;
-      const n = this.stats.lateTicks;
-      if (n <= 10 || n % 100 === 0) {
-        this.#log(
-          `[live] late tick #${n} stamped ${new Date(ts).toISOString()} @ ${price} x ${size}: ` +
-            `its bar had closed (policy ${this.#cfg.bars.late_ticks}; stop/target still checked)`,
-        );
-      }
-    }
+    if (!this.#feed.buffering && this.#watchdog.tradeAfterSilence()) void this.#sync.run("gap");
+    this.#feed.push(ts, price, size);
   }
 
   // ---- timer: bars, flatten, watchdog ----
 
   #onTimer(): void {
-    const engine = this.#engine;
+    const engine = this.#feed.engine;
     if (engine === undefined || this.#stopped || this.#conn.state !== "connected") return;
     const now = this.#ex.now();
+    const live = this.#sync.config.live;
     if (!this.#watchdog.holdBars(now)) {
       try {
-        if (engine.closeDueBars(now - this.#cfg.live.grace_ms) !== undefined) {
-          this.stats.timerBars++;
-        }
+        if (engine.closeDueBars(now - live.grace_ms) !== undefined) this.stats.timerBars++;
       } catch (e) {
-        return this.#strategyFailed(e);
+        return this.#feed.strategyFailed(e);
       }
     }
-    this.#flatten(engine, now);
+    // The engine's session policy flattens on ticks; the timer covers a quiet market.
+    if (engine.flattenDue(now)) {
+      this.#log(`[live] flattening ${live.flatten_minutes} min before the session closes`);
+    }
     this.#watchdog.check(now);
   }
-
-  /** The engine's session policy flattens on ticks; the timer covers a quiet market. */
-  #flatten(engine: Engine, now: number): void {
-    if (engine.flattenDue(now)) {
-      this.#log(
-        `[live] flattening ${this.#cfg.live.flatten_minutes} min before the session closes`,
-      );
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
