@@ -262,8 +262,8 @@ export class DashboardState {
     switch (e.kind) {
       case "SESSION_START":
         break;
-      case "ENTRY": {
-        const t: TradeRow = {
+      case "ENTRY":
+        this.#publishTrade(this.#open({
           tradeId: e.tradeId,
           side: e.side,
           size: e.size,
@@ -271,21 +271,10 @@ export class DashboardState {
           entryTime: null,
           entryPrice: null,
           filled: 0,
-          exited: 0,
-          exitTime: null,
-          exitPrice: null,
-          reason: null,
-          netPnl: 0,
-          exits: [],
           stop: e.stop,
           target: e.target,
-          done: false,
-        };
-        this.#trades.set(t.tradeId, t);
-        this.#active = t;
-        this.#publishTrade(t);
+        }));
         break;
-      }
       case "FILL": {
         const t = this.#trades.get(e.tradeId);
         if (t === undefined) break;
@@ -375,7 +364,7 @@ export class DashboardState {
     >,
   ): TradeRow {
     const known = (x: number) => Number.isFinite(x) ? x : null;
-    const row: TradeRow = {
+    return this.#open({
       tradeId: t.tradeId,
       side: t.side,
       size: t.ordered,
@@ -383,14 +372,34 @@ export class DashboardState {
       entryTime: known(t.entryTime),
       entryPrice: t.filled > 0 ? t.entryPrice : null,
       filled: t.filled,
+      stop: known(t.stop),
+      target: known(t.target),
+    });
+  }
+
+  /** A new active trade: its row with nothing exited yet. */
+  #open(
+    t: Pick<
+      TradeRow,
+      | "tradeId"
+      | "side"
+      | "size"
+      | "orderTime"
+      | "entryTime"
+      | "entryPrice"
+      | "filled"
+      | "stop"
+      | "target"
+    >,
+  ): TradeRow {
+    const row: TradeRow = {
+      ...t,
       exited: 0,
       exitTime: null,
       exitPrice: null,
       reason: null,
       netPnl: 0,
       exits: [],
-      stop: known(t.stop),
-      target: known(t.target),
       done: false,
     };
     this.#trades.set(row.tradeId, row);
