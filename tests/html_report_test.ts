@@ -540,3 +540,76 @@ Deno.test("html report: the launcher grants --html as an output and read access 
   const plain = planPermissions("report", ["j.text"], { config, dirExists: () => true });
   assert.deepEqual(plain.read, ["j.text"]);
 });
+
+const GC = ["07", "08"].map((d) =>
+  new URL(`../../shared/data/ticks/GC_GCZ13_2013-10-${d}_trades.csv`, import.meta.url).pathname
+);
+const haveGc = GC.every((f) => {
+  try {
+    return Deno.statSync(f).isFile;
+  } catch {
+    return false;
+  }
+});
+if (hasChromium && !haveGc) {
+  console.log("html_report_test: no shared GC days; sweep --html skipped");
+}
+
+Deno.test({
+  name: "html report: sweep --html ranks the combinations as --out does, sortable, offline",
+  ignore: !hasChromium || !haveGc,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "html_sweep_" });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    try {
+      const csv = join(dir, "r.csv");
+      const html = join(dir, "sweep.html");
+      const run = await runMain([
+        "sweep",
+        ...GC.flatMap((f) => ["--ticks", f]),
+        "--grid=risk.target_points=1,4",
+        "--grid=risk.stop_atr_multiple=1.5,2",
+        "--set=strategy.short=true",
+        "--workers=2",
+        "--quiet",
+        `--out=${csv}`,
+        `--html=${html}`,
+      ]);
+      assert.equal(run.code, 0, run.err);
+      const [head, ...rows] = (await Deno.readTextFile(csv)).trim().split("\n").map((l) =>
+        l.split(",")
+      );
+      const col = (name: string) => head!.indexOf(name);
+      const { page, errors, refused } = await open(browser, html);
+      assert.deepEqual([errors, refused], [[], []]);
+      const cells = () =>
+        page.$$eval(
+          "#trades tbody tr",
+          (trs) =>
+            trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+        );
+      // Rank, combination, the two grid values, days, net P/L, trades: as the CSV, in its order.
+      const want = rows.map((r) => [
+        r[col("rank")],
+        r[col("combination")],
+        r[col("risk.target_points")],
+        r[col("risk.stop_atr_multiple")],
+        r[col("days")],
+        r[col("net_pnl")],
+        r[col("trades")],
+      ]);
+      assert.equal(want.length, 4);
+      assert.deepEqual((await cells()).map((c) => c.slice(0, 7)), want);
+      await shot(page, "html_sweep.png");
+      // Net P/L ascending.
+      await page.click("#trades th:has-text('net P/L')");
+      const nets = (await cells()).map((c) => +c[5]!);
+      assert.deepEqual(nets, want.map((w) => +w[5]!).sort((a, b) => a - b));
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -184,6 +184,7 @@ const VALUE_OPTIONS: Record<string, readonly string[]> = {
     "set",
     "workers",
     "out",
+    "html",
     "journals",
     "split",
     "oos-from",
@@ -353,6 +354,7 @@ export function planPermissions(
       }
       // Read too: the sweep checks that they do not exist or are files before any job runs.
       checkedOutput(last("out"));
+      checkedOutput(last("html"));
       checkedOutput(last("journals"));
       queueAddress(last("queue"), plan);
       break;

@@ -9,13 +9,14 @@ import { join } from "node:path";
 import { intOption, parseCommandArgs } from "./args.ts";
 import { onStopSignal } from "./signals.ts";
 import { journalFormatOptions } from "./console.ts";
-import { checkInputFile, checkOutputFile, ensureParentDirSync } from "./fs.ts";
+import { checkInputFile, checkOutputFile, ensureParentDirSync, sameFile } from "./fs.ts";
 import { RunError, UsageError } from "./usage_error.ts";
 import { loadColumns } from "../sweep/columns.ts";
 import { buildCombos, type Combo, GridError, parseGrid } from "../sweep/grid.ts";
 import type { JobResult } from "../sweep/job.ts";
 import { JobError, runLocalSweep } from "../sweep/pool.ts";
 import { type Figures, summarise } from "../sweep/results.ts";
+import { renderSweepPage } from "../report/html/sweep_page.ts";
 import {
   dateIn,
   dateOrder,
@@ -40,6 +41,7 @@ exactly as \`scalpbot backtest --ticks FILE\` with the same config would.
   --set KEY=VALUE      override a config key for every combination (repeatable)
   --workers N          worker threads (default: the number of cores)
   --out FILE           write every combination's figures as CSV
+  --html FILE          write the ranked combinations as one self-contained HTML page
   --journals DIR       write each combination's journal as DIR/combo_NNN.text
   --split F            in-sample = the first fraction F of the days (e.g. 0.7), rest out of sample
   --oos-from DATE      out of sample = the days from DATE (YYYY-MM-DD)
@@ -58,6 +60,7 @@ export async function runSweep(args: string[]): Promise<number> {
     set: { type: "string", multiple: true },
     workers: { type: "string" },
     out: { type: "string" },
+    html: { type: "string" },
     journals: { type: "string" },
     split: { type: "string" },
     "oos-from": { type: "string" },
@@ -94,6 +97,12 @@ export async function runSweep(args: string[]): Promise<number> {
   }
   // Every output is checked before any work, and written only at the end.
   if (values.out !== undefined) await checkOutputFile(values.out, "--out");
+  if (values.html !== undefined) await checkOutputFile(values.html, "--html");
+  if (
+    values.html !== undefined && values.out !== undefined && await sameFile(values.html, values.out)
+  ) {
+    throw new UsageError(`--html ${values.html} is also --out; choose another file`);
+  }
   const journalPaths = values.journals === undefined
     ? []
     : combos.map((c) =>
@@ -196,6 +205,14 @@ export async function runSweep(args: string[]): Promise<number> {
     ensureParentDirSync(values.out);
     await Deno.writeTextFile(values.out, formatCsv(ranked));
   }
+  if (values.html !== undefined) {
+    ensureParentDirSync(values.html);
+    const grid = (values.grid ?? []).join(" ");
+    await Deno.writeTextFile(
+      values.html,
+      renderSweepPage(ranked, "scalpbot sweep", `${grid} · ${paths.length} file(s)`),
+    );
+  }
   combos.forEach((c, i) => {
     const path = journalPaths[i];
     if (path === undefined) return;
@@ -226,6 +243,7 @@ export async function runSweep(args: string[]): Promise<number> {
         : " through the queue."),
   );
   if (values.out !== undefined) console.log(`Results: ${values.out}`);
+  if (values.html !== undefined) console.log(`Page: ${values.html}`);
   if (values.journals !== undefined) console.log(`Journals: ${values.journals}/combo_NNN.text`);
   return 0;
 }
