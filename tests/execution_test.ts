@@ -382,6 +382,37 @@ Deno.test("TradeManager: an entry fill that crosses its cancel is journaled and 
   assert.equal(events.at(-1), exit);
 });
 
+Deno.test("TradeManager scale-out on a venue that matches nothing itself: the target shrinks, its fill is the first part, the rest gets the runner", () => {
+  const { tm, venue, log, events } = scripted({
+    contracts: 3,
+    scaleOut: { contracts: 1, runnerPoints: 6 },
+    tagExits: true,
+  });
+  tm.signal(intent("LONG"), 4501, T, CTX); // stop 4499.50, target 4504
+  venue.send({ kind: "fill", tradeId: "R-1", role: "entry", price: 4501, qty: 3, time: T + 1 });
+  tm.onTick(T + 2, 4502, 1); // complete: the target now closes 1 contract
+  assert.equal(log.at(-1), `modify R-1 {"targetQty":1,"time":${T + 2}}`);
+  venue.send({ kind: "fill", tradeId: "R-1", role: "target", price: 4504, qty: 1, time: T + 3 });
+  const [part, move] = events.slice(-2);
+  assert.ok(part?.kind === "EXIT" && move?.kind === "TARGET_MOVE");
+  // 3 points x $5 x 1 = 15; the runner is 4501 + 6 = 4507, for the 2 left.
+  assert.deepEqual([part.qty, part.remaining, part.by, part.grossPnl], [1, 2, "scale_out", 15]);
+  assert.deepEqual([move.old, move.price, move.reason], [4504, 4507, "SCALE_OUT"]);
+  assert.equal(log.at(-1), `modify R-1 {"target":4507,"time":${T + 3},"targetQty":2}`);
+  venue.send({ kind: "fill", tradeId: "R-1", role: "stop", price: 4499.5, qty: 2, time: T + 4 });
+  const rest = events.at(-1);
+  assert.ok(rest?.kind === "EXIT");
+  // -1.5 x $5 x 2 = -15; 0.62 x 2 sides x 2 = 2.48.
+  assert.deepEqual([rest.reason, rest.qty, rest.by, rest.grossPnl, rest.netPnl], [
+    "STOP",
+    2,
+    "atr_stop",
+    -15,
+    -17.48,
+  ]);
+  assert.equal(tm.busy, false);
+});
+
 /** A paper trader with limit entries (and entry slippage that they must not pay). */
 function limitTrader(over: Partial<PaperTraderOptions>) {
   return recordingTrader({

@@ -10,7 +10,7 @@
  */
 import type { EntryIntent } from "../strategy/strategy.ts";
 import type { Bar, EntryContext, ExitEvent, ExitReason, FillEvent } from "../types.ts";
-import type { Venue, VenueEvent, VenueFill } from "../execution/venue.ts";
+import type { ExitChange, Venue, VenueEvent, VenueFill } from "../execution/venue.ts";
 import {
   FixedStop,
   FixedTarget,
@@ -245,9 +245,12 @@ export class TradeManager implements Exposure {
     this.#venue.modifyExits(t.tradeId, { stop: p, time: ts });
   }
 
-  /** Moves the target (a TARGET_MOVE line). */
-  #moveTarget(t: OpenTradeState, m: LevelMove, ts: number): void {
-    if (m.price === t.target) return;
+  /** Moves the target (a TARGET_MOVE line); `qty`: the contracts it now closes, sent as they are. */
+  #moveTarget(t: OpenTradeState, m: LevelMove, ts: number, qty?: number): void {
+    if (m.price === t.target) {
+      if (qty !== undefined) this.#venue.modifyExits(t.tradeId, { targetQty: qty, time: ts });
+      return;
+    }
     this.#o.emit({
       kind: "TARGET_MOVE",
       time: ts,
@@ -258,7 +261,9 @@ export class TradeManager implements Exposure {
     });
     t.target = m.price;
     this.#targetBy = m.by;
-    this.#venue.modifyExits(t.tradeId, { target: m.price, time: ts });
+    const change: ExitChange = { target: m.price, time: ts };
+    if (qty !== undefined) change.targetQty = qty;
+    this.#venue.modifyExits(t.tradeId, change);
   }
 
   /**
@@ -501,7 +506,9 @@ export class TradeManager implements Exposure {
       long ? 1 : -1,
       this.#o.tickSize,
     );
-    this.#moveTarget(t, { price: runner, reason: "SCALE_OUT", by: this.#targetBy }, e.time);
+    // The rest's target, for all of it (the first part's order is done).
+    const move = { price: runner, reason: "SCALE_OUT", by: this.#targetBy };
+    this.#moveTarget(t, move, e.time, t.filled);
   }
 
   /** Widens the open trade's worst and best excursion (points per contract) to `price`. */
