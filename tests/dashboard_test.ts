@@ -15,7 +15,8 @@ import { DashboardState } from "../lib/dashboard/state.ts";
 import type { DashboardUpdate } from "../lib/dashboard/types.ts";
 import { startDashboard } from "../lib/dashboard/server.ts";
 import { isLoopback, takeDashboardArgs } from "../lib/cli/dashboard.ts";
-import { planPermissions } from "../lib/cli/permissions.ts";
+import { CHILD_ENV, planPermissions } from "../lib/cli/permissions.ts";
+import { launchArgs } from "../lib/cli/launch.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { chartLibraryPath } from "../lib/report/html/assets.ts";
 import type { Bar, IndicatorField, JournalEvent } from "../lib/types.ts";
@@ -454,6 +455,61 @@ interface PageCandle {
   low: number;
   close: number;
 }
+
+Deno.test({
+  name:
+    "demo --dashboard=0 with the launcher's permissions: address and token printed, 401 without it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Exactly the flags deno task demo would grant, run in an empty folder.
+    const args = await launchArgs("demo", ["--seconds", "6", "--no-bars", "--dashboard=0"]);
+    const child = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: dir,
+      env: { ...CHILD_ENV },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    let url: URL | undefined;
+    while (url === undefined) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      out += value;
+      const m = /\[dashboard\] (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})\b/.exec(out);
+      if (m !== null) url = new URL(m[1]!);
+    }
+    assert.ok(url !== undefined, `no dashboard address in:\n${out}`);
+    const token = url.searchParams.get("token")!;
+    const bare = await fetch(new URL("/snapshot", url));
+    await bare.body?.cancel();
+    assert.equal(bare.status, 401);
+    const snap = await fetch(new URL(`/snapshot?token=${token}`, url));
+    assert.equal(snap.status, 200);
+    assert.equal((await snap.json()).meta.symbol, "MES");
+    // The chart library is readable under the launcher's --allow-read.
+    const lib = await fetch(new URL(`/lightweight-charts.js?token=${token}`, url));
+    assert.equal(lib.status, 200);
+    assert.equal((await lib.arrayBuffer()).byteLength, (await Deno.stat(chartLibraryPath()!)).size);
+    for (;;) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      out += value;
+    }
+    const status = await child.status;
+    const err = await new Response(child.stderr).text();
+    assert.equal(status.code, 0, `${err}\n${out.slice(-1500)}`);
+    assert.match(out, /Net P\/L/);
+    // Closed with the run: nothing listens there any more.
+    await assert.rejects(fetch(new URL(`/snapshot?token=${token}`, url)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 /** What the page exposes (lib/dashboard/client.ts), and the bits of the DOM used here. */
 interface PageWindow {
