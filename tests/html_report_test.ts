@@ -12,7 +12,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { runMain } from "./_run_main.ts";
 import { CandleSampler } from "../lib/report/html/candles.ts";
 import { HtmlReportBuilder } from "../lib/report/html/model.ts";
-import { histogram } from "../lib/report/html/series.ts";
+import { buildSeries, histogram } from "../lib/report/html/series.ts";
 import { renderHtmlReport } from "../lib/report/html/page.ts";
 import { loadChartLibrary } from "../lib/report/html/assets.ts";
 import { parseJournalText } from "../lib/journal/reader.ts";
@@ -212,13 +212,36 @@ browserTest(
       ) => [wallSeconds(Date.parse(r[0]!), "America/Chicago"), +r[1]!, +r[2]!, +r[3]!, +r[4]!]),
     );
     assert.match(await page.textContent("#candle-note") ?? "", /as recorded by the engine/);
-    // One marker per entry fill and per exit.
-    const fills = lines(text).filter((l) => l.kind === "FILL" && l.f.Filled === l.f.Qty).length;
-    const markers = await page.evaluate(() =>
+    // One marker per first entry fill (at its price, the side's colour) and per exit (green
+    // for net > 0, red otherwise), in time order, each on the candle that holds it.
+    const entrySide = new Map<string, string>();
+    const wantMarks: [number, number, string][] = [];
+    // The candle of an instant: the last bar starting at or before it.
+    const barStarts = csv.map((r) => Date.parse(r[0]!));
+    const candleOf = (iso: string) => {
+      const t = Date.parse(iso);
+      return wallSeconds(barStarts.filter((b) => b <= t).at(-1)!, "America/Chicago");
+    };
+    for (const { kind, f } of lines(text)) {
+      if (kind === "ENTRY") entrySide.set(f.TradeID!, f.Side!);
+      if (kind === "FILL" && f.Filled === f.Qty) {
+        wantMarks.push([
+          candleOf(f.time!),
+          +f.Price!,
+          entrySide.get(f.TradeID!) === "LONG" ? "#1565c0" : "#ef6c00",
+        ]);
+      }
+      if (kind === "EXIT") {
+        wantMarks.push([candleOf(f.time!), +f.Exit!, +f.Net! > 0 ? "#2e7d32" : "#c62828"]);
+      }
+    }
+    const marks = await page.evaluate(() =>
       // deno-lint-ignore no-explicit-any
-      (globalThis as any).scalpbotReport.series.markers.markers().length
+      ((globalThis as any).scalpbotReport.series.markers.markers() as any[]).map((
+        m: { time: number; price: number; color: string },
+      ) => [m.time, m.price, m.color])
     );
-    assert.equal(markers, fills + trades.length);
+    assert.deepEqual(marks, wantMarks);
     // Each chart drew a canvas of some size.
     for (const id of ["price-chart", "equity-chart", "day-chart", "hour-chart", "hist-chart"]) {
       const size = await page.$eval(
@@ -612,4 +635,81 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("html report: marks and levels sit on the candle that holds them; a trade's levels are hidden outside it", () => {
+  const candles = new CandleSampler(100);
+  for (let i = 0; i <= 10; i++) {
+    candles.add({
+      start: i * 60_000,
+      lengthMs: 60_000,
+      open: 100,
+      high: 102,
+      low: 98,
+      close: 101,
+      volume: 1,
+      trades: 1,
+    });
+  }
+  const s = buildSeries({
+    timeZone: "UTC",
+    candles: candles.columns(),
+    noBarsNote: "",
+    marks: [
+      { time: 65_000, price: 100.25, kind: "long" },
+      { time: 250_000, price: 101, kind: "win" },
+      { time: 370_000, price: 100, kind: "short" },
+      { time: 490_000, price: 101, kind: "loss" },
+    ],
+    // Trade A: filled in candle 1, stop moved in candle 3, out in candle 4; trade B: 6 to 8.
+    levels: [
+      {
+        start: 65_000,
+        end: 250_000,
+        stops: [[65_000, 99], [185_000, 100]],
+        targets: [[65_000, 103]],
+      },
+      { start: 370_000, end: 490_000, stops: [[370_000, 101]], targets: [[370_000, 98]] },
+    ],
+    exits: [{ time: 250_000, net: 5 }, { time: 490_000, net: -7.5 }],
+    firstTime: 0,
+    byDay: [],
+    byHour: [],
+  });
+  // Before each trade a hidden point at its first level (no step drawn from the last trade's),
+  // its own points shown, the line leaving its exit hidden.
+  assert.deepEqual(s.stop, {
+    t: [0, 60, 180, 240, 300, 360, 480],
+    v: [99, 99, 100, 100, 101, 101, 101],
+    on: [0, 1, 1, 0, 0, 1, 0],
+  });
+  assert.deepEqual(s.target, {
+    t: [0, 60, 240, 300, 360, 480],
+    v: [103, 103, 103, 98, 98, 98],
+    on: [0, 1, 0, 0, 1, 0],
+  });
+  assert.deepEqual(s.marks, {
+    t: [60, 240, 360, 480],
+    k: [0, 2, 1, 3],
+    p: [100.25, 101, 100, 101],
+  });
+  assert.deepEqual(s.equity, { t: [0, 250, 490], v: [0, 5, -2.5] });
+  assert.deepEqual(s.drawdown, { t: [0, 250, 490], v: [0, 0, -7.5] });
+  assert.equal(s.fills, null);
+  assert.equal(s.candles!.t.length, 11);
+  // Chicago in February is UTC-6: the charts label wall time.
+  const cst = buildSeries({
+    timeZone: "America/Chicago",
+    candles: undefined,
+    noBarsNote: "none",
+    marks: [{ time: Date.UTC(2025, 1, 17, 15, 0, 0, 500), price: 1, kind: "long" }],
+    levels: [],
+    exits: [],
+    firstTime: undefined,
+    byDay: [],
+    byHour: [],
+  });
+  assert.deepEqual(cst.marks.t, [Date.UTC(2025, 1, 17, 9) / 1000]);
+  assert.deepEqual(cst.fills, { t: [Date.UTC(2025, 1, 17, 9) / 1000], v: [1] });
+  assert.equal(cst.candleNote, "none");
 });
