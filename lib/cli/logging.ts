@@ -193,7 +193,7 @@ export class ConsoleLog {
       this.#day = day;
       const weekday = WEEKDAYS[new Date(`${iso.slice(0, 10)}T12:00:00Z`).getUTCDay()];
       this.#o.screen.line(
-        `${clock} -- ${weekday} ${iso.slice(0, 10)}, times in ${this.#zone} (UTC${iso.slice(19)})`,
+        `${clock} -- ${weekday} ${iso.slice(0, 10)}, times in ${this.#zone} (UTC${iso.slice(-6)})`,
       );
     }
     this.#o.screen.line(`${clock} ${recordText(r)}`);

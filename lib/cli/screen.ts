@@ -35,7 +35,9 @@ function stdoutWrite(text: string): void {
 
 function terminalWidth(): number {
   try {
-    return Deno.consoleSize().columns;
+    // A pseudo-terminal without a size (script, some CI) says 0.
+    const n = Deno.consoleSize().columns;
+    return n > 0 ? n : 100;
   } catch {
     return 100;
   }
