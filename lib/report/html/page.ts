@@ -72,11 +72,11 @@ export function renderHtmlReport(data: HtmlReportData, chartLibrary: string): st
       <div id="day-chart" class="chart small"></div>
     </section>
     <section>
-      <h2>Net P/L per hour of day</h2>
+      <h2>Net P/L per hour of day <span class="sub">(by exit; 9 = 09:00&ndash;09:59)</span></h2>
       <div id="hour-chart" class="chart small"></div>
     </section>
     <section>
-      <h2>Distribution of trade net P/L (trades per bin)</h2>
+      <h2>Distribution of trade net P/L <span class="sub">(trades per bin; label: its middle)</span></h2>
       <div id="hist-chart" class="chart small"></div>
     </section>
   </div>

@@ -13,6 +13,7 @@ header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 24px; p
   background: #fff; border-bottom: 1px solid #d0d7de; position: sticky; top: 0; z-index: 5; }
 h1 { font-size: 18px; margin: 0; }
 h2 { font-size: 15px; margin: 0 0 6px; }
+h2 .sub { font-size: 12px; font-weight: normal; color: #57606a; }
 #meta { color: #57606a; font-size: 13px; }
 select { font: inherit; padding: 2px 4px; }
 main { padding: 12px 20px 40px; max-width: 1600px; margin: 0 auto; }
