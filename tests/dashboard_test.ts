@@ -553,6 +553,10 @@ const inPage = {
       .observe(el, { attributes: true, attributeFilter: ["data-state"] });
   },
   states: () => (globalThis as unknown as PageWindow).__states,
+  hasLevels: () => {
+    const l = (globalThis as unknown as PageWindow).scalpbot?.levels();
+    return l !== undefined && l.stop !== null && l.target !== null;
+  },
   levelsAre: (want: { stop: number | null; target: number | null }) => {
     const l = (globalThis as unknown as PageWindow).scalpbot?.levels();
     return l !== undefined && l.stop === want.stop && l.target === want.target;
@@ -592,7 +596,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
 }, async () => {
-  const ticks = generatedTicks(12, 7);
+  // 16 minutes at 30x: 64 bars in about 32 s, six trades (the first at 08:36:15).
+  const ticks = generatedTicks(16, 7);
   // Warm-up from ticks: the trades sent before the first subscription are fetched too.
   const run = await startLiveRun({
     ticks,
@@ -634,6 +639,23 @@ Deno.test({
     assert.deepEqual(mid.slice(0, k), asPage(run.bars.slice(0, k)));
     await page.screenshot({ path: join(SHOTS, "dashboard_live.png") });
 
+    // A position: its stop and target are lines on the chart, at levels the journal gave it.
+    await page.waitForFunction(inPage.hasLevels, null, { timeout: 20_000 });
+    await page.screenshot({ path: join(SHOTS, "dashboard_position.png") });
+    const shown = (await page.evaluate(inPage.levels))!;
+    const stops = new Set<number>();
+    const targets = new Set<number>();
+    for (const e of run.events) {
+      if (e.kind === "ENTRY") {
+        stops.add(e.stop);
+        targets.add(e.target);
+      }
+      if (e.kind === "STOP_MOVE") stops.add(e.price);
+      if (e.kind === "TARGET_MOVE") targets.add(e.price);
+    }
+    assert.ok(stops.has(shown.stop!), `stop line ${shown.stop} is no journaled stop`);
+    assert.ok(targets.has(shown.target!), `target line ${shown.target} is no journaled target`);
+
     // An injected drop: the TWS badge leaves "connected" and comes back.
     await page.evaluate(inPage.watchBadge);
     const refused = run.sim.faults.refuseFor(1500);
@@ -669,7 +691,7 @@ Deno.test({
     state.flush();
     await page.waitForFunction(inPage.seqIs, state.seq, { timeout: 10_000 });
     const candles = await page.evaluate(inPage.candles);
-    assert.ok(run.bars.length >= 40, `only ${run.bars.length} bars`);
+    assert.ok(run.bars.length >= 60, `only ${run.bars.length} bars`);
     assert.deepEqual(candles, asPage(run.bars));
     const overlays = await page.evaluate(inPage.overlays);
     assert.deepEqual(overlays[0], emas, "the EMA9 line is the engine's EMA9");

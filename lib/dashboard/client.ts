@@ -38,7 +38,7 @@ export const CLIENT_SCRIPT = String.raw`
     grid: { vertLines: { color: "#161b22" }, horzLines: { color: "#161b22" } },
     rightPriceScale: { borderColor: "#30363d" },
     timeScale: { borderColor: "#30363d", timeVisible: true, secondsVisible: true,
-      rightOffset: 8, tickMarkFormatter: tickMark },
+      rightOffset: 8, maxBarSpacing: 24, tickMarkFormatter: tickMark },
     localization: { timeFormatter: (t) => fmtDateTime ? fmtDateTime.format(t * 1000) : String(t) },
     crosshair: { mode: LC.CrosshairMode.Normal },
   });
