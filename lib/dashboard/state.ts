@@ -529,7 +529,7 @@ function figures(tally: ReportAccumulator): ReportFigures {
  * ]); // ["EMA9", "VWAP"]
  * ```
  */
-export function overlayKeys(fields: readonly { key: string; decimals: unknown }[]): string[] {
+export function overlayKeys(fields: readonly IndicatorField[]): string[] {
   return fields
     .filter((f) => f.decimals === "price" && /^(EMA|SMA|WMA|VWAP)/i.test(f.key))
     .map((f) => f.key);
