@@ -357,6 +357,12 @@ Deno.test("dashboard server: 401 without the token; page, library, snapshot and 
     const other = await fetch(`${base}/nothing?token=t0k3n`);
     await other.body?.cancel();
     assert.equal(other.status, 404);
+    // A second dashboard on the same port: one line naming the address and the way out.
+    await assert.rejects(
+      startDashboard(state, { port: server.port }),
+      Deno.errors.AddrInUse,
+      `dashboard: 127.0.0.1:${server.port} is in use; choose another port with --dashboard=PORT`,
+    );
   } finally {
     await server.close();
   }
