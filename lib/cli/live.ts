@@ -358,21 +358,32 @@ export async function runLive(args: string[]): Promise<number> {
   const logFile = values["log-file"];
   if (logFile !== undefined) await checkLogFile(logFile, journalPath);
   const events = new EventStream();
-  const board = dashboard && await openDashboard(config, events, dashboard, console.log);
+  const clock = { now: () => Date.now() };
+  // Open first: the dashboard's address is a console line too (stamped, in --log-file).
+  const con = await openLiveConsole(config, clock, logFile);
+  let board: Awaited<ReturnType<typeof openDashboard>> | undefined;
   try {
+    if (dashboard) {
+      const say = lineLogger("dashboard");
+      board = await openDashboard(config, events, dashboard, (line) => say.info(line));
+    }
+    const followed = board;
     return await runLiveSession({
       config,
       digest: loaded.digest,
       journalPath,
       found,
-      clock: { now: () => Date.now() },
+      clock,
       printBars: values["no-bars"] !== true,
       events,
-      ...(logFile === undefined ? {} : { logFile }),
-      ...(board ? { onRunner: (runner: LiveRunner) => board.follow(runner) } : {}),
+      console: con,
+      ...(followed ? { onRunner: (runner: LiveRunner) => followed.follow(runner) } : {}),
     });
   } finally {
     await board?.close();
+    // Closed by the session already, unless the dashboard failed to start.
+    con.screen.close();
+    await con.log.close();
   }
 }
 
