@@ -354,3 +354,31 @@ Deno.test("--log-file: every console line with date, offset, level and category,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("console.log_level: warning hides the info lines (bars, trades) on screen and in --log-file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "console_level_" });
+  try {
+    await Deno.writeTextFile(join(dir, "t.csv"), TICKS);
+    const r = await scalpbot(
+      [
+        "backtest",
+        "--ticks",
+        "t.csv",
+        "--print-bars",
+        "--journal",
+        "j.text",
+        "--log-file",
+        "l.log",
+        "--set",
+        "console.log_level=warning",
+      ],
+      dir,
+    );
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(runLines(r.out), []);
+    assert.ok(r.out.includes("Net P/L"), "the report is still printed");
+    assert.ok(!(await exists(join(dir, "l.log"))), "no line, no file");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
