@@ -470,12 +470,15 @@ export class Engine {
       throw this.#strategyFailed(e, `the bar ending ${new Date(end).toISOString()}`);
     }
     const accepted = canEnter ? intent : undefined;
-    const snapshot: IndicatorSnapshot = {
-      fields: this.#indicators.fields,
-      values,
-      mark: this.#strategy.mark?.(),
-    };
-    this.#events.publish({ kind: "BAR", bar, snapshot, signal: accepted?.side });
+    // The journal (always subscribed) records no bar: nothing to build when it is alone.
+    if (this.#events.size > 1) {
+      const snapshot: IndicatorSnapshot = {
+        fields: this.#indicators.fields,
+        values,
+        mark: this.#strategy.mark?.(),
+      };
+      this.#events.publish({ kind: "BAR", bar, snapshot, signal: accepted?.side });
+    }
     if (accepted !== undefined) {
       this.#trader.signal(accepted, bar.close, end, this.#indicators.record(values));
     }
