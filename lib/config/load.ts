@@ -16,7 +16,7 @@ import { isMap, isSeq, LineCounter, type Node, parse as parseYaml, parseDocument
 import { z } from "zod";
 import { type Config, configSchema } from "./schema.ts";
 import { ConfigError, describeIssue } from "./errors.ts";
-import { firstLine, isPlainObject } from "./load_config.ts";
+import { defineOwn, dropNulls, firstLine, isPlainObject, type Raw } from "./raw.ts";
 
 // zod 4 compiles each object schema with `new Function` on its first parse, which costs more
 // than it saves for a config validated once per run (about 15 ms of a backtest's start-up).
@@ -42,8 +42,6 @@ export interface ParseConfigOptions {
   /** `key.path=value` strings (from repeated `--set`), applied in order. */
   overrides?: readonly string[];
 }
-
-type Raw = Record<string, unknown>;
 
 interface Override {
   text: string;
@@ -183,11 +181,6 @@ function applyOverride(raw: Raw, text: string): Override {
   return { text, path };
 }
 
-/** Sets an own property even for names like `__proto__`, which validation then rejects. */
-function defineOwn(obj: Raw, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /** Walks the schema along `path`, looking through defaults and optionals. */
 function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
   let schema: z.ZodType | undefined = unwrap(configSchema);
@@ -226,16 +219,6 @@ function kindOf(v: unknown): string {
   if (typeof v === "string") return `a string (${JSON.stringify(v)})`;
   if (typeof v === "object" && v !== null) return "an object";
   return `${typeof v === "number" ? "a number" : `a ${typeof v}`} (${String(v)})`;
-}
-
-/** Copies `obj` without null-valued keys, at every mapping level (lists are left alone). */
-function dropNulls(obj: Raw): Raw {
-  const out: Raw = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (v === null) continue;
-    defineOwn(out, k, isPlainObject(v) ? dropNulls(v) : v);
-  }
-  return out;
 }
 
 /**

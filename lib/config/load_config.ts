@@ -1,8 +1,10 @@
 /**
  * Finds and reads the config file, validates it (`parseConfigText` in load.ts) and
- * fingerprints the result. Kept apart from load.ts so that a run without a config file or
- * `--set` loads neither the YAML parser nor the zod schema: its config is the built-in
- * defaults (lib/config/defaults.ts, checked against the schema by tests/config_test.ts).
+ * fingerprints the result. Kept apart from load.ts so that a run loads neither the YAML
+ * parser nor the zod schema unless it needs them: without a config file or `--set` its
+ * config is the built-in defaults (lib/config/defaults.ts, checked against the schema by
+ * tests/config_test.ts); a usual config file and overrides take the fast path
+ * (lib/config/fast_config.ts); anything else, errors included, goes to load.ts.
  *
  * @module
  */
@@ -11,6 +13,10 @@ import type { Config } from "./schema.ts";
 import type { ParseConfigOptions } from "./load.ts";
 import { ConfigError } from "./errors.ts";
 import { defaultConfig } from "./defaults.ts";
+import { fastParseConfig } from "./fast_config.ts";
+import { firstLine, isPlainObject } from "./raw.ts";
+
+export { firstLine, isPlainObject } from "./raw.ts";
 
 /** File looked for in the working directory when no path is given. */
 export const DEFAULT_CONFIG_FILE = "config.yaml";
@@ -63,11 +69,13 @@ export async function loadConfig(
   }
   const parseOptions: ParseConfigOptions = text === undefined ? { source: "defaults" } : { source };
   if (options.overrides !== undefined) parseOptions.overrides = options.overrides;
-  // No file and no --set: the built-in defaults, without loading yaml, zod's config schema
-  // and their start-up cost (about 40 ms). Any text or override takes the full path.
+  // No file and no --set: the built-in defaults. Otherwise the fast path (a YAML subset
+  // reader and hand-written rules, fast_config.ts) and, when it cannot tell, the full one:
+  // yaml and zod cost about 60 ms of start-up and word the errors.
   const config = text === undefined && (options.overrides ?? []).length === 0
     ? defaultConfig()
-    : (await import("./load.ts")).parseConfigText(text ?? "", parseOptions);
+    : fastParseConfig(text ?? "", parseOptions) ??
+      (await import("./load.ts")).parseConfigText(text ?? "", parseOptions);
   const module = config.strategy.module === undefined
     ? undefined
     : await readModule(strategyModulePath(config.strategy.module, parseOptions.source, cwd));
@@ -123,16 +131,4 @@ export function canonicalJson(value: unknown): string {
     for (const k of Object.keys(v).sort()) sorted[k] = v[k];
     return sorted;
   });
-}
-
-/** The first line of `text`, trimmed. */
-export function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0]!.trim();
-}
-
-/** True for `{...}` objects (not arrays, class instances or null). */
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
