@@ -29,7 +29,7 @@ import { backtestFiles } from "./backtest_files.ts";
 import type { TickBatch } from "../types.ts";
 import { BarsCsvOutput } from "./bars_csv.ts";
 import { ConsoleOutput, consoleZone, journalFormatOptions } from "./console.ts";
-import { ConsoleLog, lineLogger } from "./logging.ts";
+import { ConsoleLog } from "./logging.ts";
 import { Screen } from "./screen.ts";
 import { makeRunId } from "./run_id.ts";
 import { RunError, UsageError } from "./usage_error.ts";
@@ -221,8 +221,8 @@ export async function runBacktest(args: string[]): Promise<number> {
     });
   }
   if (!quiet || logged) {
-    const bars = lineLogger("bar");
-    const trades = lineLogger("trade");
+    const bars = consoleLog.lines("bar");
+    const trades = consoleLog.lines("trade");
     const output = new ConsoleOutput(config, {
       bar: (text, time) => bars.info(text, time),
       trade: (text, time) => trades.info(text, time),

@@ -20,7 +20,6 @@ import {
 } from "@logtape/logtape";
 import { formatIsoOffset } from "../time/zone.ts";
 import type { Clock } from "../types.ts";
-import { clockTime } from "./console.ts";
 import { ensureParentDirSync } from "./fs.ts";
 import type { Screen } from "./screen.ts";
 
@@ -126,7 +125,11 @@ export class ConsoleLog {
     if (options.logFile !== undefined) sinks.push("file");
     await configure({
       reset: true,
-      sinks: { screen: (r: LogRecord) => log.#screen(r), file: (r: LogRecord) => log.#toFile(r) },
+      sinks: {
+        screen: (r: LogRecord) => log.#screen(recordText(r), log.#time(r)),
+        file: (r: LogRecord) =>
+          log.#toFile(r.category.at(-1)!, r.level, recordText(r), log.#time(r)),
+      },
       loggers: [
         { category: ["scalpbot"], lowestLevel: options.level, sinks },
         // The demo's simulator speaks only when something is wrong.
@@ -140,6 +143,24 @@ export class ConsoleLog {
       ],
     });
     return log;
+  }
+
+  /**
+   * A {@linkcode LineLogger} of `scalpbot.<name>` for lines by the ten thousand (a backtest's
+   * bars and trades): logtape decides the level (`isEnabledFor`, the same configuration), and
+   * the line goes to the same sinks, but no log record is built. Through logtape's record path
+   * each line cost about 3 µs and enough garbage that a 300-day backtest printing its 62,000
+   * trade lines peaked at 220 MB instead of 136.
+   */
+  lines(name: string): LineLogger {
+    const logger = getLogger(["scalpbot", name]);
+    const at = (level: LogLevel) => (text: string, time?: number) => {
+      if (!logger.isEnabledFor(level)) return;
+      const t = time ?? this.#o.clock.now();
+      if (this.#o.quiet !== true) this.#screen(text, t);
+      if (this.#o.logFile !== undefined) this.#toFile(name, level, text, t);
+    };
+    return { debug: at("debug"), info: at("info"), warning: at("warning"), error: at("error") };
   }
 
   /** The zone of every stamp from now on (live: the contract's, from the RUN event). */
@@ -184,11 +205,10 @@ export class ConsoleLog {
     return typeof t === "number" && Number.isFinite(t) ? t : this.#o.clock.now();
   }
 
-  #screen(r: LogRecord): void {
-    const time = this.#time(r);
+  #screen(text: string, time: number): void {
     const iso = formatIsoOffset(time, this.#zone);
     const day = `${iso.slice(0, 10)} ${this.#zone}`;
-    const clock = clockTime(time, this.#zone);
+    const clock = iso.slice(11, 19);
     if (day !== this.#day) {
       this.#day = day;
       const weekday = WEEKDAYS[new Date(`${iso.slice(0, 10)}T12:00:00Z`).getUTCDay()];
@@ -196,14 +216,12 @@ export class ConsoleLog {
         `${clock} -- ${weekday} ${iso.slice(0, 10)}, times in ${this.#zone} (UTC${iso.slice(-6)})`,
       );
     }
-    this.#o.screen.line(`${clock} ${recordText(r)}`);
+    this.#o.screen.line(`${clock} ${text}`);
   }
 
-  #toFile(r: LogRecord): void {
-    const stamp = formatIsoOffset(this.#time(r), this.#zone);
-    this.#fileParts.push(
-      `${stamp} ${r.level.toUpperCase().padEnd(7)} ${r.category.at(-1)}: ${recordText(r)}\n`,
-    );
+  #toFile(name: string, level: LogLevel, text: string, time: number): void {
+    const stamp = formatIsoOffset(time, this.#zone);
+    this.#fileParts.push(`${stamp} ${level.toUpperCase().padEnd(7)} ${name}: ${text}\n`);
     if (this.#o.buffered !== true || this.#fileParts.length >= 4096) this.#flushFile();
   }
 }
