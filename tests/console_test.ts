@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BAR_WIDTH, columns, formatEventLine, TRADE_WIDTH } from "../lib/cli/console.ts";
 import type { ExitEvent } from "../lib/types.ts";
+import { Screen, StatusLine } from "../lib/cli/screen.ts";
+import { configSchema } from "../lib/config/schema.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const SHARED_GC = new URL(
@@ -381,4 +383,107 @@ Deno.test("console.log_level: warning hides the info lines (bars, trades) on scr
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("StatusLine: position, open P/L, levels, closed P/L, tick age and connection, worked out by hand; Screen keeps it under the lines", () => {
+  const written: string[] = [];
+  const screen = new Screen({ statusLine: true, write: (t) => written.push(t), width: () => 200 });
+  let now = Date.UTC(2025, 1, 17, 14, 31, 0);
+  const config = configSchema.parse({});
+  const status = new StatusLine({ screen, clock: { now: () => now }, config, intervalMs: 0 });
+  const t = (ms: number) => Date.UTC(2025, 1, 17, 14, 30, 0) + ms;
+  status.onEvent({ kind: "CONNECTION", time: t(0), from: "syncing", state: "connected" });
+  assert.equal(status.text(), "08:31:00 | flat | closed 0.00 USD | no tick yet | connected");
+  status.onEvent({
+    kind: "ENTRY",
+    time: t(30_000),
+    tradeId: "R-001",
+    side: "LONG",
+    entry: 5000.25,
+    stop: 4998,
+    target: 5004,
+    size: 2,
+    context: {},
+  });
+  assert.match(status.text(), /\| LONG entry working \(2\) \| stop 4998\.00 \| target 5004\.00 \|/);
+  const fill = (price: number, filled: number) =>
+    status.onEvent({
+      kind: "FILL",
+      time: t(31_000),
+      tradeId: "R-001",
+      price,
+      qty: 1,
+      filled,
+      remaining: 2 - filled,
+    });
+  fill(5000.25, 1);
+  fill(5000.75, 2);
+  const batch = {
+    ts: new Float64Array(1),
+    price: new Float64Array(1),
+    size: new Float64Array(1),
+    count: 1,
+  };
+  now = Date.UTC(2025, 1, 17, 14, 31, 3, 500);
+  status.onEvent({
+    kind: "TICKS",
+    batch,
+    lastTime: t(63_000),
+    lastPrice: 5001.5,
+    forming: undefined,
+  });
+  status.onEvent({
+    kind: "STOP_MOVE",
+    time: t(63_000),
+    tradeId: "R-001",
+    old: 4998,
+    price: 5000.5,
+    reason: "BREAKEVEN",
+  });
+  now += 1_500;
+  // Average entry (5000.25 + 5000.75) / 2 = 5000.50; open P/L (5001.50 - 5000.50) x 2 x $5 = +10.00.
+  assert.equal(
+    status.text(),
+    "08:31:05 | LONG 2 @ 5000.50 | P/L +10.00 | stop 5000.50 | target 5004.00 | closed 0.00 USD | tick 1.5s ago | connected",
+  );
+  status.onEvent({
+    kind: "EXIT",
+    time: t(70_000),
+    tradeId: "R-001",
+    side: "LONG",
+    reason: "STOP",
+    price: 5000.5,
+    qty: 2,
+    entryPrice: 5000.5,
+    entryTime: t(31_000),
+    pnlPoints: 0,
+    pnlTicks: 0,
+    grossPnl: 0,
+    commission: 2.48,
+    netPnl: -2.48,
+  });
+  assert.equal(status.text(), "08:31:05 | flat | closed -2.48 USD | tick 1.5s ago | connected");
+  // A trade resumed from the journal: no ENTRY on this run's stream.
+  status.resume({
+    side: "SHORT",
+    ordered: 1,
+    filled: 1,
+    filledValue: 5003,
+    stop: 5005,
+    target: 4999,
+  });
+  assert.match(
+    status.text(),
+    /\| SHORT 1 @ 5003\.00 \| P\/L \+7\.50 \| stop 5005\.00 \| target 4999\.00 \|/,
+  );
+  // Each line erases the status line, is written, and the status line follows it.
+  written.length = 0;
+  status.draw();
+  screen.line("a line");
+  assert.deepEqual(written, [
+    `\r\x1b[2K${status.text()}`,
+    `\r\x1b[2Ka line\n${status.text()}`,
+  ]);
+  screen.close();
+  assert.equal(written.at(-1), "\r\x1b[2K");
 });

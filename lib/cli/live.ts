@@ -196,7 +196,10 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
   const status = con.screen.hasStatusLine
     ? new StatusLine({ screen: con.screen, clock: o.clock, config })
     : undefined;
-  if (status !== undefined) events.subscribe(status.onEvent, { ticks: true });
+  if (status !== undefined) {
+    if (resume !== undefined) status.resume(resume.state);
+    events.subscribe(status.onEvent, { ticks: true });
+  }
   // Trade ids are `<runId>-<n>`: a run id already in the journal would repeat them.
   let runId = makeRunId(o.clock.now(), crypto.getRandomValues(new Uint8Array(2)));
   while (found.runs.includes(runId)) {

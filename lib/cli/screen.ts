@@ -148,6 +148,26 @@ export class StatusLine {
     this.#currency = c.contract.currency;
   }
 
+  /**
+   * A trade resumed from the journal (live restart): it has no ENTRY on this run's stream, so
+   * the line learns its position and levels here.
+   */
+  resume(t: {
+    side: Side;
+    ordered: number;
+    filled: number;
+    filledValue: number;
+    stop: number;
+    target: number;
+  }): void {
+    this.#side = t.side;
+    this.#ordered = t.ordered;
+    this.#filled = t.filled;
+    this.#filledValue = t.filledValue;
+    this.#stop = t.stop;
+    this.#target = t.target;
+  }
+
   /** Draws now and then every `intervalMs`. */
   start(): void {
     this.draw();
