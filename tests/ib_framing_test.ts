@@ -10,7 +10,6 @@ import { FrameGuard, FramingError, MAX_FRAME_BYTES } from "../lib/ib/framing.ts"
 import { libraryInternals, PINNED_IB_VERSION } from "../lib/ib/library_pin.ts";
 import { maskAccount, maskAccounts } from "../lib/ib/mask.ts";
 import { bareHost, hostPort } from "../lib/ib/host.ts";
-import { netPermissionProblem } from "../lib/cli/live.ts";
 import { concat } from "./_hostile_peer.ts";
 
 const enc = new TextEncoder();
@@ -154,6 +153,28 @@ Deno.test("maskAccounts masks every id in a text and leaves codes, dates and sym
   assert.equal(maskAccounts(once), once);
 });
 
+/** What the probe answers under the narrow flags the CLI itself gets for a loopback TWS. */
+async function probeNarrow(): Promise<{
+  bareRejected: boolean;
+  bracketed: string;
+  ipv6Problem: string | null;
+  loopbackProblem: string | null;
+}> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-env",
+      "--allow-net=127.0.0.1,localhost",
+      new URL("./_ipv6_permission_probe.ts", import.meta.url).pathname,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
 Deno.test("hostPort brackets IPv6 literals; Deno's permission query accepts the result", async () => {
   assert.equal(hostPort("127.0.0.1", 7497), "127.0.0.1:7497");
   assert.equal(hostPort("localhost", 4002), "localhost:4002");
@@ -162,15 +183,15 @@ Deno.test("hostPort brackets IPv6 literals; Deno's permission query accepts the 
   assert.equal(hostPort("fe80::1", 4001), "[fe80::1]:4001");
   assert.equal(bareHost("[::1]"), "::1");
   assert.equal(bareHost("127.0.0.1"), "127.0.0.1");
+  const probe = await probeNarrow();
   // `${host}:${port}` for ::1 made this query throw a URIError.
-  await assert.rejects(() => Deno.permissions.query({ name: "net", host: "::1:7497" }));
-  const status = await Deno.permissions.query({ name: "net", host: hostPort("::1", 7497) });
-  assert.ok(["granted", "prompt", "denied"].includes(status.state));
+  assert.equal(probe.bareRejected, true);
+  assert.ok(["granted", "prompt", "denied"].includes(probe.bracketed));
 });
 
 Deno.test("live's permission check names an IPv6 TWS address instead of throwing a URIError", async () => {
-  // The tests run with --allow-net=127.0.0.1,localhost: [::1]:7497 is not granted.
-  const problem = await netPermissionProblem("::1", 7497);
-  assert.match(problem ?? "", /\[::1\]:7497/);
-  assert.equal(await netPermissionProblem("127.0.0.1", 7497), undefined);
+  // The probe runs with --allow-net=127.0.0.1,localhost: [::1]:7497 is not granted.
+  const probe = await probeNarrow();
+  assert.match(probe.ipv6Problem ?? "", /\[::1\]:7497/);
+  assert.equal(probe.loopbackProblem, null);
 });
