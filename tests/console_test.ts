@@ -11,6 +11,7 @@ import { BAR_WIDTH, columns, formatEventLine, TRADE_WIDTH } from "../lib/cli/con
 import type { ExitEvent } from "../lib/types.ts";
 import { Screen, StatusLine } from "../lib/cli/screen.ts";
 import { configSchema } from "../lib/config/schema.ts";
+import { planPermissions } from "../lib/cli/permissions.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const SHARED_GC = new URL(
@@ -494,4 +495,17 @@ Deno.test("StatusLine: position, open P/L, levels, closed P/L, tick age and conn
   ]);
   screen.close();
   assert.equal(written.at(-1), "\r\x1b[2K");
+});
+
+Deno.test("--log-file in the launcher's permission plan: read (the same-file check) and write, plus a folder to create", () => {
+  const config = configSchema.parse({});
+  const opts = { config, dirExists: (d: string) => d !== "logs" };
+  for (const command of ["backtest", "live", "demo"]) {
+    const plan = planPermissions(command, ["--log-file", "logs/run.log"], opts);
+    assert.ok(plan.read.includes("logs/run.log"), `${command}: ${plan.read}`);
+    assert.ok(plan.write.includes("logs/run.log"), `${command}: ${plan.write}`);
+    assert.ok(plan.write.includes("logs"), `${command}: the folder to create`);
+    const without = planPermissions(command, [], opts);
+    assert.ok(!without.write.some((p) => p.startsWith("logs")), `${command} without --log-file`);
+  }
 });
