@@ -1,0 +1,167 @@
+/**
+ * Real orders in a live run: the LiveRunner with `execution.venue: ib` (IbOrders on the
+ * runner's connection) against the TWS simulator, and parity with `venue: paper` on the same
+ * tape: the same trades (entries, exits, reasons, P/L before commission).
+ *
+ * The tape makes the fill model deterministic: every price is held for four prints one second
+ * apart, and a bar (20 s) starts on a level's second or third print. A next-tick market entry
+ * is placed on that print; paper fills it there, the simulator at the next print, which has
+ * the same price. Stops and targets fill at the print that reaches them in both.
+ */
+import assert from "node:assert/strict";
+import { type Config } from "../lib/config/schema.ts";
+import { IbOrders } from "../lib/execution/ib_live.ts";
+import { EventStream } from "../lib/events/stream.ts";
+import { isJournalEvent } from "../lib/events/types.ts";
+import { journalFormatOptions } from "../lib/cli/console.ts";
+import { MemoryJournal } from "../lib/journal/writer.ts";
+import { LiveRunner } from "../lib/live/runner.ts";
+import { arraySource } from "../lib/sim/feed.ts";
+import { startSimulator } from "../lib/sim/server.ts";
+import type { ExitEvent, JournalEvent, Tick } from "../lib/types.ts";
+import { clockFrom, generatedTicks, liveConfig, quietSimLog } from "./_live_harness.ts";
+
+const T0 = Date.UTC(2026, 2, 3, 15, 0, 0);
+const SPEED = 40;
+/** The flat levels are history when the simulator starts. */
+const HISTORY_MS = 120_000;
+
+/**
+ * 30 flat levels (history when the simulator starts; the warm-up feeds them), then
+ * `levels` prices sampled from a generated session, each held for four one-second prints.
+ */
+function levelTape(levels: number): Tick[] {
+  const g = generatedTicks(120, 3);
+  const prices: number[] = [];
+  for (let i = 0; i < 30; i++) prices.push(g[0]!.price);
+  for (let i = 0; i < g.length && prices.length < 30 + levels; i += 80) prices.push(g[i]!.price);
+  const ticks: Tick[] = [];
+  prices.forEach((p, i) => {
+    // Two seconds early: the simulator shifts the tape by 0 or 1 s (to its start second), so
+    // a bar's first print is a level's second or third, never its last.
+    for (let k = 0; k < 4; k++) ticks.push({ ts: T0 + (4 * i + k - 2) * 1000, price: p, size: 1 });
+  });
+  return ticks;
+}
+
+function patch(venue: "paper" | "ib") {
+  return (c: Config) => {
+    c.bars.seconds = 20;
+    c.strategy.entry_price = "next_tick";
+    c.fills.entry_slippage_ticks = 0;
+    c.fills.stop_slippage_ticks = 0;
+    c.fills.target_fill = "touch";
+    c.indicators.rvol_threshold = 0;
+    c.execution.venue = venue;
+    // Both runs must feed the engine the same trades from the tape's start, whenever they
+    // connect: the warm-up fetches the whole history (the flat levels) first.
+    c.live.warmup = "ticks";
+    c.live.warmup_bars = 100;
+  };
+}
+
+interface Run {
+  events: JournalEvent[];
+  lines: string[];
+  /** What IbOrders asked the run to stop for. */
+  refused: string[];
+  orders: IbOrders | undefined;
+}
+
+async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): Promise<Run> {
+  const sim = await startSimulator({
+    port: 0,
+    source: arraySource(ticks),
+    speed: SPEED,
+    historyMs: HISTORY_MS,
+    clock: clockFrom(ticks[0]!.ts + HISTORY_MS),
+    logger: quietSimLog,
+    ...(account === undefined ? {} : { account }),
+  });
+  const config = liveConfig(sim.port, patch(venue));
+  const events: JournalEvent[] = [];
+  const lines: string[] = [];
+  const refused: string[] = [];
+  const journal = new MemoryJournal(journalFormatOptions(config));
+  const stream = new EventStream();
+  const box: { orders?: IbOrders; runner?: LiveRunner } = {};
+  stream.subscribe((e) => {
+    if (!isJournalEvent(e)) return;
+    events.push(e);
+    box.orders?.onEvent(e);
+  });
+  const runner = new LiveRunner({
+    config,
+    journal,
+    runId: "LIVE",
+    clock: { now: () => sim.now() },
+    version: "test",
+    configDigest: "test",
+    events: stream,
+    log: (line) => lines.push(line),
+    random: () => 0.5,
+    ...(venue === "paper" ? {} : {
+      venue: (contract) => {
+        const orders = new IbOrders({
+          config,
+          adapter: box.runner!.connection.adapter,
+          contract,
+          liveAccountFlag: false,
+          clock: () => sim.now(),
+          log: (line) => lines.push(line),
+          signal: false,
+          onRefused: (line) => refused.push(line),
+        });
+        orders.attach(box.runner!.connection);
+        box.orders = orders;
+        return orders.venue;
+      },
+    }),
+  });
+  box.runner = runner;
+  runner.start();
+  try {
+    await sim.replayDone();
+    // The last prints' fills reach the bot a moment later.
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    box.orders?.stop();
+    runner.stop("END_OF_DATA", "END");
+    await new Promise((r) => setTimeout(r, 30));
+    await sim.close();
+  }
+  return { events, lines, refused, orders: box.orders };
+}
+
+/** The closed trades, venue-independent: side, entry fill, exit, reason, gross P/L. */
+function trades(events: readonly JournalEvent[]): string[] {
+  return events.filter((e): e is ExitEvent =>
+    e.kind === "EXIT" && (e.reason === "STOP" || e.reason === "TARGET")
+  ).map((e) =>
+    `${e.tradeId} ${e.side} ${e.qty}@${e.entryPrice} -> ${e.reason} ${e.price} gross ${e.grossPnl}`
+  );
+}
+
+Deno.test("live parity: the same tape with venue paper and venue ib (real orders on the simulator) gives the same trades", async () => {
+  const ticks = levelTape(200);
+  const paper = await liveRun("paper", ticks);
+  const ib = await liveRun("ib", ticks);
+  const p = trades(paper.events);
+  const i = trades(ib.events);
+  assert.ok(p.length >= 3, `the tape trades (paper: ${p.length} closed trades)`);
+  assert.deepEqual(i, p);
+  // The ib run's FILL and EXIT lines carry IB's exec ids and commission (0.62 a side).
+  const exits = ib.events.filter((e): e is ExitEvent => e.kind === "EXIT" && e.reason !== "END");
+  assert.ok(exits.every((e) => e.execId !== undefined && e.commission === 1.24));
+  assert.ok(ib.lines.some((l) => l.startsWith("[orders] reconciled: 0 order(s) adopted")));
+});
+
+Deno.test("live with venue ib on a live (non-DU) account: no order is sent, the run is told to stop", async () => {
+  const ticks = levelTape(40);
+  const r = await liveRun("ib", ticks, "U7654321");
+  assert.deepEqual(r.events.filter((e) => e.kind === "FILL"), []);
+  assert.deepEqual(r.refused, [
+    "TWS is logged in to a live account (U...), not a paper one (DU...): real orders there need " +
+    "execution.allow_live_account: true in the config and --live-account on the command line",
+  ]);
+});
