@@ -19,6 +19,9 @@ import type { OpenTradeState } from "../engine/paper_trader.ts";
 import { inspectJournal, type JournalInspection, type OpenTrade } from "../journal/inspect.ts";
 import { openLiveJournal } from "../journal/background.ts";
 import { LiveRunner, type ResumeState } from "../live/runner.ts";
+import { type IbOrdersHookup, ibOrdersHookup } from "../execution/ib_live.ts";
+import type { IbConnection } from "../ib/connection.ts";
+import { isJournalEvent } from "../events/types.ts";
 import { formatReport } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import type { Clock, SessionStartEvent } from "../types.ts";
@@ -55,6 +58,8 @@ same bot. Anything else (a backtest, another contract, a changed config) needs -
   --no-bars            do not print bar lines
   --log-file FILE      also append every console line to FILE (dated, with its level);
                        console.time_zone and console.log_level apply
+  --live-account       with execution.venue: ib, let real orders go to a live (non-DU) account;
+                       execution.allow_live_account: true is needed too (docs/orders.md)
 ${DASHBOARD_HELP}`;
 
 /** Why a run may not reach TWS: the flag the user must grant, or undefined when allowed. */
@@ -79,6 +84,8 @@ export interface LiveSessionOptions {
   /** Local clock (the system clock live; the simulator clock in the demo). */
   clock: Clock;
   printBars: boolean;
+  /** `--live-account`: real orders may go to a live account (with execution.allow_live_account). */
+  liveAccount?: boolean;
   /** Resolves with the reason that ends the run (default: SIGINT / SIGTERM). */
   until?: (runner: LiveRunner) => Promise<{ reason: string; exit: "MANUAL" | "END" }>;
   /** Called once the runner exists (the demo injects faults through it). */
@@ -207,6 +214,23 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
   }
   let fatal: Error | undefined;
   let wakeFatal: () => void = () => {};
+  // execution.venue: ib: real orders through the runner's connection (docs/orders.md).
+  const ib: IbOrdersHookup | undefined = config.execution.venue !== "ib"
+    ? undefined
+    : ibOrdersHookup({
+      config,
+      connection: (): IbConnection => runner.connection,
+      liveAccountFlag: o.liveAccount === true,
+      clock: () => o.clock.now(),
+      durable: () => journal.durable(),
+      log: (line) => runnerLine(maskAccounts(line), con.log.timeZone),
+      subscribe: (fn) => events.subscribe((e) => isJournalEvent(e) && fn(e)),
+      resume: resume === undefined ? undefined : { fills: open.at(-1)!.fills, since: resume.since },
+      onRefused: (line) => {
+        fatal = new Error(line);
+        wakeFatal();
+      },
+    });
   const runner = new LiveRunner({
     config,
     journal,
@@ -222,6 +246,7 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
       fatal = e;
       wakeFatal();
     },
+    ...(ib === undefined ? {} : { venue: ib.venue }),
   });
   o.onRunner?.(runner);
   const stopCleanups: Array<() => void> = [];
@@ -235,6 +260,7 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
   const end = await stopped;
   for (const f of stopCleanups) f();
   note.info(`[live] stopping (${end.reason})`);
+  await ib?.beforeStop();
   runner.stop(end.reason, end.exit);
   journal.close();
   status?.stop();
@@ -336,6 +362,7 @@ export async function runLive(args: string[]): Promise<number> {
     "print-bars": { type: "boolean" },
     "no-bars": { type: "boolean" },
     "log-file": { type: "string" },
+    "live-account": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -378,6 +405,7 @@ export async function runLive(args: string[]): Promise<number> {
       found,
       clock,
       printBars: values["no-bars"] !== true,
+      liveAccount: values["live-account"] === true,
       events,
       console: con,
       ...(followed ? { onRunner: (runner: LiveRunner) => followed.follow(runner) } : {}),

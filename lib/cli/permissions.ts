@@ -298,6 +298,8 @@ export function planPermissions(
       plan.read.push(last("config") ?? DEFAULT_CONFIG_FILE, journal, ...WORKER_MODULES.journal);
       output(journal);
       plan.net.push(hostPort(config.ib.host, config.ib.port));
+      // The kill switch looks for its file (execution.venue: ib).
+      if (config.execution.kill_file !== undefined) plan.read.push(config.execution.kill_file);
       strategy(last("config") ?? DEFAULT_CONFIG_FILE);
       planDashboard(plan, command, args);
       checkedOutput(last("log-file"));

@@ -12,8 +12,9 @@ import type { IbAdapter } from "../ib/adapter.ts";
 import type { IbConnection } from "../ib/connection.ts";
 import { OrderClient } from "../ib/orders.ts";
 import { accountRefusal, DailyLoss, watchKillSwitch } from "../ib/orders_guards.ts";
-import type { JournalEvent } from "../types.ts";
+import type { FillEvent, JournalEvent } from "../types.ts";
 import { IbVenue, type ReconcileReport } from "./ib_venue.ts";
+import type { Venue } from "./venue.ts";
 
 /** What {@linkcode IbOrders} needs from the run. */
 export interface IbOrdersOptions {
@@ -156,4 +157,70 @@ export class IbOrders {
     this.#stopKill();
     this.#orders.dispose();
   }
+}
+
+/** What the live command knows when it sets up real orders. */
+export interface IbOrdersSetup {
+  config: Config;
+  /** The runner's connection (available once the runner exists). */
+  connection: () => IbConnection;
+  /** `--live-account`. */
+  liveAccountFlag: boolean;
+  clock: () => number;
+  durable: () => Promise<void>;
+  log: (line: string) => void;
+  /** Subscribes to the run's journal events. */
+  subscribe: (fn: (e: JournalEvent) => void) => void;
+  /** The journal's open trade: its fills (exec ids) and the time of its last event. */
+  resume?: { fills: readonly FillEvent[]; since?: number | undefined } | undefined;
+  /** The run must stop: TWS's account may not get orders. */
+  onRefused: (line: string) => void;
+}
+
+/** The live command's side of `execution.venue: ib`. */
+export interface IbOrdersHookup {
+  /** The runner's `venue` option: builds IbOrders on the resolved contract. */
+  venue: (contract: IbOrdersOptions["contract"]) => Venue;
+  /** The orders, once built. */
+  readonly orders: IbOrders | undefined;
+  /**
+   * Before the runner stops: with `live.on_stop: close`, closes the position at IB and waits
+   * for it (at most 15 s); then stops the kill-switch watch.
+   */
+  beforeStop(): Promise<void>;
+}
+
+/** Wires real orders into a live run (lib/cli/live.ts). */
+export function ibOrdersHookup(s: IbOrdersSetup): IbOrdersHookup {
+  let orders: IbOrders | undefined;
+  s.subscribe((e) => orders?.onEvent(e));
+  const execIds = (s.resume?.fills ?? []).flatMap((f) => f.execId === undefined ? [] : [f.execId]);
+  return {
+    venue(contract) {
+      const conn = s.connection();
+      orders = new IbOrders({
+        config: s.config,
+        adapter: conn.adapter,
+        contract,
+        liveAccountFlag: s.liveAccountFlag,
+        clock: s.clock,
+        durable: s.durable,
+        log: s.log,
+        knownExecIds: execIds,
+        // Without an open trade, executions before the start are no business of this run.
+        execSince: s.resume === undefined ? s.clock() : s.resume.since ?? s.clock(),
+        onRefused: s.onRefused,
+      });
+      orders.attach(conn);
+      return orders.venue;
+    },
+    get orders() {
+      return orders;
+    },
+    async beforeStop() {
+      if (orders === undefined) return;
+      if (s.config.live.on_stop === "close" && orders.venue.busy) await orders.closeAll(15_000);
+      orders.stop();
+    },
+  };
 }
