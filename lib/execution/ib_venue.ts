@@ -19,9 +19,23 @@
  *
  * @module
  */
-import type { Side } from "../types.ts";
 import { type OrderClient, OrderClientError, type OrderEvent } from "../ib/orders.ts";
 import type { ExecutionInfo, OpenOrderInfo } from "../ib/orders_events.ts";
+import {
+  bare,
+  heldQty,
+  idOf,
+  inferRole,
+  newTrade,
+  protectPosition,
+  type ReconcileReport,
+  roleOfOrder,
+  settleUnexplained,
+  signed,
+  syncExits,
+  type TradeOrders,
+  type UnexplainedPolicy,
+} from "./ib_trades.ts";
 import { isTerminalStatus } from "../ib/orders_events.ts";
 import type {
   AdoptedTrade,
@@ -34,8 +48,7 @@ import type {
   VenueListener,
 } from "./venue.ts";
 
-/** What to do with a position or order that no journal trade explains. */
-export type UnexplainedPolicy = "adopt" | "flatten";
+export type { ReconcileReport, UnexplainedPolicy };
 
 /** Settings of {@linkcode IbVenue}. */
 export interface IbVenueOptions {
@@ -64,50 +77,6 @@ export interface IbVenueOptions {
   execSince?: number;
   /** Why no order may be sent at all now (the account check), or undefined. */
   gate?: () => string | undefined;
-}
-
-/** What a reconciliation found. */
-export interface ReconcileReport {
-  /** Working orders of open trades taken over. */
-  adopted: number;
-  /** Executions reported as fills that happened while disconnected. */
-  replayed: number;
-  /** IB's position minus the open trades' (0: all explained). */
-  unexplainedQty: number;
-  /** Open orders of this client that no trade explains. */
-  strayOrders: number;
-  /** Exits placed again for a position that had lost them. */
-  reprotected: boolean;
-}
-
-interface TradeOrders {
-  tradeId: string;
-  side: Side;
-  /** Contracts the entry ordered. */
-  ordered: number;
-  entryId?: number;
-  stopId?: number;
-  targetId?: number;
-  flattenIds: number[];
-  entryFilled: number;
-  exitFilled: number;
-  /** Wanted levels; `sent*` are the last ones sent to IB. */
-  stop: number;
-  target: number;
-  targetQty?: number | undefined;
-  sentStop: number;
-  sentTarget: number;
-  sentTargetQty?: number | undefined;
-  /** Orders known dead (filled, cancelled, rejected): no cancel is reported twice. */
-  dead: Set<number>;
-  /** Orders this venue asked to cancel. */
-  cancelling: Set<number>;
-  /** A flatten asked for: waiting for the exits' cancels, then the closing order. */
-  closing?: { time: number; reason?: string } | undefined;
-  /** The entry was rejected or never sent: nothing more is reported for the trade. */
-  ended: boolean;
-  /** TWS acknowledged the entry (one `working` event). */
-  acked?: boolean;
 }
 
 /** Real orders on IB behind the {@linkcode Venue} interface. */
@@ -155,7 +124,7 @@ export class IbVenue implements Venue {
   /** Contracts held by this venue's open trades, signed (+ long). */
   get position(): number {
     let n = 0;
-    for (const t of this.#trades.values()) n += signed(t.side, t.entryFilled - t.exitFilled);
+    for (const t of this.#trades.values()) n += signed(t.side, heldQty(t));
     return n;
   }
 
@@ -164,21 +133,11 @@ export class IbVenue implements Venue {
   }
 
   placeEntry(order: EntryOrder): void {
-    const t: TradeOrders = {
-      tradeId: order.tradeId,
-      side: order.side,
-      ordered: order.qty,
-      flattenIds: [],
-      entryFilled: 0,
-      exitFilled: 0,
+    const t = newTrade(order.tradeId, order.side, order.qty, 0, {
       stop: order.stop,
       target: order.target,
-      sentStop: order.stop,
-      sentTarget: order.target,
-      dead: new Set(),
-      cancelling: new Set(),
-      ended: false,
-    };
+      sent: true,
+    });
     const refuse = this.#entryRefusal(order);
     if (refuse !== undefined) {
       t.ended = true;
@@ -226,21 +185,12 @@ export class IbVenue implements Venue {
   }
 
   adopt(trade: AdoptedTrade): void {
-    const t: TradeOrders = {
-      tradeId: trade.tradeId,
-      side: trade.side,
-      ordered: trade.ordered,
-      flattenIds: [],
-      entryFilled: trade.filled,
-      exitFilled: 0,
+    // Its levels were sent by the run before: what IB holds is read at the reconciliation.
+    const t = newTrade(trade.tradeId, trade.side, trade.ordered, trade.filled, {
       stop: trade.stop,
       target: trade.target,
-      sentStop: NaN,
-      sentTarget: NaN,
-      dead: new Set(),
-      cancelling: new Set(),
-      ended: false,
-    };
+      sent: false,
+    });
     this.#trades.set(t.tradeId, t);
     this.#log(
       `[orders] trade ${t.tradeId} (${t.side} ${t.entryFilled}/${t.ordered}) taken over from the journal: ` +
@@ -348,7 +298,11 @@ export class IbVenue implements Venue {
         if (t.ended) continue;
         report.reprotected = this.#resume(t) || report.reprotected;
       }
-      this.#unexplained(report.unexplainedQty, stray);
+      settleUnexplained(report.unexplainedQty, stray, {
+        policy: this.#o.unexplained ?? "adopt",
+        orders: this.#orders,
+        log: this.#log,
+      });
       this.#log(
         `[orders] reconciled: ${report.adopted} order(s) adopted, ${report.replayed} missed ` +
           `execution(s), position ${ib} at IB vs ${this.position} journaled`,
@@ -440,29 +394,7 @@ export class IbVenue implements Venue {
   /** Sends the wanted stop / target when they differ from the last ones sent. */
   #syncExits(t: TradeOrders): void {
     if (t.ended || t.closing !== undefined || !this.#orders.ready || this.#reconciling) return;
-    try {
-      if (t.stopId !== undefined && !t.dead.has(t.stopId) && t.stop !== t.sentStop) {
-        this.#orders.modify(t.stopId, { price: t.stop });
-        t.sentStop = t.stop;
-      }
-      const qty = t.targetQty;
-      if (
-        t.targetId !== undefined && !t.dead.has(t.targetId) &&
-        (t.target !== t.sentTarget || qty !== t.sentTargetQty)
-      ) {
-        const change: { price: number; qty?: number } = { price: t.target };
-        if (qty !== undefined || t.sentTargetQty !== undefined) {
-          change.qty = qty ?? t.entryFilled - t.exitFilled;
-        }
-        this.#orders.modify(t.targetId, change);
-        t.sentTarget = t.target;
-        t.sentTargetQty = qty;
-      }
-    } catch (e) {
-      if (!(e instanceof OrderClientError)) throw e;
-      // Sent after the reconnect's reconciliation.
-      this.#log(`[orders] ${t.tradeId}: exit move kept for later: ${e.message}`);
-    }
+    syncExits(t, this.#orders, this.#log);
   }
 
   #tryCancel(id: number): void {
@@ -496,7 +428,7 @@ export class IbVenue implements Venue {
       return;
     }
     if (waiting) return;
-    const held = t.entryFilled - t.exitFilled;
+    const held = heldQty(t);
     const working = t.flattenIds.some((id) => !t.dead.has(id));
     if (held <= 0 || working) return;
     try {
@@ -556,7 +488,7 @@ export class IbVenue implements Venue {
         this.#emit(e);
       }
       if (b.role === "entry") this.#entryDone(t);
-      else if (!own && t.closing === undefined && this.#bare(t)) {
+      else if (!own && t.closing === undefined && bare(t)) {
         // TWS dropped the exits (with a partly filled parent's cancel, say): never unprotected.
         this.#protect(t);
       }
@@ -564,34 +496,13 @@ export class IbVenue implements Venue {
     this.#advanceClose(t);
   }
 
-  /** A position held with neither its stop nor its target working. */
-  #bare(t: TradeOrders): boolean {
-    return t.entryFilled - t.exitFilled > 0 &&
-      (t.stopId === undefined || t.dead.has(t.stopId)) &&
-      (t.targetId === undefined || t.dead.has(t.targetId));
-  }
-
   /** Places a stop and a target (OCA, no parent) for the contracts held; true when sent. */
   #protect(t: TradeOrders): boolean {
-    const held = t.entryFilled - t.exitFilled;
-    try {
-      const ids = this.#orders.placeExits(t.tradeId, t.side, held, {
-        stop: t.stop,
-        target: t.target,
-      });
-      this.#bind(t, ids.stop, "stop");
-      this.#bind(t, ids.target, "target");
-      t.sentStop = t.stop;
-      t.sentTarget = t.target;
-      this.#log(
-        `[orders] ${t.tradeId}: position ${held} had no working exits; stop and target placed again`,
-      );
-      return true;
-    } catch (e) {
-      if (!(e instanceof OrderClientError)) throw e;
-      this.#log(`[orders] ${t.tradeId}: cannot protect the position yet: ${e.message}`);
-      return false;
-    }
+    const ids = protectPosition(t, this.#orders, this.#log);
+    if (ids === undefined) return false;
+    this.#bind(t, ids.stop, "stop");
+    this.#bind(t, ids.target, "target");
+    return true;
   }
 
   /** The entry will fill no more: a trade with no fill ends; otherwise exits shrink to the fill. */
@@ -601,7 +512,7 @@ export class IbVenue implements Venue {
       return;
     }
     t.ordered = t.entryFilled;
-    const held = t.entryFilled - t.exitFilled;
+    const held = heldQty(t);
     if (held <= 0 || t.closing !== undefined || !this.#orders.ready) return;
     for (const id of [t.stopId, t.targetId]) {
       if (id === undefined || t.dead.has(id)) continue;
@@ -671,7 +582,7 @@ export class IbVenue implements Venue {
     {
       // The order is gone: the position must not stay without it.
       t.dead.add(orderId);
-      if (t.closing === undefined && t.entryFilled - t.exitFilled > 0) {
+      if (t.closing === undefined && heldQty(t) > 0) {
         this.#log(`[orders] ${t.tradeId}: its ${b.role} is gone; closing the position`);
         t.closing = { time: this.#o.clock() };
       }
@@ -709,8 +620,8 @@ export class IbVenue implements Venue {
     };
     if (Number.isFinite(commission)) e.commission = commission;
     this.#emit(e);
-    if (b.role !== "entry" && t.entryFilled - t.exitFilled <= 0) {
-      if (t.entryFilled - t.exitFilled < 0) {
+    if (b.role !== "entry" && heldQty(t) <= 0) {
+      if (heldQty(t) < 0) {
         this.#log(
           `[orders] ${t.tradeId}: exits sold more than the entry bought; position reversed at IB`,
         );
@@ -733,7 +644,7 @@ export class IbVenue implements Venue {
       this.#advanceClose(t);
       return false;
     }
-    const held = t.entryFilled - t.exitFilled;
+    const held = heldQty(t);
     const entryWorking = t.entryId !== undefined && !t.dead.has(t.entryId);
     if (held === 0 && !entryWorking) {
       // The ENTRY was journaled but its order never reached IB (or died while we were away).
@@ -749,63 +660,8 @@ export class IbVenue implements Venue {
       });
       return false;
     }
-    if (this.#bare(t)) return this.#protect(t);
+    if (bare(t)) return this.#protect(t);
     this.#syncExits(t);
     return false;
   }
-
-  #unexplained(qty: number, stray: OpenOrderInfo[]): void {
-    const policy = this.#o.unexplained ?? "adopt";
-    for (const o of stray) {
-      this.#log(
-        `[orders] order ${o.orderId} (${o.action} ${o.qty} ${o.orderType}, ref "${o.tradeId}") ` +
-          `belongs to no journal trade: ${policy === "flatten" ? "cancelling it" : "left alone"}`,
-      );
-      if (policy === "flatten") this.#tryCancel(o.orderId);
-    }
-    if (qty === 0) return;
-    this.#log(
-      `[orders] IB holds ${qty > 0 ? "+" : ""}${qty} contract(s) no journal trade explains: ` +
-        (policy === "flatten" ? "closing them" : "left alone as a MANUAL position"),
-    );
-    if (policy !== "flatten") return;
-    try {
-      this.#orders.placeClose(qty > 0 ? "LONG" : "SHORT", Math.abs(qty), "UNEXPLAINED");
-    } catch (e) {
-      if (!(e instanceof OrderClientError)) throw e;
-      this.#log(`[orders] cannot close the unexplained position: ${e.message}`);
-    }
-  }
-}
-
-function signed(side: Side, qty: number): number {
-  return side === "LONG" ? qty : -qty;
-}
-
-function idOf(t: TradeOrders, role: OrderRole): number | undefined {
-  return role === "entry"
-    ? t.entryId
-    : role === "stop"
-    ? t.stopId
-    : role === "target"
-    ? t.targetId
-    : t.flattenIds.at(-1);
-}
-
-/** Role of an open order of trade `t`, from its type and side. */
-function roleOfOrder(t: TradeOrders, o: OpenOrderInfo): OrderRole {
-  const entryAction = t.side === "LONG" ? "BUY" : "SELL";
-  if (o.action === entryAction) return "entry";
-  if (o.orderType === "STP") return "stop";
-  if (o.orderType === "LMT") return "target";
-  return "flatten";
-}
-
-/** Role of an execution of an order never seen: the entry's side, else by the levels. */
-function inferRole(t: TradeOrders, x: ExecutionInfo): OrderRole {
-  const long = t.side === "LONG";
-  if (x.side === (long ? "BUY" : "SELL")) return "entry";
-  if (long ? x.price >= t.target : x.price <= t.target) return "target";
-  if (long ? x.price <= t.stop : x.price >= t.stop) return "stop";
-  return "flatten";
 }
