@@ -68,6 +68,7 @@ export class IbOrders {
       clock: options.clock,
       log: options.log,
       maxPosition: x.max_position ?? options.config.risk.contracts,
+      unexplained: x.unexplained,
       gate: () => this.#account,
       ...(options.durable === undefined ? {} : { durable: options.durable }),
       ...(options.knownExecIds === undefined ? {} : { knownExecIds: options.knownExecIds }),
