@@ -340,3 +340,51 @@ Deno.test("sim restart with a working bracket: the new process adopts it (no sec
     b.close();
   });
 });
+
+Deno.test("sim disconnect during a partial fill: the rest filled while away is journaled once, then the target exits", async () => {
+  const flat: Array<[number, number]> = Array.from({ length: 30 }, () => [4500, 1]);
+  await withSim(
+    tape(20, [[4499.75, 1], [4499.75, 1], ...flat, [4503, 2], [4503, 2]]),
+    async (sim) => {
+      const b = await bot(sim);
+      b.venue.placeEntry({ ...LONG_MKT, qty: 2, type: "limit", price: 4499.75, time: sim.now() });
+      await until("the trade to close", closedOut(b), 15_000);
+      assert.ok(b.reconciles.length >= 2, "reconciled after the reconnect");
+      assert.deepEqual(fills(b), [
+        "fill entry 1@4499.75 c=0.62",
+        "fill entry 1@4499.75 c=0.62",
+        "fill target 2@4503 c=1.24",
+      ]);
+      assert.equal(b.reconciles.at(-1)!.replayed, 1);
+      b.close();
+    },
+    ["drop@partial-fill"],
+  );
+});
+
+Deno.test("sim disconnect during a cancel: the reconnect finds the entry gone and reports it once", async () => {
+  await withSim(tape(80, []), async (sim) => {
+    const b = await bot(sim);
+    b.venue.placeEntry({
+      ...LONG_MKT,
+      type: "limit",
+      price: 4495,
+      stop: 4493,
+      target: 4499,
+      time: sim.now(),
+    });
+    await until(
+      "TWS to acknowledge the entry",
+      () => b.events.some((e) => e.kind === "working"),
+      5000,
+    );
+    sim.faults.schedule("drop@cancel");
+    b.venue.cancel("SIM-1", "entry", sim.now());
+    await until("the cancel", () => b.events.some((e) => e.kind === "cancel"), 10_000);
+    await until("the reconciliation", () => b.reconciles.length >= 2, 10_000);
+    assert.deepEqual(b.events.map(brief), ["working entry", "cancel entry 1"]);
+    assert.equal(b.venue.busy, false);
+    assert.deepEqual(await b.orders.openOrders(3000), []);
+    b.close();
+  });
+});

@@ -294,6 +294,13 @@ export class IbVenue implements Venue {
       report.unexplainedQty = ib - this.position;
       report.strayOrders = stray.length;
       this.#reconciling = false;
+      // Orders of ours TWS no longer lists ended while we were away (filled: replayed above).
+      const listed = new Set(open.map((x) => x.orderId));
+      for (const t of [...this.#trades.values()]) {
+        for (const id of [t.entryId, t.stopId, t.targetId, ...t.flattenIds]) {
+          if (id !== undefined && !listed.has(id) && !t.dead.has(id)) this.#onDead(id, 0);
+        }
+      }
       for (const t of this.#trades.values()) {
         if (t.ended) continue;
         report.reprotected = this.#resume(t) || report.reprotected;
@@ -475,7 +482,7 @@ export class IbVenue implements Venue {
     t.cancelling.delete(orderId);
     if (!t.ended) {
       const qty = b.role === "entry" ? t.ordered - t.entryFilled : Math.max(0, remaining);
-      if (qty > 0 || b.role === "entry") {
+      if (qty > 0) {
         const e: VenueEvent = {
           kind: "cancel",
           tradeId: t.tradeId,
@@ -511,9 +518,10 @@ export class IbVenue implements Venue {
       t.ended = true;
       return;
     }
+    const shrunk = t.entryFilled < t.ordered;
     t.ordered = t.entryFilled;
     const held = heldQty(t);
-    if (held <= 0 || t.closing !== undefined || !this.#orders.ready) return;
+    if (!shrunk || held <= 0 || t.closing !== undefined || !this.#orders.ready) return;
     for (const id of [t.stopId, t.targetId]) {
       if (id === undefined || t.dead.has(id)) continue;
       try {
