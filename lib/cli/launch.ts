@@ -156,6 +156,8 @@ export async function runLauncher(argv: readonly string[]): Promise<number> {
     handlers.push(["SIGTERM", forward("SIGTERM")]);
     // A closed terminal: stop cleanly, as for SIGTERM.
     handlers.push(["SIGHUP", forward("SIGTERM")]);
+    // The kill switch of real orders (docs/orders.md): the bot, not the launcher, acts on it.
+    handlers.push(["SIGUSR1", forward("SIGUSR1")]);
   }
   for (const [signal, handler] of handlers) Deno.addSignalListener(signal, handler);
   try {
