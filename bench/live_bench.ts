@@ -52,8 +52,11 @@ export interface LiveLatency {
   bot: Percentiles;
   /** Worst bot span of any tick, microseconds. */
   botMaxUs: number;
-  /** The bot span of the ticks that wrote a journal event (bar close, entry, fill, exit). */
-  eventTicks: { count: number; p50Us: number; p99Us: number; maxUs: number };
+  /**
+   * The bot span of the ticks that wrote a journal event (entry, fill, stop or target move,
+   * exit); `firstUs`: the first of them (the coldest code, without a warm-up).
+   */
+  eventTicks: { count: number; p50Us: number; p99Us: number; maxUs: number; firstUs: number };
   /** Journal lines written (on disk, `background` durability). */
   journalLines: number;
   /** ENTRY and EXIT events among them. */
@@ -94,18 +97,24 @@ function percentiles(xs: Float64Array): Percentiles {
  * Replays `count` ticks at `rate`/s and measures, per tick, the scheduled send, the moment
  * the simulator's pump takes it, the adapter's delivery and the engine's return.
  */
-export async function measureLiveLatency(rate: number, count: number): Promise<LiveLatency> {
+export async function measureLiveLatency(
+  rate: number,
+  count: number,
+  options: { warmUp?: boolean } = {},
+): Promise<LiveLatency> {
   const base = demoSession(1);
   const ticks: Tick[] = [];
   const step = 1000 / rate;
   // Two seconds of lead so the subscription is in place before the burst.
   const t0 = base.startMs + 2000;
-  // A 3 s swing of +-4 points on the 0.25 grid: with 1 s bars and short indicators, trades
-  // open and close every few seconds, so the journal is written while ticks stream.
+  // A 3 s swing of +-4 points on the 0.25 grid, plus a slower 11.3 s one: with 1 s bars and
+  // short indicators, trades open and close every few seconds, so the journal is written
+  // while ticks stream (the 3 s swing alone repeats every 3 bars and its signals die out).
   for (let i = 0; i < count; i++) {
     const ts = t0 + i * step;
-    const price = 5000 + Math.round(16 * Math.sin((2 * Math.PI * (ts - t0)) / 3000)) * 0.25;
-    ticks.push({ ts, price, size: i + 1 });
+    const swing = 16 * Math.sin((2 * Math.PI * (ts - t0)) / 3000) +
+      10 * Math.sin((2 * Math.PI * (ts - t0)) / 11_300);
+    ticks.push({ ts, price: 5000 + Math.round(swing) * 0.25, size: i + 1 });
   }
   // The pump calls `next()` right after handing tick i-1 to the sessions: that call's time
   // is when tick i-1 was taken.
@@ -172,6 +181,7 @@ export async function measureLiveLatency(rate: number, count: number): Promise<L
     onTickReceived: () => {
       receivedAt = performance.now();
     },
+    ...(options.warmUp === undefined ? {} : { warmUp: options.warmUp }),
   });
   const wrap = () => {
     const e = runner.engine;
@@ -215,7 +225,12 @@ export async function measureLiveLatency(rate: number, count: number): Promise<L
     wire: percentiles(span(took, received)),
     bot: percentiles(bot),
     botMaxUs: max(bot),
-    eventTicks: { count: onEvent.length, ...percentiles(onEvent), maxUs: max(onEvent) },
+    eventTicks: {
+      count: onEvent.length,
+      ...percentiles(onEvent),
+      maxUs: max(onEvent),
+      firstUs: (onEvent[0] ?? NaN) * 1000,
+    },
     journalLines,
     entries: kinds.get("ENTRY") ?? 0,
     exits: kinds.get("EXIT") ?? 0,
@@ -236,7 +251,9 @@ export function formatLatency(l: LiveLatency): string {
   return `at ${l.rate}/s, ${l.ticks} ticks, ${l.bars} bars, ${l.entries} entries, ${l.exits} exits, ` +
     `${l.journalLines} journal lines on disk:\n  inside the bot (adapter -> engine and journal ` +
     `written): all ticks ${pp(l.bot)} / worst ${f(l.botMaxUs)} ms; the ${ev.count} ticks that ` +
-    `wrote an event: p50 ${f(ev.p50Us)} / p99 ${f(ev.p99Us)} / worst ${f(ev.maxUs)} ms${goal}` +
+    `wrote an event: first ${f(ev.firstUs)} / p50 ${f(ev.p50Us)} / p99 ${f(ev.p99Us)} / worst ${
+      f(ev.maxUs)
+    } ms${goal}` +
     `\n  end to end ${pp(l)} ms` +
     `\n  spans (percentiles of each, so they need not add up): simulator timer ${pp(l.simulator)}` +
     ` ms, wire and client decode ${pp(l.wire)} ms, bot (adapter -> engine and journal) ` +
@@ -332,7 +349,88 @@ export async function benchLive(
   return { latency, memory };
 }
 
+/** The latency run of one fresh process (`--one RATE SECONDS on|off`), parsed. */
+async function latencyInFreshProcess(
+  rate: number,
+  seconds: number,
+  warmUp: boolean,
+): Promise<LiveLatency> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      "--one",
+      String(rate),
+      String(seconds),
+      warmUp ? "on" : "off",
+    ],
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`live bench process failed (${out.code})`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as LiveLatency;
+}
+
+/**
+ * The warm-up's effect (lib/live/warm_up.ts): `pairs` fresh processes with it and without it,
+ * alternating, each one latency run at `rate` (a fresh process: its JIT is cold, as a live
+ * start's). Medians over the processes of the event ticks' worst and first spans, in µs.
+ */
+export async function benchWarmUp(
+  rate = 5000,
+  seconds = 15,
+  pairs = 5,
+): Promise<{ on: LiveLatency[]; off: LiveLatency[] }> {
+  const on: LiveLatency[] = [];
+  const off: LiveLatency[] = [];
+  for (let i = 0; i < pairs; i++) {
+    off.push(await latencyInFreshProcess(rate, seconds, false));
+    on.push(await latencyInFreshProcess(rate, seconds, true));
+  }
+  return { on, off };
+}
+
+/** One line on a set of runs of {@linkcode benchWarmUp}. */
+export function formatWarmUp(label: string, runs: LiveLatency[]): string {
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ms = (us: number) => (us / 1000).toFixed(3);
+  const worst = runs.map((r) => r.eventTicks.maxUs);
+  const first = runs.map((r) => r.eventTicks.firstUs);
+  const met = worst.filter((w) => w < 1000).length;
+  return `${label}: ${runs.length} processes, event ticks per run ${
+    median(runs.map((r) => r.eventTicks.count))
+  }; worst event tick median ${ms(median(worst))} ms (each: ${
+    worst.map(ms).join(", ")
+  }); first event tick median ${ms(median(first))} ms; runs under 1 ms: ${met}/${runs.length}`;
+}
+
 if (import.meta.main) {
+  // `--latency RATE [SECONDS] [RUNS]`: only the latency at one rate, RUNS times in this
+  // process; `--warm-up [RATE] [SECONDS] [PAIRS]`: with and without the warm-up in fresh
+  // processes; otherwise every live figure, `[MEMORY_TICKS]`.
+  const [mode, a1, a2, a3] = Deno.args;
+  if (mode === "--one") {
+    const l = await measureLiveLatency(Number(a1), Number(a1) * Number(a2), {
+      warmUp: a3 === "on",
+    });
+    console.log(JSON.stringify(l));
+    Deno.exit(0);
+  }
+  if (mode === "--latency") {
+    const rate = Number(a1 ?? 5000);
+    for (let i = 0; i < Number(a3 ?? 1); i++) {
+      const l = await measureLiveLatency(rate, rate * Number(a2 ?? 15));
+      console.log(`live tick latency ${formatLatency(l)}`);
+    }
+    Deno.exit(0);
+  }
+  if (mode === "--warm-up") {
+    const r = await benchWarmUp(Number(a1 ?? 5000), Number(a2 ?? 15), Number(a3 ?? 5));
+    console.log(formatWarmUp("without warm-up", r.off));
+    console.log(formatWarmUp("with warm-up   ", r.on));
+    Deno.exit(0);
+  }
   const memoryTicks = Number(Deno.args[0] ?? 1_500_000);
   const r = await benchLive({ memoryTicks });
   for (const l of r.latency) console.log(`live tick latency ${formatLatency(l)}`);

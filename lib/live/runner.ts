@@ -29,6 +29,7 @@ import { type LiveStats, newLiveStats } from "./stats.ts";
 import { LiveSync } from "./sync.ts";
 import { TickFeed } from "./tick_feed.ts";
 import { Watchdog } from "./watchdog.ts";
+import { warmUpEngine } from "./warm_up.ts";
 
 export type { ResumeState } from "./recovery.ts";
 export type { LiveStats } from "./stats.ts";
@@ -74,6 +75,11 @@ export interface LiveRunnerOptions {
    * an IbVenue); default: the paper venue.
    */
   venue?: (contract: ResolvedContract) => Venue;
+  /**
+   * Run the engine's trade code on a throw-away engine before connecting, so that the first
+   * live trades do not pay for compiling it (lib/live/warm_up.ts); default true.
+   */
+  warmUp?: boolean;
 }
 
 /**
@@ -208,6 +214,7 @@ export class LiveRunner {
 
   /** Starts connecting, and the bar timer. */
   start(): void {
+    if (this.options.warmUp !== false) warmUpEngine(this.#sync.config);
     const live = this.#sync.config.live;
     this.#timer = setInterval(() => this.#onTimer(), live.timer_ms);
     this.#conn.connect();
