@@ -155,17 +155,19 @@ export async function readStoreFile(
 export function referenceRequests(archive: GeneratedArchive, conId: number, date: string): number {
   const h = archive.history(conId)!;
   const { start, end } = cmeSession(date);
+  // IB never spans a session break in one answer: a page stops at the session's last trade,
+  // and the request after it (from the next second) finds nothing before the break.
+  const endIdx = h.lowerBound(end);
   let cursor = start;
   let n = 0;
   for (;;) {
     n++;
     let i = h.lowerBound(cursor);
-    if (i >= h.count) return n;
-    const stop = Math.min(h.count, i + 1000);
+    if (i >= endIdx) return n;
+    const stop = Math.min(endIdx, i + 1000);
     let last = h.ts(stop - 1);
     i = stop;
-    while (i < h.count && Math.floor(h.ts(i) / 1000) === Math.floor(last / 1000)) last = h.ts(i++);
-    if (last >= end) return n;
+    while (i < endIdx && Math.floor(h.ts(i) / 1000) === Math.floor(last / 1000)) last = h.ts(i++);
     cursor = Math.floor(last / 1000) * 1000 + 1000;
   }
 }
