@@ -2,12 +2,16 @@
  * `deno task bench`: every benchmark figure of the project in one run. Absolute times drift
  * on shared machines; quote the ratios printed here, which are measured side by side.
  *
+ * `deno task bench --only startup,live` runs some parts alone: dense (real data as a
+ * process), generated, startup, sweep, rss, stages, indicators, sim, live, warmup (the live
+ * warm-up with and without, in fresh processes).
+ *
  * @module
  */
 import { benchEngineStages, writeBenchFile } from "./engine_bench.ts";
 import { benchIndicators, randomWalkBars } from "./indicators_bench.ts";
 import { benchSim } from "./sim_bench.ts";
-import { benchLive, formatLatency } from "./live_bench.ts";
+import { benchLive, benchWarmUp, formatLatency, formatWarmUp } from "./live_bench.ts";
 import { benchSweep } from "./sweep_bench.ts";
 import {
   type BacktestFigure,
@@ -48,6 +52,28 @@ function goals(rows: BacktestFigure[]): void {
   );
 }
 
+const PARTS = [
+  "dense",
+  "generated",
+  "startup",
+  "sweep",
+  "rss",
+  "stages",
+  "indicators",
+  "sim",
+  "live",
+  "warmup",
+];
+const onlyAt = Deno.args.indexOf("--only");
+const only = onlyAt < 0 ? PARTS : (Deno.args[onlyAt + 1] ?? "").split(",");
+for (const p of only) {
+  if (!PARTS.includes(p)) {
+    console.error(`bench: unknown part "${p}" (parts: ${PARTS.join(", ")})`);
+    Deno.exit(2);
+  }
+}
+const want = (part: string) => only.includes(part);
+
 const tmp = await Deno.makeTempDir({ prefix: "scalpbot_bench_" });
 // The machine's load tells how far to trust the absolute figures.
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
@@ -55,40 +81,67 @@ try {
   console.log(`# scalpbot benchmarks (load average at start: ${load()})\n`);
   const shared = haveSharedData();
 
-  console.log("## Backtest as a process: real dense data (the issue's figures)");
-  if (shared) {
-    const dense = `${tmp}/gc_250_days.csv`;
-    const ticks = await writeDenseFile(dense, 250);
-    const bytes = (await Deno.stat(dense)).size;
-    console.log(
-      `file: ${DENSE_DAY} repeated 250 times, a day apart: ${fmt(ticks)} ticks, ${mib(bytes)} MiB`,
-    );
-    const real = await backtestFigures(dense, ticks, tmp, GC_SETTINGS);
-    printFigures(real.rows);
-    goals(real.rows);
-    await Deno.remove(dense);
-  } else {
-    console.log(`skipped: no shared data at ${SHARED_TICKS}`);
-  }
+  if (want("dense")) await dense(shared);
 
-  console.log("\n## Backtest as a process: generated data (MES-like random walk)");
   const gen = `${tmp}/generated.csv`;
   const genTicks = 4_000_000;
-  const genBytes = await writeBenchFile(gen, genTicks);
-  console.log(`file: ${fmt(genTicks)} generated ticks, ${mib(genBytes)} MiB`);
-  const generated = await backtestFigures(gen, genTicks, tmp, ["strategy.short=true"]);
-  printFigures(generated.rows);
+  if (want("generated") || want("stages")) {
+    const genBytes = await writeBenchFile(gen, genTicks);
+    if (want("generated")) {
+      console.log("\n## Backtest as a process: generated data (MES-like random walk)");
+      console.log(`file: ${fmt(genTicks)} generated ticks, ${mib(genBytes)} MiB`);
+      const generated = await backtestFigures(gen, genTicks, tmp, ["strategy.short=true"]);
+      printFigures(generated.rows);
+    }
+  }
 
-  console.log("\n## Start-up of a small backtest (process wall time, median of 5)");
+  if (want("startup")) await startup(shared);
+  if (want("sweep")) await sweep(shared);
+  if (want("rss")) await rss(shared);
+  if (want("stages")) await stages(gen);
+  if (want("indicators")) indicators();
+  if (want("sim")) await sim();
+  if (want("live")) await live();
+  if (want("warmup")) await warmup();
+  console.log(`\nload average at the end: ${load()}`);
+} finally {
+  await Deno.remove(tmp, { recursive: true });
+}
+
+async function dense(shared: boolean): Promise<void> {
+  console.log("## Backtest as a process: real dense data (the issue's figures)");
+  if (!shared) {
+    console.log(`skipped: no shared data at ${SHARED_TICKS}`);
+    return;
+  }
+  const file = `${tmp}/gc_250_days.csv`;
+  const ticks = await writeDenseFile(file, 250);
+  const bytes = (await Deno.stat(file)).size;
+  console.log(
+    `file: ${DENSE_DAY} repeated 250 times, a day apart: ${fmt(ticks)} ticks, ${mib(bytes)} MiB`,
+  );
+  const real = await backtestFigures(file, ticks, tmp, GC_SETTINGS);
+  printFigures(real.rows);
+  goals(real.rows);
+  await Deno.remove(file);
+}
+
+async function startup(shared: boolean): Promise<void> {
+  console.log("\n## Start-up of a small backtest (process wall time, median of 9)");
   const small = shared ? `${SHARED_TICKS}ES_ESU4_2024-07-01_trades.csv` : `${tmp}/small.csv`;
   if (!shared) await writeBenchFile(small, 120);
-  const version = await medianOf(5, () => timeDeno(["run", MAIN, "--version"]));
-  const startup = await medianOf(5, () => timeBacktest(small, `${tmp}/small.text`, ["--quiet"]));
-  // From a folder without config.yaml: the built-in defaults, no YAML parser or config schema.
-  const bare = await medianOf(
-    5,
-    () => timeBacktest(small, `${tmp}/small.text`, ["--quiet"], tmp),
-  );
+  const version = await medianOf(9, () => timeDeno(["run", MAIN, "--version"]));
+  // Alternating, so that a change of the machine's load hits both alike.
+  const withConfig: number[] = [];
+  const bareRuns: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    withConfig.push((await timeBacktest(small, `${tmp}/small.text`, ["--quiet"])).seconds);
+    // From a folder without config.yaml: the built-in defaults.
+    bareRuns.push((await timeBacktest(small, `${tmp}/small.text`, ["--quiet"], tmp)).seconds);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const startup = median(withConfig);
+  const bare = median(bareRuns);
   console.log(`deno run main.ts --version:                 ${(version * 1000).toFixed(0)} ms`);
   console.log(
     `backtest --quiet of 120 ticks, no config:   ${(bare * 1000).toFixed(0)} ms (goal <= 120 ms: ${
@@ -98,11 +151,13 @@ try {
   console.log(
     `the same with the repo's config.yaml:       ${
       (startup * 1000).toFixed(0)
-    } ms (yaml, zod and the config schema load; goal <= 120 ms: ${
+    } ms (the fast config path: lib/config/fast_config.ts; goal <= 120 ms: ${
       startup <= 0.12 ? "met" : "NOT met"
     })`,
   );
+}
 
+async function sweep(shared: boolean): Promise<void> {
   console.log("\n## Parameter sweep: 50 combinations x the 3 shared GC days (process wall time)");
   if (shared) {
     const sw = await benchSweep(tmp);
@@ -125,7 +180,9 @@ try {
   } else {
     console.log(`skipped: no shared data at ${SHARED_TICKS}`);
   }
+}
 
+async function rss(shared: boolean): Promise<void> {
   console.log("\n## Peak RSS of `scalpbot backtest --quiet` as the input grows");
   const sizes: [string, string, number, string[]][] = [];
   if (shared) {
@@ -141,29 +198,33 @@ try {
       sizes.push([`${fmt(n)} generated ticks`, path, n, []]);
     }
   }
-  const rss: number[] = [];
+  const peaks: number[] = [];
   for (const [label, path, n, extra] of sizes) {
     const r = await peakRss(path, `${tmp}/rss.text`, extra);
-    rss.push(r);
+    peaks.push(r);
     console.log(`${label.padEnd(24)} ${fmt(n).padStart(12)} ticks: peak RSS ${r.toFixed(1)} MiB`);
     await Deno.remove(path);
   }
-  const growth = rss[1]! - rss[0]!;
+  const growth = peaks[1]! - peaks[0]!;
   console.log(
     `growth: ${growth.toFixed(1)} MiB (goal <= 10 MiB: ${growth <= 10 ? "met" : "NOT met"})`,
   );
+}
 
+async function stages(gen: string): Promise<void> {
   console.log("\n## Backtest throughput by stage, in one warm process (generated file)");
-  const stages = await benchEngineStages(gen, tmp);
-  const base = stages[0]!.ticksPerSec;
-  for (const s of stages) {
+  const rows = await benchEngineStages(gen, tmp);
+  const base = rows[0]!.ticksPerSec;
+  for (const s of rows) {
     console.log(
       `${s.stage.padEnd(44)} ${fmt(s.ticksPerSec).padStart(12)} ticks/s  (${
         (s.ticksPerSec / base).toFixed(2)
       }x parse-only)`,
     );
   }
+}
 
+function indicators(): void {
   console.log("\n## Streaming indicators vs trading-signals (1,000,000 bars, same run)");
   const { closes, highs, lows } = randomWalkBars(1_000_000);
   const ind = benchIndicators(closes, highs, lows);
@@ -174,15 +235,19 @@ try {
       }/s  ratio ${r.ratio.toFixed(1)}x  max |diff| ${r.maxAbsDiff ?? "n/a"}  ${r.note}`,
     );
   }
+}
 
+async function sim(): Promise<void> {
   console.log("\n## TWS simulator: sustained tick-by-tick rate to one IBApi client");
-  const sim = await benchSim();
+  const r = await benchSim();
   console.log(
-    `${fmt(sim.ticksPerSec)} ticks/s over ${fmt(sim.ticks)} ticks (goal >= 50,000: ${
-      sim.ticksPerSec >= 50_000 ? "met" : "NOT met"
+    `${fmt(r.ticksPerSec)} ticks/s over ${fmt(r.ticks)} ticks (goal >= 50,000: ${
+      r.ticksPerSec >= 50_000 ? "met" : "NOT met"
     })`,
   );
+}
 
+async function live(): Promise<void> {
   console.log(
     "\n## Live mode against the simulator (real IBApi client over loopback, journal on disk)",
   );
@@ -198,7 +263,13 @@ try {
       m.heapSlopeMbPerMTicks.toFixed(2)
     } MiB per million ticks)`,
   );
-  console.log(`\nload average at the end: ${load()}`);
-} finally {
-  await Deno.remove(tmp, { recursive: true });
+}
+
+async function warmup(): Promise<void> {
+  console.log(
+    "\n## Live warm-up (lib/live/warm_up.ts): 5,000 ticks/s for 15 s, fresh processes, alternating",
+  );
+  const r = await benchWarmUp(5000, 15, 3);
+  console.log(formatWarmUp("without warm-up", r.off));
+  console.log(formatWarmUp("with warm-up   ", r.on));
 }

@@ -13,7 +13,6 @@ import type { Config } from "./schema.ts";
 import type { ParseConfigOptions } from "./load.ts";
 import { ConfigError } from "./errors.ts";
 import { defaultConfig } from "./defaults.ts";
-import { fastParseConfig } from "./fast_config.ts";
 import { firstLine, isPlainObject } from "./raw.ts";
 
 export { firstLine, isPlainObject } from "./raw.ts";
@@ -74,7 +73,7 @@ export async function loadConfig(
   // yaml and zod cost about 60 ms of start-up and word the errors.
   const config = text === undefined && (options.overrides ?? []).length === 0
     ? defaultConfig()
-    : fastParseConfig(text ?? "", parseOptions) ??
+    : (await import("./fast_config.ts")).fastParseConfig(text ?? "", parseOptions) ??
       (await import("./load.ts")).parseConfigText(text ?? "", parseOptions);
   const module = config.strategy.module === undefined
     ? undefined
