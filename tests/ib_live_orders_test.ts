@@ -4,9 +4,9 @@
  * tape: the same trades (entries, exits, reasons, P/L before commission).
  *
  * The tape makes the fill model deterministic: every price is held for four prints one second
- * apart, and a bar (20 s) starts on a level's second or third print. A next-tick market entry
- * is placed on that print; paper fills it there, the simulator at the next print, which has
- * the same price. Stops and targets fill at the print that reaches them in both.
+ * apart, and a bar (20 s) starts on a level's second print. A next-tick market entry is
+ * placed on that print; paper fills it there, the simulator at the next print, which has the
+ * same price (two prints, 50 ms at 40x, leave room for the order's way to the simulator). Stops and targets fill at the print that reaches them in both.
  */
 import assert from "node:assert/strict";
 import { type Config } from "../lib/config/schema.ts";
@@ -37,9 +37,11 @@ function levelTape(levels: number): Tick[] {
   for (let i = 0; i < g.length && prices.length < 30 + levels; i += 80) prices.push(g[i]!.price);
   const ticks: Tick[] = [];
   prices.forEach((p, i) => {
-    // Two seconds early: the simulator shifts the tape by 0 or 1 s (to its start second), so
-    // a bar's first print is a level's second or third, never its last.
-    for (let k = 0; k < 4; k++) ticks.push({ ts: T0 + (4 * i + k - 2) * 1000, price: p, size: 1 });
+    // One second early: a bar starts on a level's second print, so a level change (where
+    // exits happen) is never a bar's first print. There the simulator's fill could reach the
+    // bot before the print that closes the bar, freeing the position a print earlier than a
+    // paper fill does.
+    for (let k = 0; k < 4; k++) ticks.push({ ts: T0 + (4 * i + k - 1) * 1000, price: p, size: 1 });
   });
   return ticks;
 }
@@ -74,7 +76,9 @@ async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): 
     source: arraySource(ticks),
     speed: SPEED,
     historyMs: HISTORY_MS,
-    clock: clockFrom(ticks[0]!.ts + HISTORY_MS),
+    // Started just under a second early: the simulator then shifts the tape by exactly 0 s
+    // (it rounds its start up to a whole second): the tape's seconds stay where they are.
+    clock: clockFrom(ticks[0]!.ts + HISTORY_MS - 999),
     logger: quietSimLog,
     ...(account === undefined ? {} : { account }),
   });

@@ -26,6 +26,7 @@ function setup(options: Partial<IbVenueOptions> = {}) {
     conId: CON_ID,
     clock: () => T,
     log: (l) => lines.push(l),
+    reconciled: true,
     ...options,
   });
   venue.listen((e) => events.push(e));
@@ -483,6 +484,7 @@ Deno.test("IbOrders: the daily loss limit flattens the open trade and refuses en
   const { tws, o, events } = liveOrders({ daily_loss_limit: 50 }, () => now);
   tws.ready(1);
   o.onAccounts("DU1234567");
+  await o.onSynced();
   o.venue.placeEntry({ ...LONG, qty: 1 });
   await turn();
   tws.fill(1, 1, 4500, { filled: 1, remaining: 0 });
@@ -528,6 +530,7 @@ Deno.test("IbOrders: the kill switch (SIGUSR1) cancels the working bracket and r
   const { tws, o, events } = liveOrders({}, () => T, true);
   tws.ready(1);
   o.onAccounts("DU1234567");
+  await o.onSynced();
   o.venue.placeEntry({ ...LONG, qty: 1 });
   await turn();
   Deno.kill(Deno.pid, "SIGUSR1");
@@ -544,4 +547,22 @@ Deno.test("IbOrders: the kill switch (SIGUSR1) cancels the working bracket and r
     "reject entry - entries are stopped (kill switch: SIGUSR1)",
   ]);
   o.stop();
+});
+
+Deno.test("IbVenue: entries wait for the first reconciliation, then go out; one dropped meanwhile is only cancelled", async () => {
+  const { tws, events, venue, lines } = setup({ reconciled: false });
+  tws.ready(5);
+  venue.placeEntry(LONG);
+  venue.placeEntry({ ...LONG, tradeId: "R-2" });
+  venue.cancel("R-2", "entry", T);
+  await turn();
+  assert.equal(tws.sent.length, 0, "nothing before TWS's orders and positions are known");
+  assert.match(lines.join("\n"), /entry R-1 waits for the reconciliation with TWS/);
+  await venue.reconcile();
+  await turn();
+  assert.deepEqual(tws.sent.map((s) => [s.id, s.order.orderRef]), [[5, "R-1"], [6, "R-1"], [
+    7,
+    "R-1",
+  ]]);
+  assert.deepEqual(events.map(brief), ["cancel entry 2"]);
 });

@@ -41,6 +41,9 @@ Runs live mode against the built-in TWS simulator replaying a generated MES sess
                   of that name only, when it already holds runs)
   --no-bars       do not print bar lines
   --log-file FILE also append every console line to FILE (dated, with its level)
+  --orders        real orders (execution.venue: ib) on the simulator's order book: brackets,
+                  fills with exec ids, and the connection dropped at the first entry fill,
+                  while its bracket is working (docs/orders.md)
 ${DASHBOARD_HELP}`;
 
 /** Runs the demo; returns the process exit code. */
@@ -52,6 +55,7 @@ export async function runDemo(args: string[]): Promise<number> {
     journal: { type: "string" },
     "no-bars": { type: "boolean" },
     "log-file": { type: "string" },
+    orders: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -72,7 +76,9 @@ export async function runDemo(args: string[]): Promise<number> {
   const historyMs = 15 * 60_000;
   const liveMs = session.endMs! - session.startMs - historyMs;
   const speed = Math.max(1, Math.round(liveMs / (seconds * 1000)));
-  const loaded = await loadConfig(undefined, { overrides: demoOverrides(speed) });
+  const orders = values.orders === true;
+  const overrides = [...demoOverrides(speed), ...(orders ? ["execution.venue=ib"] : [])];
+  const loaded = await loadConfig(undefined, { overrides });
   const chosen = await loadStrategy(loaded);
   await checkOutputFile(journalPath, "journal");
   const found = await inspectJournal(journalPath);
@@ -150,10 +156,15 @@ export async function runDemo(args: string[]): Promise<number> {
       events,
       console: con,
       onRunner: (runner: LiveRunner) => {
-        at(0.3, () => {
-          say.info("[demo] >>> fault: dropping the API connection");
-          sim.faults.dropAll();
-        });
+        if (orders) {
+          say.info("[demo] >>> fault armed: the API connection drops at the first entry fill");
+          sim.faults.schedule("drop@parent-fill");
+        } else {
+          at(0.3, () => {
+            say.info("[demo] >>> fault: dropping the API connection");
+            sim.faults.dropAll();
+          });
+        }
         at(0.6, () => {
           say.info("[demo] >>> fault: IB connectivity lost (1100)");
           sim.faults.connectivityLost();

@@ -49,6 +49,7 @@ export class IbOrders {
   #loss: DailyLoss | undefined;
   #stopKill: () => void;
   #reconciling: Promise<ReconcileReport | undefined> | undefined;
+  #refusedOnce = false;
 
   /** Builds the client and the venue; the kill switch is watched from here on. */
   constructor(options: IbOrdersOptions) {
@@ -117,15 +118,20 @@ export class IbOrders {
    */
   attach(conn: IbConnection): void {
     conn.claimErrors((_code, _message, reqId) => this.#orders.owns(reqId));
-    conn.onSynced((why) => {
-      if (why !== "connect" && why !== "1101" && why !== "1102") return;
+    const allowed = () => {
       const refusal = this.onAccounts(conn.accounts.join(","));
-      if (refusal !== undefined) {
+      if (refusal !== undefined && !this.#refusedOnce) {
+        this.#refusedOnce = true;
         this.#o.log(`[orders] ${refusal}`);
         this.#o.onRefused?.(refusal);
-        return;
       }
-      void this.onSynced();
+      return refusal === undefined;
+    };
+    // TWS named its accounts at the handshake, before the contract was resolved.
+    if (conn.accounts.length > 0) allowed();
+    conn.onSynced((why) => {
+      if (why !== "connect" && why !== "1101" && why !== "1102") return;
+      if (allowed()) void this.onSynced();
     });
   }
 

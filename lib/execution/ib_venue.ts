@@ -77,6 +77,11 @@ export interface IbVenueOptions {
   execSince?: number;
   /** Why no order may be sent at all now (the account check), or undefined. */
   gate?: () => string | undefined;
+  /**
+   * Start as reconciled (tests of a venue with nothing at TWS). Default false: entries wait
+   * for the first `reconcile`.
+   */
+  reconciled?: boolean;
 }
 
 /** Real orders on IB behind the {@linkcode Venue} interface. */
@@ -92,6 +97,10 @@ export class IbVenue implements Venue {
   /** Entries are refused until this time (a daily loss limit), epoch ms. */
   #haltedUntil = -Infinity;
   #reconciling = false;
+  /** A reconciliation has completed since the start (before it, entries wait). */
+  #reconciled: boolean;
+  /** Entries waiting for a reconciliation, by trade id. */
+  #deferred = new Map<string, EntryOrder>();
   /** Executions are asked for from here on at a reconciliation: the last one seen. */
   #execSince: number;
   /** Fills reported during reconciliations (missed while disconnected). */
@@ -103,6 +112,7 @@ export class IbVenue implements Venue {
     this.#orders = options.orders;
     this.#log = options.log ?? (() => {});
     this.#execSince = options.execSince ?? NaN;
+    this.#reconciled = options.reconciled ?? false;
     this.#orders.listen((e) => this.handle(e));
     if (options.knownExecIds !== undefined) this.#orders.markKnownExecutions(options.knownExecIds);
   }
@@ -133,24 +143,47 @@ export class IbVenue implements Venue {
   }
 
   placeEntry(order: EntryOrder): void {
+    if (this.#reconciled && !this.#reconciling) return this.#place(order);
+    // Nothing goes out before TWS's orders and positions are known (the first
+    // reconciliation) or while they are being read again: it waits for the reconciliation.
+    const refuse = this.#entryRefusal(order);
+    if (refuse !== undefined) return this.#refuse(order, refuse);
+    this.#deferred.set(order.tradeId, { ...order });
+    this.#log(`[orders] entry ${order.tradeId} waits for the reconciliation with TWS`);
+  }
+
+  #refuse(order: EntryOrder, text: string): void {
+    this.#log(`[orders] entry ${order.tradeId} refused: ${text}`);
+    this.#emit({ kind: "reject", tradeId: order.tradeId, role: "entry", time: order.time, text });
+  }
+
+  /** Entries that waited for a reconciliation: sent after it, or refused when it failed. */
+  #releaseDeferred(failed: string | undefined): void {
+    const list = [...this.#deferred.values()];
+    this.#deferred.clear();
+    for (const order of list) {
+      if (failed === undefined) this.#place(order);
+      else this.#refuse(order, failed);
+    }
+  }
+
+  /** A deferred entry dropped before it was sent (a timeout or a flatten): its cancel. */
+  #dropDeferred(tradeId: string): boolean {
+    const order = this.#deferred.get(tradeId);
+    if (order === undefined) return false;
+    this.#deferred.delete(tradeId);
+    this.#emit({ kind: "cancel", tradeId, role: "entry", qty: order.qty, time: this.#o.clock() });
+    return true;
+  }
+
+  #place(order: EntryOrder): void {
     const t = newTrade(order.tradeId, order.side, order.qty, 0, {
       stop: order.stop,
       target: order.target,
       sent: true,
     });
     const refuse = this.#entryRefusal(order);
-    if (refuse !== undefined) {
-      t.ended = true;
-      this.#log(`[orders] entry ${order.tradeId} refused: ${refuse}`);
-      this.#emit({
-        kind: "reject",
-        tradeId: order.tradeId,
-        role: "entry",
-        time: order.time,
-        text: refuse,
-      });
-      return;
-    }
+    if (refuse !== undefined) return this.#refuse(order, refuse);
     this.#trades.set(t.tradeId, t);
     const durable = this.#o.durable?.() ?? Promise.resolve();
     durable.then(
@@ -160,6 +193,11 @@ export class IbVenue implements Venue {
   }
 
   modifyExits(tradeId: string, change: ExitChange): void {
+    const d = this.#deferred.get(tradeId);
+    if (d !== undefined) {
+      if (change.stop !== undefined) d.stop = change.stop;
+      if (change.target !== undefined) d.target = change.target;
+    }
     const t = this.#trades.get(tradeId);
     if (t === undefined) return;
     if (change.stop !== undefined) t.stop = change.stop;
@@ -169,6 +207,7 @@ export class IbVenue implements Venue {
   }
 
   cancel(tradeId: string, role: OrderRole, _time: number): void {
+    if (role === "entry" && this.#dropDeferred(tradeId)) return;
     const t = this.#trades.get(tradeId);
     if (t === undefined) return;
     const id = idOf(t, role);
@@ -178,6 +217,7 @@ export class IbVenue implements Venue {
   }
 
   flatten(order: FlattenOrder): void {
+    if (this.#dropDeferred(order.tradeId)) return;
     const t = this.#trades.get(order.tradeId);
     if (t === undefined || t.ended) return;
     t.closing = { time: order.time };
@@ -254,7 +294,8 @@ export class IbVenue implements Venue {
 
   /**
    * After every (re)connect: fresh order ids, the open trades' working orders adopted,
-   * missed executions reported, positions compared. Entries are refused while it runs.
+   * missed executions reported, positions compared. Entries wait while it runs, and are sent
+   * after it (refused when it failed).
    */
   async reconcile(): Promise<ReconcileReport> {
     const ms = this.#o.requestTimeoutMs ?? 10_000;
@@ -314,7 +355,13 @@ export class IbVenue implements Venue {
         `[orders] reconciled: ${report.adopted} order(s) adopted, ${report.replayed} missed ` +
           `execution(s), position ${ib} at IB vs ${this.position} journaled`,
       );
+      this.#reconciled = true;
+      this.#releaseDeferred(undefined);
       return report;
+    } catch (e) {
+      this.#reconciling = false;
+      this.#releaseDeferred(`the reconciliation with TWS failed (${String(e)})`);
+      throw e;
     } finally {
       this.#reconciling = false;
     }
@@ -329,7 +376,6 @@ export class IbVenue implements Venue {
     if (gate !== undefined) return gate;
     const halted = this.halted;
     if (halted !== undefined) return `entries are stopped (${halted})`;
-    if (this.#reconciling) return "reconciling with TWS after a (re)connect";
     if (!this.#orders.ready) return "not connected to TWS";
     const max = this.#o.maxPosition ?? Infinity;
     if (Math.abs(this.position) + order.qty > max) {
