@@ -514,7 +514,7 @@ Deno.test("IbOrders: the daily loss limit flattens the open trade and refuses en
   tws.fill(4, 1, 4499, { filled: 1, remaining: 0 });
   o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-2" });
   now = Date.UTC(2025, 6, 15, 22); // the next trading day
-  o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-3" });
+  o.venue.placeEntry({ ...LONG, qty: 1, tradeId: "R-3", time: now });
   await turn();
   assert.deepEqual(events.map(brief).filter((l) => !l.startsWith("cancel")), [
     "fill entry 1@4500 x1 c=0.62",
@@ -565,4 +565,25 @@ Deno.test("IbVenue: entries wait for the first reconciliation, then go out; one 
     "R-1",
   ]]);
   assert.deepEqual(events.map(brief), ["cancel entry 2"]);
+});
+
+Deno.test("IbVenue: an entry cancelled while its journal line is not yet on disk is never sent", async () => {
+  let release = () => {};
+  const { tws, events, venue } = setup({ durable: () => new Promise<void>((r) => release = r) });
+  tws.ready(1);
+  venue.placeEntry(LONG);
+  venue.cancel("R-1", "entry", T + 30_000);
+  release();
+  await turn();
+  assert.deepEqual([tws.sent.length, events.map(brief)], [0, ["cancel entry 2"]]);
+});
+
+Deno.test("IbVenue refuses an entry whose signal is older than maxEntryAgeMs (a reconnect's backfill)", () => {
+  const { tws, events, venue } = setup({ maxEntryAgeMs: 40_000 });
+  tws.ready(1);
+  venue.placeEntry({ ...LONG, time: T - 41_000 });
+  venue.placeEntry({ ...LONG, tradeId: "R-2", time: T - 39_000 });
+  assert.deepEqual(events.map(brief), [
+    "reject entry - its signal is 41 s old (trades replayed after a reconnect): no real order for a past price",
+  ]);
 });

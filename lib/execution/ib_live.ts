@@ -70,6 +70,9 @@ export class IbOrders {
       log: options.log,
       maxPosition: x.max_position ?? options.config.risk.contracts,
       unexplained: x.unexplained,
+      // Two bars: a live signal is placed within a bar of its print; older ones come from a
+      // reconnect's backfill.
+      maxEntryAgeMs: 2 * options.config.bars.seconds * 1000,
       gate: () => this.#account,
       ...(options.durable === undefined ? {} : { durable: options.durable }),
       ...(options.knownExecIds === undefined ? {} : { knownExecIds: options.knownExecIds }),

@@ -78,6 +78,11 @@ export interface IbVenueOptions {
   /** Why no order may be sent at all now (the account check), or undefined. */
   gate?: () => string | undefined;
   /**
+   * Entries whose time (the signal's print) is older than this on `clock` are refused: a
+   * signal from trades replayed after a reconnect is no reason to buy now. Default: none.
+   */
+  maxEntryAgeMs?: number;
+  /**
    * Start as reconciled (tests of a venue with nothing at TWS). Default false: entries wait
    * for the first `reconcile`.
    */
@@ -146,7 +151,7 @@ export class IbVenue implements Venue {
     if (this.#reconciled && !this.#reconciling) return this.#place(order);
     // Nothing goes out before TWS's orders and positions are known (the first
     // reconciliation) or while they are being read again: it waits for the reconciliation.
-    const refuse = this.#entryRefusal(order);
+    const refuse = this.#entryRefusal(order, true);
     if (refuse !== undefined) return this.#refuse(order, refuse);
     this.#deferred.set(order.tradeId, { ...order });
     this.#log(`[orders] entry ${order.tradeId} waits for the reconciliation with TWS`);
@@ -210,6 +215,11 @@ export class IbVenue implements Venue {
     if (role === "entry" && this.#dropDeferred(tradeId)) return;
     const t = this.#trades.get(tradeId);
     if (t === undefined) return;
+    if (role === "entry" && t.entryId === undefined && !t.ended) {
+      // Still waiting for the journal: it will not be sent (#sendBracket reports the cancel).
+      t.closing = { time: this.#o.clock() };
+      return;
+    }
     const id = idOf(t, role);
     if (id === undefined || t.dead.has(id)) return;
     t.cancelling.add(id);
@@ -371,12 +381,18 @@ export class IbVenue implements Venue {
     this.#listener(e);
   }
 
-  #entryRefusal(order: EntryOrder): string | undefined {
+  /** Why `order` may not go out; `deferring`: it waits for a reconciliation (and a connection). */
+  #entryRefusal(order: EntryOrder, deferring = false): string | undefined {
     const gate = this.#o.gate?.();
     if (gate !== undefined) return gate;
     const halted = this.halted;
     if (halted !== undefined) return `entries are stopped (${halted})`;
-    if (!this.#orders.ready) return "not connected to TWS";
+    if (!deferring && !this.#orders.ready) return "not connected to TWS";
+    const age = this.#o.clock() - order.time;
+    if (age > (this.#o.maxEntryAgeMs ?? Infinity)) {
+      return `its signal is ${Math.round(age / 1000)} s old (trades replayed after a ` +
+        `reconnect): no real order for a past price`;
+    }
     const max = this.#o.maxPosition ?? Infinity;
     if (Math.abs(this.position) + order.qty > max) {
       return `${order.qty} more contract(s) would pass the maximum position ${max} ` +
