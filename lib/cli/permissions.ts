@@ -54,9 +54,12 @@ export const WORKER_MODULES = {
   sweep: libFiles(
     "config/defaults.ts",
     "config/errors.ts",
+    "config/fast_config.ts",
     "config/load.ts",
     "config/load_config.ts",
+    "config/raw.ts",
     "config/schema.ts",
+    "config/yaml_subset.ts",
     "engine/bar_aggregator.ts",
     "engine/engine.ts",
     "engine/exits.ts",
