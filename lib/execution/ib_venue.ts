@@ -20,7 +20,8 @@
  * @module
  */
 import { type OrderClient, OrderClientError, type OrderEvent } from "../ib/orders.ts";
-import type { ExecutionInfo, OpenOrderInfo } from "../ib/orders_events.ts";
+import type { ExecutionInfo } from "../ib/orders_events.ts";
+import { reconcileOrders } from "./ib_reconcile.ts";
 import {
   bare,
   heldQty,
@@ -29,8 +30,6 @@ import {
   newTrade,
   protectPosition,
   type ReconcileReport,
-  roleOfOrder,
-  settleUnexplained,
   signed,
   syncExits,
   type TradeOrders,
@@ -177,7 +176,7 @@ export class IbVenue implements Venue {
     const order = this.#deferred.get(tradeId);
     if (order === undefined) return false;
     this.#deferred.delete(tradeId);
-    this.#emit({ kind: "cancel", tradeId, role: "entry", qty: order.qty, time: this.#o.clock() });
+    this.#cancelEvent(tradeId, "entry", order.qty);
     return true;
   }
 
@@ -308,63 +307,28 @@ export class IbVenue implements Venue {
    * after it (refused when it failed).
    */
   async reconcile(): Promise<ReconcileReport> {
-    const ms = this.#o.requestTimeoutMs ?? 10_000;
-    const orders = this.#orders;
-    const report: ReconcileReport = {
-      adopted: 0,
-      replayed: 0,
-      unexplainedQty: 0,
-      strayOrders: 0,
-      reprotected: false,
-    };
     this.#reconciling = true;
     try {
-      await orders.refreshIds(ms);
-      const open = await orders.openOrders(ms);
-      const stray: OpenOrderInfo[] = [];
-      for (const info of open) {
-        if (isTerminalStatus(info.status) || info.conId !== this.#o.conId) continue;
-        const t = this.#trades.get(info.tradeId);
-        if (t === undefined || t.ended) {
-          stray.push(info);
-          continue;
-        }
-        if (this.#byId.has(info.orderId)) continue;
-        orders.adopt(info);
-        this.#bind(t, info.orderId, roleOfOrder(t, info));
-        if (roleOfOrder(t, info) === "stop") t.sentStop = info.auxPrice;
-        if (roleOfOrder(t, info) === "target") t.sentTarget = info.lmtPrice;
-        report.adopted++;
-      }
-      const before = this.#replayed;
-      await orders.executions(this.#execSince, ms);
-      await orders.settled();
-      report.replayed = this.#replayed - before;
-      const positions = (await orders.positions(ms)).filter((p) => p.conId === this.#o.conId);
-      const ib = positions.reduce((s, p) => s + p.qty, 0);
-      report.unexplainedQty = ib - this.position;
-      report.strayOrders = stray.length;
-      this.#reconciling = false;
-      // Orders of ours TWS no longer lists ended while we were away (filled: replayed above).
-      const listed = new Set(open.map((x) => x.orderId));
-      for (const t of [...this.#trades.values()]) {
-        for (const id of [t.entryId, t.stopId, t.targetId, ...t.flattenIds]) {
-          if (id !== undefined && !listed.has(id) && !t.dead.has(id)) this.#onDead(id, 0);
-        }
-      }
-      for (const t of this.#trades.values()) {
-        if (t.ended) continue;
-        report.reprotected = this.#resume(t) || report.reprotected;
-      }
-      settleUnexplained(report.unexplainedQty, stray, {
-        policy: this.#o.unexplained ?? "adopt",
+      const report = await reconcileOrders({
         orders: this.#orders,
+        conId: this.#o.conId,
+        timeoutMs: this.#o.requestTimeoutMs ?? 10_000,
+        trades: this.#trades,
+        knows: (id) => this.#byId.has(id),
+        bind: (t, id, role) => this.#bind(t, id, role),
+        replay: async () => {
+          const before = this.#replayed;
+          await this.#orders.executions(this.#execSince, this.#o.requestTimeoutMs ?? 10_000);
+          await this.#orders.settled();
+          return this.#replayed - before;
+        },
+        position: () => this.position,
+        done: () => this.#reconciling = false,
+        gone: (id) => this.#onDead(id, 0),
+        resume: (t) => this.#resume(t),
+        unexplained: this.#o.unexplained ?? "adopt",
         log: this.#log,
       });
-      this.#log(
-        `[orders] reconciled: ${report.adopted} order(s) adopted, ${report.replayed} missed ` +
-          `execution(s), position ${ib} at IB vs ${this.position} journaled`,
-      );
       this.#reconciled = true;
       this.#releaseDeferred(undefined);
       return report;
@@ -379,6 +343,13 @@ export class IbVenue implements Venue {
 
   #emit(e: VenueEvent): void {
     this.#listener(e);
+  }
+
+  /** A `cancel` event now (`reason` when the venue, not a request, ended the order). */
+  #cancelEvent(tradeId: string, role: OrderRole, qty: number, reason?: string): void {
+    const e: VenueEvent = { kind: "cancel", tradeId, role, qty, time: this.#o.clock() };
+    if (reason !== undefined) e.reason = reason;
+    this.#emit(e);
   }
 
   /** Why `order` may not go out; `deferring`: it waits for a reconciliation (and a connection). */
@@ -406,13 +377,7 @@ export class IbVenue implements Venue {
     if (t.ended || t.closing !== undefined) {
       // Flattened before it was sent: nothing to send, nothing working.
       t.ended = true;
-      this.#emit({
-        kind: "cancel",
-        tradeId: t.tradeId,
-        role: "entry",
-        qty: t.ordered,
-        time: this.#o.clock(),
-      });
+      this.#cancelEvent(t.tradeId, "entry", t.ordered);
       return;
     }
     try {
@@ -544,18 +509,8 @@ export class IbVenue implements Venue {
     t.cancelling.delete(orderId);
     if (!t.ended) {
       const qty = b.role === "entry" ? t.ordered - t.entryFilled : Math.max(0, remaining);
-      if (qty > 0) {
-        const e: VenueEvent = {
-          kind: "cancel",
-          tradeId: t.tradeId,
-          role: b.role,
-          qty,
-          time: this.#o.clock(),
-        };
-        if (!own) e.reason = reason ?? (b.role === "entry" ? "VENUE" : "OCA");
-        else if (t.closing?.reason !== undefined) e.reason = t.closing.reason;
-        this.#emit(e);
-      }
+      const why = own ? t.closing?.reason : reason ?? (b.role === "entry" ? "VENUE" : "OCA");
+      if (qty > 0) this.#cancelEvent(t.tradeId, b.role, qty, why);
       if (b.role === "entry") this.#entryDone(t);
       else if (!own && t.closing === undefined && bare(t)) {
         // TWS dropped the exits (with a partly filled parent's cancel, say): never unprotected.
@@ -606,11 +561,8 @@ export class IbVenue implements Venue {
       return;
     }
     if (meaning === "cancelled") {
-      this.#onDead(
-        orderId,
-        t.ordered - t.entryFilled,
-        t.cancelling.has(orderId) ? undefined : `IB ${code}`,
-      );
+      const own = t.cancelling.has(orderId);
+      this.#onDead(orderId, heldQty(t), own ? undefined : `IB ${code}`);
       return;
     }
     if (meaning === "warning") {
@@ -629,17 +581,7 @@ export class IbVenue implements Venue {
       t.cancelling.delete(orderId);
       if (b.role === "stop") t.sentStop = NaN;
       if (b.role === "target") t.sentTarget = NaN;
-      if (b.role !== "entry") {
-        this.#emit({
-          kind: "reject",
-          tradeId: t.tradeId,
-          role: b.role,
-          time: this.#o.clock(),
-          code,
-          text,
-        });
-      }
-      return;
+      if (b.role === "entry") return;
     }
     this.#emit({
       kind: "reject",
@@ -649,15 +591,14 @@ export class IbVenue implements Venue {
       code,
       text,
     });
-    {
-      // The order is gone: the position must not stay without it.
-      t.dead.add(orderId);
-      if (t.closing === undefined && heldQty(t) > 0) {
-        this.#log(`[orders] ${t.tradeId}: its ${b.role} is gone; closing the position`);
-        t.closing = { time: this.#o.clock() };
-      }
-      this.#advanceClose(t);
+    if (meaning === "refused") return;
+    // The order is gone: the position must not stay without it.
+    t.dead.add(orderId);
+    if (t.closing === undefined && heldQty(t) > 0) {
+      this.#log(`[orders] ${t.tradeId}: its ${b.role} is gone; closing the position`);
+      t.closing = { time: this.#o.clock() };
     }
+    this.#advanceClose(t);
   }
 
   #onFill(x: ExecutionInfo, commission: number): void {
@@ -720,14 +661,7 @@ export class IbVenue implements Venue {
       // The ENTRY was journaled but its order never reached IB (or died while we were away).
       t.ended = true;
       this.#trades.delete(t.tradeId);
-      this.#emit({
-        kind: "cancel",
-        tradeId: t.tradeId,
-        role: "entry",
-        qty: t.ordered,
-        time: this.#o.clock(),
-        reason: "NOT_AT_IB",
-      });
+      this.#cancelEvent(t.tradeId, "entry", t.ordered, "NOT_AT_IB");
       return false;
     }
     if (bare(t)) return this.#protect(t);
