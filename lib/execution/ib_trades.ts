@@ -28,6 +28,45 @@ export interface ReconcileReport {
   reprotected: boolean;
 }
 
+/** Settings of IbVenue (ib_venue.ts). */
+export interface IbVenueOptions {
+  /** The order client, on the contract traded. */
+  orders: OrderClient;
+  /** IB's contract id of that contract: positions of other contracts are not ours. */
+  conId: number;
+  /** Time for events IB does not stamp (cancels, rejects), epoch ms. */
+  clock: () => number;
+  /** Resolves when every journal line written so far is on disk (the ENTRY of an order). */
+  durable?: () => Promise<void>;
+  /** One line per thing worth a human's eye (rejects, reconciliation, unexplained positions). */
+  log?: (line: string) => void;
+  /** Largest position, contracts (entries beyond it are rejected). Default: no limit. */
+  maxPosition?: number;
+  /**
+   * A position or order no journal trade explains: `adopt` (reported and left to you, as a
+   * MANUAL position) or `flatten` (reported, cancelled and closed). Default `adopt`.
+   */
+  unexplained?: UnexplainedPolicy;
+  /** Timeout of each reconciliation request. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Executions the journal already holds (their fills are not reported again). */
+  knownExecIds?: Iterable<string>;
+  /** Last journaled execution time: reconciliation asks for executions from then on. */
+  execSince?: number;
+  /** Why no order may be sent at all now (the account check), or undefined. */
+  gate?: () => string | undefined;
+  /**
+   * Entries whose time (the signal's print) is older than this on `clock` are refused: a
+   * signal from trades replayed after a reconnect is no reason to buy now. Default: none.
+   */
+  maxEntryAgeMs?: number;
+  /**
+   * Start as reconciled (tests of a venue with nothing at TWS). Default false: entries wait
+   * for the first `reconcile`.
+   */
+  reconciled?: boolean;
+}
+
 /** One trade's IB orders, as IbVenue tracks them. */
 export interface TradeOrders {
   tradeId: string;

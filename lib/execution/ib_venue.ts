@@ -25,6 +25,7 @@ import { reconcileOrders } from "./ib_reconcile.ts";
 import {
   bare,
   heldQty,
+  type IbVenueOptions,
   idOf,
   inferRole,
   newTrade,
@@ -47,46 +48,7 @@ import type {
   VenueListener,
 } from "./venue.ts";
 
-export type { ReconcileReport, UnexplainedPolicy };
-
-/** Settings of {@linkcode IbVenue}. */
-export interface IbVenueOptions {
-  /** The order client, on the contract traded. */
-  orders: OrderClient;
-  /** IB's contract id of that contract: positions of other contracts are not ours. */
-  conId: number;
-  /** Time for events IB does not stamp (cancels, rejects), epoch ms. */
-  clock: () => number;
-  /** Resolves when every journal line written so far is on disk (the ENTRY of an order). */
-  durable?: () => Promise<void>;
-  /** One line per thing worth a human's eye (rejects, reconciliation, unexplained positions). */
-  log?: (line: string) => void;
-  /** Largest position, contracts (entries beyond it are rejected). Default: no limit. */
-  maxPosition?: number;
-  /**
-   * A position or order no journal trade explains: `adopt` (reported and left to you, as a
-   * MANUAL position) or `flatten` (reported, cancelled and closed). Default `adopt`.
-   */
-  unexplained?: UnexplainedPolicy;
-  /** Timeout of each reconciliation request. Default 10 s. */
-  requestTimeoutMs?: number;
-  /** Executions the journal already holds (their fills are not reported again). */
-  knownExecIds?: Iterable<string>;
-  /** Last journaled execution time: reconciliation asks for executions from then on. */
-  execSince?: number;
-  /** Why no order may be sent at all now (the account check), or undefined. */
-  gate?: () => string | undefined;
-  /**
-   * Entries whose time (the signal's print) is older than this on `clock` are refused: a
-   * signal from trades replayed after a reconnect is no reason to buy now. Default: none.
-   */
-  maxEntryAgeMs?: number;
-  /**
-   * Start as reconciled (tests of a venue with nothing at TWS). Default false: entries wait
-   * for the first `reconcile`.
-   */
-  reconciled?: boolean;
-}
+export type { IbVenueOptions, ReconcileReport, UnexplainedPolicy };
 
 /** Real orders on IB behind the {@linkcode Venue} interface. */
 export class IbVenue implements Venue {
