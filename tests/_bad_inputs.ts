@@ -582,6 +582,13 @@ const CLI: Array<[string, string[], 1 | 2, RegExp]> = [
   ["--set without a value", ["backtest", ...OUT, "--set"], 2, /--set needs a value/],
   ["report --run without a value", ["report", "j.text", "--run"], 2, /--run needs a value/],
   ["sim --port without a value", ["sim", "--port"], 2, /sim: --port needs a value/],
+  // An empty output name used to fail only after the run had replaced the journal.
+  ["--html empty", bt("--html", ""), 2, /^scalpbot: --html: the file name is empty \(""\)$/],
+  ["--log-file empty", bt("--log-file", ""), 2, /^scalpbot: --log-file: the file name is empty/],
+  ["--bars-out empty", bt("--bars-out", ""), 2, /^scalpbot: --bars-out: the file name is empty/],
+  ["--journal empty", ["backtest", "--journal", "", "--quiet"], 2, /^scalpbot: journal: the file/],
+  ["report --html empty", ["report", "j.text", "--html", ""], 2, /^scalpbot: --html: the file/],
+  ["report of an empty name", ["report", ""], 2, /^scalpbot: journal: the file name is empty/],
   ["--seed text", bt("--seed", "abc"), 2, /--seed must be an integer, got "abc"/],
   ["--seed 1.5", bt("--seed", "1.5"), 2, /--seed must be an integer, got "1\.5"/],
   ["--seed empty", bt("--seed", ""), 2, /--seed must be an integer, got ""/],

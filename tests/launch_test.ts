@@ -197,6 +197,26 @@ Deno.test("launcher: a bad config or a path with a comma is one clear error", as
   });
 });
 
+Deno.test("launcher: an empty file name is one clear error naming the option, not deno's trace", async () => {
+  // Deno refuses "--allow-read=a,,b" with a stack trace: the plan must never hold "".
+  for (
+    const [command, args, option] of [
+      ["backtest", ["--html", ""], "--html"],
+      ["backtest", ["--log-file="], "--log-file"],
+      ["backtest", ["--journal", ""], "--journal"],
+      ["report", ["j.text", "--html", ""], "--html"],
+      ["demo", ["--log-file", ""], "--log-file"],
+    ] as const
+  ) {
+    await assert.rejects(
+      launchArgs(command, [...args], { dirExists: everyFolderExists }),
+      (e: unknown) =>
+        e instanceof UsageError && e.message === `${option}: the file name is empty ("")`,
+      `${command} ${args.join(" ")}`,
+    );
+  }
+});
+
 Deno.test("launcher: shell quoting keeps odd paths one word", () => {
   assert.equal(shellQuote("--allow-net=[::1]:4001"), "--allow-net=[::1]:4001");
   assert.equal(shellQuote("my ticks.csv"), "'my ticks.csv'");

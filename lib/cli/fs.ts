@@ -6,7 +6,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { RunError } from "./usage_error.ts";
+import { RunError, UsageError } from "./usage_error.ts";
 
 /**
  * Creates the folder that will hold `path` when it is not the working directory. The
@@ -43,6 +43,7 @@ function mayWrite(dir: string): boolean {
  * `NotCapable`, which main.ts explains.
  */
 export async function checkInputFile(path: string, what: string): Promise<void> {
+  refuseEmpty(path, what);
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -65,6 +66,7 @@ export async function checkInputFile(path: string, what: string): Promise<void> 
  * `NotCapable` for a missing permission (asked for at a terminal, as a real write would).
  */
 export async function checkOutputFile(path: string, what: string): Promise<void> {
+  refuseEmpty(path, what);
   let existing = path;
   for (;;) {
     try {
@@ -97,6 +99,14 @@ export async function checkOutputFile(path: string, what: string): Promise<void>
       );
     }
   }
+}
+
+/**
+ * An empty name (`--html ""`) is no file: Deno's open fails on it only once the run has
+ * written its journal, so it is refused with the other usage errors.
+ */
+function refuseEmpty(path: string, what: string): void {
+  if (path === "") throw new UsageError(`${what}: the file name is empty ("")`);
 }
 
 /** True when `a` and `b` name the same file (compared after resolving links when both exist). */

@@ -379,6 +379,13 @@ export function planPermissions(
     }
   }
   for (const path of [...plan.read, ...plan.write]) {
+    // Deno rejects an empty entry ("--allow-read=a,,b") with a stack trace.
+    if (path === "") {
+      const option = [...values].find(([, v]) => v.includes(""))?.[0];
+      throw new RangeError(
+        `${option === undefined ? "journal" : `--${option}`}: the file name is empty ("")`,
+      );
+    }
     if (path.includes(",")) {
       throw new RangeError(
         `path "${path}" contains a comma, which Deno's --allow-read/--allow-write lists ` +
