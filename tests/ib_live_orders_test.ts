@@ -1,7 +1,8 @@
 /**
  * Real orders in a live run: the LiveRunner with `execution.venue: ib` (IbOrders on the
- * runner's connection) against the TWS simulator, and parity with `venue: paper` on the same
- * tape: the same trades (entries, exits, reasons, P/L before commission).
+ * runner's connection) against the TWS simulator: parity with `venue: paper` on the same
+ * tape (the same trades: entries, exits, reasons, P/L before commission), the live-account
+ * guard, and a restart that adopts the working bracket of the journal's open trade.
  *
  * The tape makes the fill model deterministic: every price is held for four prints one second
  * apart, and a bar (20 s) starts on a level's second print. A next-tick market entry is
@@ -15,11 +16,11 @@ import { EventStream } from "../lib/events/stream.ts";
 import { isJournalEvent } from "../lib/events/types.ts";
 import { journalFormatOptions } from "../lib/cli/console.ts";
 import { MemoryJournal } from "../lib/journal/writer.ts";
-import { LiveRunner } from "../lib/live/runner.ts";
+import { LiveRunner, type ResumeState } from "../lib/live/runner.ts";
 import { arraySource } from "../lib/sim/feed.ts";
-import { startSimulator } from "../lib/sim/server.ts";
-import type { ExitEvent, JournalEvent, Tick } from "../lib/types.ts";
-import { clockFrom, generatedTicks, liveConfig, quietSimLog } from "./_live_harness.ts";
+import { type SimulatorHandle, startSimulator } from "../lib/sim/server.ts";
+import type { EntryEvent, ExitEvent, FillEvent, JournalEvent, Tick } from "../lib/types.ts";
+import { clockFrom, generatedTicks, liveConfig, quietSimLog, until } from "./_live_harness.ts";
 
 const T0 = Date.UTC(2026, 2, 3, 15, 0, 0);
 const SPEED = 40;
@@ -70,8 +71,8 @@ interface Run {
   orders: IbOrders | undefined;
 }
 
-async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): Promise<Run> {
-  const sim = await startSimulator({
+function simFor(ticks: Tick[], account?: string) {
+  return startSimulator({
     port: 0,
     source: arraySource(ticks),
     speed: SPEED,
@@ -80,9 +81,29 @@ async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): 
     // (it rounds its start up to a whole second): the tape's seconds stay where they are.
     clock: clockFrom(ticks[0]!.ts + HISTORY_MS - 999),
     logger: quietSimLog,
+    // Two runs on one simulator must not wait for each other's history pacing.
+    pacing: false,
     ...(account === undefined ? {} : { account }),
   });
+}
+
+interface Bot extends Run {
+  runner: LiveRunner;
+  /**
+   * Stops the order client and the runner: END closes an open trade, MANUAL with `keep`
+   * leaves it open (its bracket working at the simulator).
+   */
+  stop(exit?: "MANUAL" | "END"): Promise<void>;
+}
+
+/** A live runner on `sim`; with venue ib, IbOrders on its connection. */
+function startBot(
+  sim: SimulatorHandle,
+  venue: "paper" | "ib",
+  o: { runId?: string; resume?: ResumeState; knownExecIds?: string[]; keep?: boolean } = {},
+): Bot {
   const config = liveConfig(sim.port, patch(venue));
+  if (o.keep === true) config.live.on_stop = "keep";
   const events: JournalEvent[] = [];
   const lines: string[] = [];
   const refused: string[] = [];
@@ -97,13 +118,14 @@ async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): 
   const runner = new LiveRunner({
     config,
     journal,
-    runId: "LIVE",
+    runId: o.runId ?? "LIVE",
     clock: { now: () => sim.now() },
     version: "test",
     configDigest: "test",
     events: stream,
     log: (line) => lines.push(line),
     random: () => 0.5,
+    resume: o.resume,
     ...(venue === "paper" ? {} : {
       venue: (contract) => {
         const orders = new IbOrders({
@@ -115,6 +137,8 @@ async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): 
           log: (line) => lines.push(line),
           signal: false,
           onRefused: (line) => refused.push(line),
+          ...(o.knownExecIds === undefined ? {} : { knownExecIds: o.knownExecIds }),
+          ...(o.resume?.since === undefined ? {} : { execSince: o.resume.since }),
         });
         orders.attach(box.runner!.connection);
         box.orders = orders;
@@ -124,17 +148,34 @@ async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): 
   });
   box.runner = runner;
   runner.start();
+  return {
+    events,
+    lines,
+    refused,
+    get orders() {
+      return box.orders;
+    },
+    runner,
+    async stop(exit = "END") {
+      box.orders?.stop();
+      runner.stop("END_OF_DATA", exit);
+      await new Promise((r) => setTimeout(r, 30));
+    },
+  };
+}
+
+async function liveRun(venue: "paper" | "ib", ticks: Tick[], account?: string): Promise<Run> {
+  const sim = await simFor(ticks, account);
+  const bot = startBot(sim, venue);
   try {
     await sim.replayDone();
     // The last prints' fills reach the bot a moment later.
     await new Promise((r) => setTimeout(r, 300));
   } finally {
-    box.orders?.stop();
-    runner.stop("END_OF_DATA", "END");
-    await new Promise((r) => setTimeout(r, 30));
+    await bot.stop();
     await sim.close();
   }
-  return { events, lines, refused, orders: box.orders };
+  return bot;
 }
 
 /** The closed trades, venue-independent: side, entry fill, exit, reason, gross P/L. */
@@ -168,4 +209,57 @@ Deno.test("live with venue ib on a live (non-DU) account: no order is sent, the 
     "TWS is logged in to a live account (U...), not a paper one (DU...): real orders there need " +
     "execution.allow_live_account: true in the config and --live-account on the command line",
   ]);
+});
+
+Deno.test("live restart with a working bracket: the next run adopts it from the journal's open trade, sends no second one, and books its exit", async () => {
+  const sim = await simFor(levelTape(200));
+  try {
+    // LIVE-002 (a short from 15:08:20 to its stop at 15:10:08) is open when the first run dies.
+    const a = startBot(sim, "ib", { keep: true });
+    const fillOf = (b: Run) =>
+      b.events.find((e): e is FillEvent => e.kind === "FILL" && e.tradeId === "LIVE-002");
+    await until("LIVE-002's entry fill", () => fillOf(a) !== undefined, 30_000);
+    await a.stop("MANUAL");
+    await until("the first run's session to close", () => sim.stats().activeSessions === 0);
+    const entry = a.events.find((e): e is EntryEvent =>
+      e.kind === "ENTRY" && e.tradeId === "LIVE-002"
+    )!;
+    const fill = fillOf(a)!;
+    assert.ok(fill.execId !== undefined);
+    const resume: ResumeState = {
+      state: {
+        tradeId: "LIVE-002",
+        side: entry.side,
+        ordered: 1,
+        filled: 1,
+        filledValue: fill.price,
+        entryPrice: fill.price,
+        stop: entry.stop,
+        target: entry.target,
+        entryTime: fill.time,
+        fills: 1,
+      },
+      lastSeq: 0,
+      since: fill.time,
+    };
+    const b = startBot(sim, "ib", { runId: "LIVE2", resume, knownExecIds: [fill.execId!] });
+    await until("LIVE-002's exit", () => b.events.some((e) => e.kind === "EXIT"), 30_000);
+    await b.stop();
+    assert.ok(
+      b.lines.some((l) => l.startsWith("[orders] reconciled: 2 order(s) adopted, 0 missed")),
+      b.lines.filter((l) => l.startsWith("[orders]")).join("\n"),
+    );
+    const mine = b.events.filter((e) => "tradeId" in e && e.tradeId === "LIVE-002");
+    // No ENTRY and no entry FILL again: only the exit, at the stop the first run placed.
+    assert.deepEqual(mine.map((e) => e.kind), ["EXIT"]);
+    const exit = mine[0] as ExitEvent;
+    assert.deepEqual([exit.reason, exit.side, exit.price, exit.entryPrice], [
+      "STOP",
+      "SHORT",
+      5001,
+      4999.25,
+    ]);
+  } finally {
+    await sim.close();
+  }
 });
