@@ -263,3 +263,41 @@ Deno.test("live restart with a working bracket: the next run adopts it from the 
     await sim.close();
   }
 });
+
+Deno.test("live stop with on_stop close and venue ib: the position is closed at the simulator before the run ends", async () => {
+  const sim = await simFor(levelTape(200));
+  try {
+    const a = startBot(sim, "ib");
+    await until(
+      "LIVE-002's entry fill",
+      () => a.events.some((e) => e.kind === "FILL" && e.tradeId === "LIVE-002"),
+      30_000,
+    );
+    assert.equal(await a.orders!.closeAll(5000), true);
+    await a.stop("MANUAL");
+    const exit = a.events.find((e): e is ExitEvent =>
+      e.kind === "EXIT" && e.tradeId === "LIVE-002"
+    );
+    assert.equal(exit?.reason, "MANUAL");
+    assert.ok(exit?.execId !== undefined, "closed by a real order");
+    // Nothing left at the simulator: no position, no working order of the bot's client id.
+    await until("the run's session to close", () => sim.stats().activeSessions === 0);
+    const check = startBot(sim, "ib", { runId: "CHECK" });
+    await until(
+      "the check's reconciliation",
+      () => check.lines.some((l) => l.startsWith("[orders] reconciled:")),
+      10_000,
+    );
+    await check.stop();
+    assert.ok(
+      check.lines.some((l) =>
+        l.startsWith("[orders] reconciled: 0 order(s) adopted") &&
+        l.endsWith("position 0 at IB vs 0 journaled")
+      ),
+      check.lines.filter((l) => l.startsWith("[orders]")).join("\n"),
+    );
+    assert.ok(!check.lines.some((l) => l.includes("belongs to no journal trade")));
+  } finally {
+    await sim.close();
+  }
+});
