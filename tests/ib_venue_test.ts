@@ -239,22 +239,27 @@ function stopIdOf(b: Bot): number {
   return -1;
 }
 
+/** Places a buy limit far under the tape (it never fills) and waits for TWS's acknowledgement. */
+async function restingEntry(b: Bot, sim: SimulatorHandle): Promise<void> {
+  b.venue.placeEntry({
+    ...LONG_MKT,
+    type: "limit",
+    price: 4495,
+    stop: 4493,
+    target: 4499,
+    time: sim.now(),
+  });
+  await until(
+    "TWS to acknowledge the entry",
+    () => b.events.some((e) => e.kind === "working"),
+    5000,
+  );
+}
+
 Deno.test("sim bracket, limit entry never reached: the timeout cancels the parent and its children, nothing stays at IB", async () => {
   await withSim(tape(60, []), async (sim) => {
     const b = await bot(sim);
-    b.venue.placeEntry({
-      ...LONG_MKT,
-      type: "limit",
-      price: 4495,
-      stop: 4493,
-      target: 4499,
-      time: sim.now(),
-    });
-    await until(
-      "TWS to acknowledge the entry",
-      () => b.events.some((e) => e.kind === "working"),
-      5000,
-    );
+    await restingEntry(b, sim);
     b.venue.cancel("SIM-1", "entry", sim.now());
     await until("the cancel", () => b.events.some((e) => e.kind === "cancel"), 5000);
     await new Promise((r) => setTimeout(r, 100));
@@ -365,19 +370,7 @@ Deno.test("sim disconnect during a partial fill: the rest filled while away is j
 Deno.test("sim disconnect during a cancel: the reconnect finds the entry gone and reports it once", async () => {
   await withSim(tape(80, []), async (sim) => {
     const b = await bot(sim);
-    b.venue.placeEntry({
-      ...LONG_MKT,
-      type: "limit",
-      price: 4495,
-      stop: 4493,
-      target: 4499,
-      time: sim.now(),
-    });
-    await until(
-      "TWS to acknowledge the entry",
-      () => b.events.some((e) => e.kind === "working"),
-      5000,
-    );
+    await restingEntry(b, sim);
     sim.faults.schedule("drop@cancel");
     b.venue.cancel("SIM-1", "entry", sim.now());
     await until("the cancel", () => b.events.some((e) => e.kind === "cancel"), 10_000);
