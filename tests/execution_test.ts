@@ -337,7 +337,8 @@ Deno.test("TradeManager: an entry fill that crosses its cancel is journaled and 
   tm.signal(intent("LONG"), 4501, T, CTX);
   tm.onBarClose(T + 30_000); // the entry timeout: CANCEL EXPIRED, and a cancel to the venue
   assert.deepEqual(log.slice(2), ["CANCEL", "cancel R-1 entry"]);
-  assert.equal(tm.busy, false);
+  // Busy until the venue confirms the cancel: a fill may still cross it.
+  assert.equal(tm.busy, true);
   // The broker had filled one contract before the cancel reached it.
   venue.send({
     kind: "fill",
@@ -369,6 +370,8 @@ Deno.test("TradeManager: an entry fill that crosses its cancel is journaled and 
     -1.25,
     -2.49,
   ]);
+  // The broker confirms the cancel of the contract that did not fill: no longer busy.
+  venue.send({ kind: "cancel", tradeId: "R-1", role: "entry", qty: 1, time: T + 30_002 });
   assert.equal(tm.busy, false);
   // A fill for a trade that is not the last one is not this manager's: nothing journaled.
   venue.send({
@@ -380,6 +383,43 @@ Deno.test("TradeManager: an entry fill that crosses its cancel is journaled and 
     time: T + 30_003,
   });
   assert.equal(events.at(-1), exit);
+});
+
+Deno.test("TradeManager: no new entry until the venue confirms an entry cancel, so a fill crossing it is never lost", () => {
+  const { tm, venue, log, events } = scripted();
+  const entryFill = (tradeId: string, time: number) =>
+    venue.send({ kind: "fill", tradeId, role: "entry", price: 4500.75, qty: 2, time });
+  tm.signal(intent("LONG"), 4501, T, CTX);
+  // The engine closes a bar (the timeout cancels R-1), then asks whether the bar's own signal
+  // may enter: not while R-1's cancel is unconfirmed.
+  tm.onBarClose(T + 30_000);
+  assert.deepEqual(log.slice(2), ["CANCEL", "cancel R-1 entry"]);
+  assert.equal(tm.busy, true);
+  // The whole entry had filled at the broker before the cancel got there: journaled, closed.
+  entryFill("R-1", T + 30_001);
+  assert.deepEqual(events.map((e) => e.kind), ["ENTRY", "CANCEL", "FILL"]);
+  assert.equal(log.at(-1), "flatten R-1 market 4500.75");
+  venue.send({
+    kind: "fill",
+    tradeId: "R-1",
+    role: "flatten",
+    price: 4500.5,
+    qty: 2,
+    time: T + 30_002,
+  });
+  assert.equal(events.at(-1)?.kind, "EXIT");
+  // A fully filled entry is never confirmed cancelled: the next bar close ends the wait.
+  assert.equal(tm.busy, true);
+  tm.onBarClose(T + 60_000);
+  assert.equal(tm.busy, false);
+
+  // A confirmed cancel ends the wait at once; the venue's own cancel is not journaled again.
+  tm.signal(intent("LONG"), 4501, T + 60_000, CTX);
+  tm.onBarClose(T + 90_000);
+  assert.equal(tm.busy, true);
+  venue.send({ kind: "cancel", tradeId: "R-2", role: "entry", qty: 2, time: T + 90_001 });
+  assert.equal(tm.busy, false);
+  assert.deepEqual(events.slice(4).map((e) => e.kind), ["ENTRY", "CANCEL"]);
 });
 
 Deno.test("TradeManager scale-out on a venue that matches nothing itself: the target shrinks, its fill is the first part, the rest gets the runner", () => {

@@ -66,6 +66,12 @@ export class TradeManager implements Exposure {
   /** Trade whose entry cancel is journaled already: the venue's report of it is not news. */
   #cancelled = "";
   /**
+   * An entry cancel the venue has not confirmed (a broker answers later): no new entry until
+   * it does, or until a later bar close, since a fill that crosses the cancel must find this
+   * trade still the latest one (#lateFill) rather than be dropped as another trade's.
+   */
+  #unconfirmed: { tradeId: string; time: number } | undefined = undefined;
+  /**
    * The trade was resumed from the journal: its managers' state (best print, breakeven
    * armed, ...) is gone, so it keeps the levels last journaled and no manager moves them.
    */
@@ -91,7 +97,8 @@ export class TradeManager implements Exposure {
 
   /** True when a trade is active or an entry is working or awaited. */
   get busy(): boolean {
-    return this.#trade !== undefined || this.#pending !== undefined;
+    return this.#trade !== undefined || this.#pending !== undefined ||
+      this.#unconfirmed !== undefined;
   }
 
   /** The active trade, if any (a copy). */
@@ -117,6 +124,7 @@ export class TradeManager implements Exposure {
     this.#targetQty = undefined;
     this.#expiresAt = Infinity;
     this.#entryCommission = NaN;
+    this.#unconfirmed = undefined;
     if (state !== undefined) {
       this.#last = {
         tradeId: state.tradeId,
@@ -272,6 +280,9 @@ export class TradeManager implements Exposure {
    */
   onBarClose(barEnd: number, bar?: Bar): void {
     if (bar !== undefined) this.#stops.observeBar?.(bar);
+    if (this.#unconfirmed !== undefined && barEnd > this.#unconfirmed.time) {
+      this.#unconfirmed = undefined;
+    }
     const t = this.#trade;
     if (t === undefined || t.filled >= t.ordered || barEnd <= t.orderTime!) return;
     if (barEnd >= this.#expiresAt) {
@@ -295,6 +306,7 @@ export class TradeManager implements Exposure {
   #cancelEntry(t: OpenTradeState, time: number, reason: string, qty: number): void {
     this.#o.emit({ kind: "CANCEL", time, tradeId: t.tradeId, qty, reason });
     this.#cancelled = t.tradeId;
+    this.#unconfirmed = { tradeId: t.tradeId, time };
     this.#venue.cancel(t.tradeId, "entry", time);
   }
 
@@ -413,6 +425,9 @@ export class TradeManager implements Exposure {
       if (e.role === "entry") this.#fill(t, e);
       else this.#exitFill(t, e);
     } else if (e.kind === "cancel" || e.kind === "reject") {
+      if (e.role === "entry" && this.#unconfirmed?.tradeId === e.tradeId) {
+        this.#unconfirmed = undefined;
+      }
       if (e.role !== "entry" || this.#cancelled === e.tradeId) return;
       // The venue ended the entry on its own (a reject, a broker cancel): journal why.
       if (t === undefined || t.tradeId !== e.tradeId || t.filled >= t.ordered) return;
