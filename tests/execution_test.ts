@@ -422,6 +422,33 @@ Deno.test("TradeManager: no new entry until the venue confirms an entry cancel, 
   assert.deepEqual(events.slice(4).map((e) => e.kind), ["ENTRY", "CANCEL"]);
 });
 
+Deno.test("TradeManager.flatten says whether it acted: not again while the venue has not filled the close, nor for an unconfirmed cancel", () => {
+  const { tm, venue, log } = scripted();
+  assert.equal(tm.flatten(4500, T), false, "nothing open");
+  tm.signal(intent("LONG"), 4501, T, CTX);
+  venue.send({ kind: "fill", tradeId: "R-1", role: "entry", price: 4501, qty: 2, time: T + 1 });
+  assert.equal(tm.flatten(4502, T + 2), true);
+  assert.equal(log.at(-1), "flatten R-1 market 4502");
+  // The live timer asks again a second later: the close is on its way, nothing new to do.
+  assert.equal(tm.flatten(4502, T + 1002), false);
+  assert.equal(log.filter((l) => l.startsWith("flatten")).length, 1);
+  venue.send({
+    kind: "fill",
+    tradeId: "R-1",
+    role: "flatten",
+    price: 4502,
+    qty: 2,
+    time: T + 1003,
+  });
+  assert.equal(tm.busy, false);
+  // A working entry is cancelled (true); while the cancel is unconfirmed there is nothing more.
+  tm.signal(intent("LONG"), 4501, T + 2000, CTX);
+  assert.equal(tm.flatten(4501, T + 2001), true);
+  assert.equal(log.at(-1), "cancel R-2 entry");
+  assert.equal(tm.busy, true);
+  assert.equal(tm.flatten(4501, T + 3001), false);
+});
+
 Deno.test("TradeManager scale-out on a venue that matches nothing itself: the target shrinks, its fill is the first part, the rest gets the runner", () => {
   const { tm, venue, log, events } = scripted({
     contracts: 3,

@@ -441,8 +441,7 @@ export class Engine {
    */
   flattenDue(now: number): boolean {
     if (!this.#flattens || !this.#trader.busy || !this.#session.mustFlatten(now)) return false;
-    this.#trader.flatten(this.#lastPrice, now);
-    return true;
+    return this.#trader.flatten(this.#lastPrice, now);
   }
 
   /** True when an intent at time `t` is acted upon: calibrated, allowed, after warm-up, liquid. */

@@ -324,12 +324,16 @@ export class TradeManager implements Exposure {
   /**
    * Closes the open trade with a market order at `price` (MANUAL): the session policy's
    * flatten. It pays the venue's market slippage; a working or awaited entry is cancelled.
+   * True when it did something now; false when there was nothing to close or the close
+   * already asked for is still waiting for the venue (the live timer asks every second).
    */
-  flatten(price: number, ts: number): void {
+  flatten(price: number, ts: number): boolean {
+    const pending = this.#pending !== undefined;
     this.#pending = undefined;
     const t = this.#trade;
-    if (t === undefined) return;
+    if (t === undefined || (t.filled > 0 && this.#flattening !== undefined)) return pending;
     this.#flatten(t, "MANUAL", "market", price, ts, undefined);
+    return true;
   }
 
   /** Asks the venue to close the trade; with nothing filled, cancels its entry instead. */
