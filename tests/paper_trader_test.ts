@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { PaperTraderOptions } from "../lib/engine/paper_trader.ts";
 import { recordingTrader } from "./_trader.ts";
-import { oneTickAway, roundToTick } from "../lib/engine/prices.ts";
+import { oneTickAway, roundToTick } from "../lib/market/prices.ts";
 import { singlePosition } from "../lib/engine/position_policy.ts";
 import { FixedStop, FixedTarget, levelReached } from "../lib/engine/exits.ts";
 import fc from "fast-check";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tickDecimals } from "../engine/prices.ts";
+import { tickDecimals } from "../market/prices.ts";
 import type { EngineEvent } from "../events/types.ts";
 import type { Bar, IndicatorField, IndicatorSnapshot, Side } from "../types.ts";
 

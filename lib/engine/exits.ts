@@ -12,7 +12,7 @@
  */
 import type { EntryIntent } from "../strategy/strategy.ts";
 import type { Bar, Side } from "../types.ts";
-import { oneTickAway, roundToTick } from "./prices.ts";
+import { oneTickAway, roundToTick } from "../market/prices.ts";
 
 /** What a manager may read of the open position. */
 export interface PositionView {

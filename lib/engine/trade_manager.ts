@@ -21,7 +21,7 @@ import {
 } from "./exits.ts";
 import type { Exposure } from "./position_policy.ts";
 import { movedStop } from "./managers/stops.ts";
-import { tickToward } from "./prices.ts";
+import { tickToward } from "../market/prices.ts";
 import type { OpenTradeState, TradeManagerOptions } from "./trade_state.ts";
 
 export type { OpenTradeState, TradeManagerOptions } from "./trade_state.ts";

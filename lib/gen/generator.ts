@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { tickDecimals } from "../engine/prices.ts";
+import { tickDecimals } from "../market/prices.ts";
 import type { Tick, TickBatch } from "../types.ts";
 import { assertTimeZone, localParts, zonedTimeToUtc } from "../time/zone.ts";
 import { Random } from "./random.ts";

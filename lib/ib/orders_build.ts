@@ -7,7 +7,7 @@
  * @module
  */
 import { type Order, OrderAction, OrderType, TimeInForce } from "@stoqey/ib";
-import { tickDecimals, tickToward } from "../engine/prices.ts";
+import { tickDecimals, tickToward } from "../market/prices.ts";
 
 /** Trade direction, as the engine names it. */
 export type TradeSide = "LONG" | "SHORT";

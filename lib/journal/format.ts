@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { tickDecimals } from "../engine/prices.ts";
+import { tickDecimals } from "../market/prices.ts";
 import type {
   CancelEvent,
   EntryEvent,

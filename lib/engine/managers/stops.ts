@@ -10,7 +10,7 @@
 import type { EntryIntent } from "../../strategy/strategy.ts";
 import type { Bar } from "../../types.ts";
 import { FixedStop, type LevelMove, type PositionView, type StopManager } from "../exits.ts";
-import { oneTickAway, roundToTick, tickToward } from "../prices.ts";
+import { oneTickAway, roundToTick, tickToward } from "../../market/prices.ts";
 
 /** Float slack when comparing prices that are sums of grid prices. */
 const EPS = 1e-9;
