@@ -130,6 +130,30 @@ export class FakeTws extends EventEmitter {
     return execId;
   }
 
+  /**
+   * Only the execDetails and commissionReport of an execution (for a test that sends the
+   * orderStatus first: IB does not promise their order).
+   */
+  execution(id: number, qty: number, price: number, cumQty: number): string {
+    const o = this.last(id)!;
+    const execId = `x${++this.#exec}`;
+    const exec = {
+      orderId: id,
+      execId,
+      time: "20250715-14:00:00",
+      side: o.action === "BUY" ? "BOT" : "SLD",
+      shares: qty,
+      price,
+      cumQty,
+      avgPrice: price,
+      orderRef: o.orderRef,
+    };
+    this.executions.push(exec);
+    this.emit(EventName.execDetails, -1, { conId: CON_ID }, exec);
+    this.emit(EventName.commissionReport, { execId, commission: 0.62 * qty, currency: "USD" });
+    return execId;
+  }
+
   /** An order's status (Submitted, Cancelled...). */
   status(id: number, status: string, filled: number, remaining: number): void {
     this.emit(EventName.orderStatus, id, status, filled, remaining, 0, 0, 0, 0, 0, "");

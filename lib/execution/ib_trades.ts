@@ -96,6 +96,13 @@ export interface TradeOrders {
   ended: boolean;
   /** TWS acknowledged the entry (one `working` event). */
   acked?: boolean;
+  /**
+   * Filled quantity per exit order as its last orderStatus said, and as its executions so
+   * far add up: IB may send an exit's `Filled` (and its OCA sibling's `Cancelled`) before
+   * the execDetails, and such a position is closing, not bare.
+   */
+  statusFilled?: Map<number, number>;
+  execFilled?: Map<number, number>;
 }
 
 /** A new book for a trade of `side`, `ordered` contracts of which `filled` are held. */
@@ -128,9 +135,26 @@ export function heldQty(t: TradeOrders): number {
   return t.entryFilled - t.exitFilled;
 }
 
-/** A position held with neither its stop nor its target working. */
+/** Contracts exit orders reported filled (orderStatus) whose executions have not come yet. */
+export function announcedExitQty(t: TradeOrders): number {
+  let n = 0;
+  for (const [id, filled] of t.statusFilled ?? []) {
+    n += Math.max(0, filled - (t.execFilled?.get(id) ?? 0));
+  }
+  return n;
+}
+
+/** Contracts held once the exit fills TWS announced ahead of their executions are counted. */
+export function openQty(t: TradeOrders): number {
+  return heldQty(t) - announcedExitQty(t);
+}
+
+/**
+ * A position held with neither its stop nor its target working, and not already closed by an
+ * exit whose fill TWS announced (status) ahead of its executions.
+ */
 export function bare(t: TradeOrders): boolean {
-  return heldQty(t) > 0 &&
+  return openQty(t) > 0 &&
     (t.stopId === undefined || t.dead.has(t.stopId)) &&
     (t.targetId === undefined || t.dead.has(t.targetId));
 }
@@ -209,7 +233,7 @@ export function protectPosition(
   orders: OrderClient,
   log: (line: string) => void,
 ): { stop: number; target: number } | undefined {
-  const held = heldQty(t);
+  const held = openQty(t);
   try {
     const ids = orders.placeExits(t.tradeId, t.side, held, { stop: t.stop, target: t.target });
     t.sentStop = t.stop;

@@ -29,6 +29,7 @@ import {
   idOf,
   inferRole,
   newTrade,
+  openQty,
   protectPosition,
   type ReconcileReport,
   signed,
@@ -242,6 +243,7 @@ export class IbVenue implements Venue {
         break;
       case "status": {
         const s = e.status;
+        this.#noteStatusFill(s.orderId, s.filled);
         if (isTerminalStatus(s.status) && s.status !== "Filled") {
           this.#onDead(s.orderId, s.remaining, s.status === "Inactive" ? "INACTIVE" : undefined);
         } else if (s.status === "Filled") this.#markDead(s.orderId);
@@ -424,7 +426,8 @@ export class IbVenue implements Venue {
       return;
     }
     if (waiting) return;
-    const held = heldQty(t);
+    // An exit that reported Filled before its execution came has closed that much already.
+    const held = openQty(t);
     const working = t.flattenIds.some((id) => !t.dead.has(id));
     if (held <= 0 || working) return;
     try {
@@ -450,6 +453,15 @@ export class IbVenue implements Venue {
         orderId,
       });
     }
+  }
+
+  /** Remembers what an exit's orderStatus says it filled (executions may come later). */
+  #noteStatusFill(orderId: number, filled: number): void {
+    const b = this.#byId.get(orderId);
+    const t = b === undefined ? undefined : this.#trades.get(b.tradeId);
+    if (t === undefined || b!.role === "entry" || !(filled > 0)) return;
+    const m = t.statusFilled ??= new Map();
+    m.set(orderId, Math.max(m.get(orderId) ?? 0, filled));
   }
 
   #markDead(orderId: number): void {
@@ -581,7 +593,11 @@ export class IbVenue implements Venue {
     if (this.#reconciling) this.#replayed++;
     if (Number.isFinite(x.time) && !(this.#execSince >= x.time)) this.#execSince = x.time;
     if (b.role === "entry") t.entryFilled += x.qty;
-    else t.exitFilled += x.qty;
+    else {
+      t.exitFilled += x.qty;
+      const m = t.execFilled ??= new Map();
+      m.set(x.orderId, (m.get(x.orderId) ?? 0) + x.qty);
+    }
     const e: VenueEvent = {
       kind: "fill",
       tradeId: t.tradeId,
