@@ -14,7 +14,7 @@
  */
 import type { Config } from "./schema.ts";
 import { defaultConfig } from "./defaults.ts";
-import { defineOwn, dropNulls, isPlainObject, type Raw } from "./raw.ts";
+import { dropNulls, isPlainObject, type Raw, setPath } from "./raw.ts";
 import { readYamlSubset, readYamlValue } from "./yaml_subset.ts";
 import { assertTimeZone } from "../time/zone.ts";
 
@@ -267,24 +267,7 @@ function applyOverride(raw: Raw, text: string): boolean {
   if ((typeof value === "number" || typeof value === "boolean") && expectsString(path)) {
     value = valueText.trim();
   }
-  let node = raw;
-  for (let i = 0; i < path.length - 1; i++) {
-    const seg = path[i]!;
-    const next = Object.hasOwn(node, seg) ? node[seg] : undefined;
-    if (next === undefined) {
-      const fresh: Raw = {};
-      defineOwn(node, seg, fresh);
-      node = fresh;
-    } else if (isPlainObject(next)) {
-      node = next;
-    } else {
-      return false;
-    }
-  }
-  const last = path[path.length - 1]!;
-  if (value === null) delete node[last];
-  else defineOwn(node, last, isPlainObject(value) ? dropNulls(value) : value);
-  return true;
+  return setPath(raw, path, value) === undefined;
 }
 
 /** True when the schema has a plain string at `path` (load.ts's expectsString). */

@@ -16,7 +16,7 @@ import { isMap, isSeq, LineCounter, type Node, parse as parseYaml, parseDocument
 import { z } from "zod";
 import { type Config, configSchema } from "./schema.ts";
 import { ConfigError, describeIssue } from "./errors.ts";
-import { defineOwn, dropNulls, firstLine, isPlainObject, type Raw } from "./raw.ts";
+import { dropNulls, firstLine, isPlainObject, type Raw, setPath } from "./raw.ts";
 
 // zod 4 compiles each object schema with `new Function` on its first parse, which costs more
 // than it saves for a config validated once per run (about 15 ms of a backtest's start-up).
@@ -157,27 +157,14 @@ function applyOverride(raw: Raw, text: string): Override {
   if ((typeof value === "number" || typeof value === "boolean") && expectsString(path)) {
     value = valueText.trim();
   }
-  let node = raw;
-  for (let i = 0; i < path.length - 1; i++) {
-    const seg = path[i]!;
-    const next = Object.hasOwn(node, seg) ? node[seg] : undefined;
-    if (next === undefined) {
-      const fresh: Raw = {};
-      defineOwn(node, seg, fresh);
-      node = fresh;
-    } else if (isPlainObject(next)) {
-      node = next;
-    } else {
-      const at = path.slice(0, i + 1).join(".");
-      throw new ConfigError(`${at} is ${kindOf(next)}, not a mapping, so ${key} cannot be set`, {
-        source,
-        keyPath: key,
-      });
-    }
+  const blocked = setPath(raw, path, value);
+  if (blocked) {
+    const at = path.slice(0, blocked.index + 1).join(".");
+    throw new ConfigError(
+      `${at} is ${kindOf(blocked.found)}, not a mapping, so ${key} cannot be set`,
+      { source, keyPath: key },
+    );
   }
-  const last = path[path.length - 1]!;
-  if (value === null) delete node[last];
-  else defineOwn(node, last, isPlainObject(value) ? dropNulls(value) : value);
   return { text, path };
 }
 

@@ -38,3 +38,41 @@ export function dropNulls(obj: Raw): Raw {
   }
   return out;
 }
+
+/** Where {@linkcode setPath} stopped: the value at `path[0..index]` is `found`, not a mapping. */
+export interface PathBlocked {
+  /** Index of the path segment whose value is not a mapping. */
+  index: number;
+  /** That value. */
+  found: unknown;
+}
+
+/**
+ * Sets `value` at the dotted `path` in `raw` (a `--set` override), creating missing mappings on
+ * the way; a null value deletes the key (back to the default) and a mapping loses its null keys.
+ * Returns where the walk met a value that is not a mapping, or undefined when it is set.
+ */
+export function setPath(
+  raw: Raw,
+  path: readonly string[],
+  value: unknown,
+): PathBlocked | undefined {
+  let node = raw;
+  for (let i = 0; i < path.length - 1; i++) {
+    const seg = path[i]!;
+    const next = Object.hasOwn(node, seg) ? node[seg] : undefined;
+    if (next === undefined) {
+      const fresh: Raw = {};
+      defineOwn(node, seg, fresh);
+      node = fresh;
+    } else if (isPlainObject(next)) {
+      node = next;
+    } else {
+      return { index: i, found: next };
+    }
+  }
+  const last = path[path.length - 1]!;
+  if (value === null) delete node[last];
+  else defineOwn(node, last, isPlainObject(value) ? dropNulls(value) : value);
+  return undefined;
+}
