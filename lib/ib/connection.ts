@@ -15,19 +15,16 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
+import type { ConnectionState } from "../events/types.ts";
 import { IbAdapter, type IbAdapterOptions } from "./adapter.ts";
 import { hostPort } from "./host.ts";
 import { maskAccount } from "./mask.ts";
 
-/** Connection states; every transition is logged. */
-export type ConnState =
-  | "idle"
-  | "connecting"
-  | "syncing"
-  | "connected"
-  | "lost"
-  | "disconnected"
-  | "stopped";
+/**
+ * Connection states; every transition is logged. Defined once, with the CONNECTION event that
+ * publishes them (lib/events/types.ts imports nothing from lib/ib).
+ */
+export type ConnState = ConnectionState;
 
 /** Settings of {@linkcode IbConnection}. */
 export interface IbConnectionOptions {
