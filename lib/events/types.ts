@@ -10,6 +10,7 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
+import { JOURNAL_KINDS } from "../journal/format.ts";
 import type {
   Bar,
   IndicatorField,
@@ -116,17 +117,6 @@ export interface SubscribeOptions {
    */
   first?: boolean;
 }
-
-const JOURNAL_KINDS: ReadonlySet<string> = new Set<JournalEvent["kind"]>([
-  "SESSION_START",
-  "ENTRY",
-  "FILL",
-  "CANCEL",
-  "EXIT",
-  "STOP_MOVE",
-  "TARGET_MOVE",
-  "SESSION_END",
-]);
 
 /** True for the events the journal records (trade and session events). */
 export function isJournalEvent(event: EngineEvent): event is JournalEvent {

@@ -56,7 +56,8 @@ const EXIT_REASONS: readonly ExitReason[] = ["TARGET", "STOP", "MANUAL", "END"];
 /** ENTRY keys that are not indicator values; every other ENTRY key is one. */
 const ENTRY_KEYS: ReadonlySet<string> = new Set(["TradeID", "Side", "Entry", "Stop", "TP", "Size"]);
 const INDICATOR_KEY_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
-const KINDS: readonly JournalEvent["kind"][] = [
+/** Every kind of journal line (the events the journal records), as written. */
+export const JOURNAL_KINDS: ReadonlySet<string> = new Set<JournalEvent["kind"]>([
   "SESSION_START",
   "ENTRY",
   "FILL",
@@ -65,7 +66,7 @@ const KINDS: readonly JournalEvent["kind"][] = [
   "STOP_MOVE",
   "TARGET_MOVE",
   "SESSION_END",
-];
+]);
 
 /** A journal line that cannot be parsed; names the file, the line number and the text. */
 export class JournalParseError extends SyntaxError {
@@ -542,7 +543,7 @@ function parseParts(line: string): JournalEvent {
   if (time === undefined) throw new Bad(`timestamp is ${JSON.stringify(stamp)}`);
   const kind = parts[1];
   if (kind === undefined) throw new Bad("no event kind after the timestamp");
-  if (!(KINDS as readonly string[]).includes(kind)) {
+  if (!JOURNAL_KINDS.has(kind)) {
     throw new Bad(`unknown event kind ${JSON.stringify(kind)}`);
   }
   const map = new Map<string, string>();
