@@ -459,17 +459,26 @@ Deno.test("accountRefusal: paper accounts (DU) pass; a live one needs both the c
 });
 
 Deno.test("DailyLoss trips when the day's net loss reaches the limit, and starts again the next day", () => {
-  const d = new DailyLoss(100);
+  // A stand-in session whose days change at 22:00 UTC.
+  const days = {
+    dayOf: (ms: number) => String(Math.floor((ms - 22 * 3_600_000) / 86_400_000)),
+    dayEnd: (ms: number) =>
+      (Math.floor((ms - 22 * 3_600_000) / 86_400_000) + 1) * 86_400_000 +
+      22 * 3_600_000,
+  };
+  const d = new DailyLoss(100, days);
   const day = Date.UTC(2025, 6, 15, 14);
   assert.equal(d.add(day, -60), false);
   assert.equal(d.add(day + 60_000, 30), false);
   assert.equal(d.pnl, -30);
   assert.equal(d.add(day + 120_000, -70), true); // -100: at the limit
   assert.equal(d.dayEnd, Date.UTC(2025, 6, 15, 22));
+  assert.equal(d.trippedAt(Date.UTC(2025, 6, 15, 21, 59)), true);
+  assert.equal(d.trippedAt(Date.UTC(2025, 6, 15, 22)), false);
   // 22:00 UTC starts the next trading day.
   assert.equal(d.add(Date.UTC(2025, 6, 15, 22, 0, 1), -10), false);
   assert.equal(d.pnl, -10);
-  assert.throws(() => new DailyLoss(0), RangeError);
+  assert.throws(() => new DailyLoss(0, days), RangeError);
 });
 
 Deno.test("watchKillSwitch trips once on the kill file and on SIGUSR1", async () => {

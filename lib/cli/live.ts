@@ -226,6 +226,9 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
       log: (line) => runnerLine(maskAccounts(line), con.log.timeZone),
       subscribe: (fn) => events.subscribe((e) => isJournalEvent(e) && fn(e)),
       resume: resume === undefined ? undefined : { fills: open.at(-1)!.fills, since: resume.since },
+      pastExits: found.exits.filter((x) =>
+        isLiveRun(found.starts.find((s) => s.runId === x.runId), symbol)
+      ),
       onRefused: (line) => {
         fatal = new Error(line);
         wakeFatal();

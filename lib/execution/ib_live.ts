@@ -11,7 +11,14 @@ import type { Config } from "../config/schema.ts";
 import type { IbAdapter } from "../ib/adapter.ts";
 import type { IbConnection } from "../ib/connection.ts";
 import { OrderClient } from "../ib/orders.ts";
-import { accountRefusal, DailyLoss, watchKillSwitch } from "../ib/orders_guards.ts";
+import {
+  accountRefusal,
+  DailyLoss,
+  type TradingDayClock,
+  watchKillSwitch,
+} from "../ib/orders_guards.ts";
+import { TradingDays } from "../data/trading_day.ts";
+import { SessionSchedule } from "../indicators/session_schedule.ts";
 import type { FillEvent, JournalEvent } from "../types.ts";
 import { IbVenue, type ReconcileReport } from "./ib_venue.ts";
 import type { Venue } from "./venue.ts";
@@ -37,6 +44,29 @@ export interface IbOrdersOptions {
   signal?: boolean;
   /** TWS's account may not get orders (see `onAccounts`): the run must stop. */
   onRefused?: (line: string) => void;
+  /**
+   * The journal's earlier exits (restart): those of the current trading day count toward
+   * the daily loss limit, so that a restart after the limit tripped does not trade again.
+   */
+  pastExits?: readonly PastExit[];
+}
+
+/** An EXIT already in the journal: its time (epoch ms) and net P/L. */
+export interface PastExit {
+  time: number;
+  netPnl: number;
+}
+
+/**
+ * Trading days as the engine's session sees them (config.session: zone and starts): the day
+ * changes at the evening session start (CME 17:00 Chicago), else at local midnight.
+ */
+export function sessionDays(session: Config["session"]): TradingDayClock {
+  const days = new TradingDays(session.timezone, session.starts);
+  const m = days.changeMinute % 1440;
+  const hhmm = `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  const change = new SessionSchedule({ timeZone: session.timezone, starts: [hhmm] });
+  return { dayOf: (ms) => days.dayOf(ms), dayEnd: (ms) => change.nextStartAfter(ms) };
 }
 
 /** The order side of a live run. */
@@ -78,11 +108,42 @@ export class IbOrders {
       ...(options.knownExecIds === undefined ? {} : { knownExecIds: options.knownExecIds }),
       ...(options.execSince === undefined ? {} : { execSince: options.execSince }),
     });
-    if (x.daily_loss_limit !== undefined) this.#loss = new DailyLoss(x.daily_loss_limit);
+    if (x.daily_loss_limit !== undefined) {
+      this.#loss = new DailyLoss(x.daily_loss_limit, sessionDays(options.config.session));
+      this.#seedLoss(options.pastExits ?? []);
+    }
     this.#stopKill = watchKillSwitch(
       { file: x.kill_file, signal: options.signal !== false },
       (why) => this.venue.halt(why),
     );
+  }
+
+  /** Books today's exits from the journal; halts at once when they already reach the limit. */
+  #seedLoss(exits: readonly PastExit[]): void {
+    const loss = this.#loss!;
+    const now = this.#o.clock();
+    const today = sessionDays(this.#o.config.session);
+    const day = today.dayOf(now);
+    let n = 0;
+    for (const e of exits) {
+      if (e.time > now || today.dayOf(e.time) !== day) continue;
+      loss.add(e.time, e.netPnl);
+      n++;
+    }
+    if (n === 0) return;
+    this.#o.log(
+      `[orders] daily loss limit: ${n} exit(s) of today in the journal, ${
+        loss.pnl.toFixed(2)
+      } so far`,
+    );
+    this.#haltOnLoss(now);
+  }
+
+  /** Halts (until the day ends) when the day's loss has reached the limit. */
+  #haltOnLoss(now: number): void {
+    const loss = this.#loss;
+    if (loss === undefined || !loss.trippedAt(now)) return;
+    this.venue.halt(`daily loss limit: ${loss.pnl.toFixed(2)} today`, loss.dayEnd);
   }
 
   /**
@@ -106,7 +167,11 @@ export class IbOrders {
   onSynced(): Promise<ReconcileReport | undefined> {
     if (this.#account !== undefined) return Promise.resolve(undefined);
     this.#reconciling ??= this.venue.reconcile().then(
-      (r) => r,
+      (r) => {
+        // A trade taken over from the journal on a day whose limit is reached: closed now.
+        if (this.venue.busy) this.#haltOnLoss(this.#o.clock());
+        return r;
+      },
       (e) => {
         this.#o.log(`[orders] reconciliation failed: ${e instanceof Error ? e.message : e}`);
         return undefined;
@@ -155,10 +220,7 @@ export class IbOrders {
   onEvent(e: JournalEvent): void {
     if (e.kind !== "EXIT" || this.#loss === undefined) return;
     if (this.#loss.add(e.time, e.netPnl)) {
-      this.venue.halt(
-        `daily loss limit: ${this.#loss.pnl.toFixed(2)} today`,
-        this.#loss.dayEnd,
-      );
+      this.venue.halt(`daily loss limit: ${this.#loss.pnl.toFixed(2)} today`, this.#loss.dayEnd);
     }
   }
 
@@ -185,6 +247,8 @@ export interface IbOrdersSetup {
   resume?: { fills: readonly FillEvent[]; since?: number | undefined } | undefined;
   /** The run must stop: TWS's account may not get orders. */
   onRefused: (line: string) => void;
+  /** The journal's EXITs of this contract's live runs (the daily loss limit's seed). */
+  pastExits?: readonly PastExit[];
 }
 
 /** The live command's side of `execution.venue: ib`. */
@@ -220,6 +284,7 @@ export function ibOrdersHookup(s: IbOrdersSetup): IbOrdersHookup {
         // Without an open trade, executions before the start are no business of this run.
         execSince: s.resume === undefined ? s.clock() : s.resume.since ?? s.clock(),
         onRefused: s.onRefused,
+        ...(s.pastExits === undefined ? {} : { pastExits: s.pastExits }),
       });
       orders.attach(conn);
       return orders.venue;

@@ -45,27 +45,36 @@ export function accountRefusal(accounts: string, p: AccountPermission): string |
     `real orders there need ${missing}`;
 }
 
+/** Where trading days change: the session's (lib/execution/ib_live.ts builds it from config.session). */
+export interface TradingDayClock {
+  /** The trading day of `ms` (any label; equal labels: the same day). */
+  dayOf(ms: number): string;
+  /** When the trading day holding `ms` ends (the next day change after `ms`), epoch ms. */
+  dayEnd(ms: number): number;
+}
+
 /**
- * Realized P/L of the current day against a limit. Feed it every exit's net P/L; it says
- * when the day's loss reaches the limit. Days change at `dayStartHour` UTC of the exit time
- * (default 22: the CME's evening open in winter is 23:00 UTC, summer 22:00).
+ * Realized P/L of the current trading day against a limit. Feed it every exit's net P/L
+ * (after a restart, first the journal's exits of the day); it says when the day's loss
+ * reaches the limit. Days change where `days` says (the session's day change).
  */
 export class DailyLoss {
   #limit: number;
-  #dayStartHour: number;
-  #day = NaN;
+  #days: TradingDayClock;
+  #day = "";
+  #end = NaN;
   #pnl = 0;
 
   /** `limit`: a positive currency amount. */
-  constructor(limit: number, dayStartHour = 22) {
+  constructor(limit: number, days: TradingDayClock) {
     if (!(limit > 0)) throw new RangeError(`daily loss limit must be positive, got ${limit}`);
     this.#limit = limit;
-    this.#dayStartHour = dayStartHour;
+    this.#days = days;
   }
 
-  /** When the current trading day ends (the next `dayStartHour` UTC), epoch ms; NaN before any exit. */
+  /** When the trading day of the last exit ends, epoch ms; NaN before any exit. */
   get dayEnd(): number {
-    return (this.#day + 1) * 86_400_000 + this.#dayStartHour * 3_600_000;
+    return this.#end;
   }
 
   /** Net P/L of the current day so far. */
@@ -73,11 +82,17 @@ export class DailyLoss {
     return this.#pnl;
   }
 
+  /** True when the day's loss has reached the limit and `now` is still in that day. */
+  trippedAt(now: number): boolean {
+    return this.#pnl <= -this.#limit && now < this.#end;
+  }
+
   /** Books one exit's net P/L at `time` (epoch ms); true when the day's loss reached the limit. */
   add(time: number, netPnl: number): boolean {
-    const day = Math.floor((time - this.#dayStartHour * 3_600_000) / 86_400_000);
+    const day = this.#days.dayOf(time);
     if (day !== this.#day) {
       this.#day = day;
+      this.#end = this.#days.dayEnd(time);
       this.#pnl = 0;
     }
     this.#pnl += netPnl;

@@ -54,6 +54,8 @@ export interface JournalSummary {
   lastTradeId: string | undefined;
   /** Number of events. */
   events: number;
+  /** Every EXIT's time, net P/L and run (a restart's daily loss limit counts today's). */
+  exits: Array<{ time: number; netPnl: number; runId: string | undefined }>;
 }
 
 /**
@@ -126,6 +128,7 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
   let runId: string | undefined;
   let lastTradeId: string | undefined;
   const open = new Map<string, OpenTrade>();
+  const exits: JournalSummary["exits"] = [];
   for (const e of events) {
     switch (e.kind) {
       case "SESSION_START":
@@ -153,6 +156,7 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
         open.get(e.tradeId)?.cancels.push(e);
         break;
       case "EXIT":
+        exits.push({ time: e.time, netPnl: e.netPnl, runId });
         // A scale-out's first part (Remaining > 0) leaves the rest of the trade open.
         if (e.remaining !== undefined && e.remaining > 0) {
           const t = open.get(e.tradeId);
@@ -175,7 +179,7 @@ export function summarizeJournal(events: readonly JournalEvent[]): JournalSummar
     }
   }
   const openTrades = [...open.values()].filter((t) => t.filled > 0 || t.cancels.length === 0);
-  return { runs, starts, lastRunEnded, openTrades, lastTradeId, events: events.length };
+  return { runs, starts, lastRunEnded, openTrades, lastTradeId, events: events.length, exits };
 }
 
 /**
