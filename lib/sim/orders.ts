@@ -20,6 +20,7 @@ import {
   type ExecutionView,
   openOrder,
   openOrderEnd,
+  type OpenOrderView,
   type OrderRequest,
   orderStatus,
   type PlacedOrder,
@@ -34,23 +35,10 @@ export type OrderEvent = OrderFaultEvent;
 /** Order status as TWS names it; `Held` is ours: placed with transmit=false, not sent yet. */
 type Status = "Held" | "PreSubmitted" | "Submitted" | "Filled" | "Cancelled";
 
-interface SimOrder {
-  clientId: number;
-  orderId: number;
-  permId: number;
-  contract: SimContract;
+/** An order in the book: what OPEN_ORDER shows of it, with TWS's own value sets, and its fills. */
+interface SimOrder extends OpenOrderView {
   action: "BUY" | "SELL";
-  totalQuantity: number;
   orderType: "MKT" | "LMT" | "STP";
-  lmtPrice: number | undefined;
-  auxPrice: number | undefined;
-  tif: string;
-  ocaGroup: string;
-  ocaType: number;
-  account: string;
-  orderRef: string;
-  parentId: number;
-  outsideRth: boolean;
   status: Status;
   filled: number;
   avgFillPrice: number;
@@ -335,7 +323,7 @@ export class OrderBook {
     if (remaining(o) === 0) o.status = "Filled";
     this.#toClient(o.clientId, (s) => {
       s.send(executionData(s.version, -1, e));
-      if (o.status === "Filled") s.send(openOrder(s.version, this.#view(o)));
+      if (o.status === "Filled") s.send(openOrder(s.version, o));
       s.send(orderStatus(this.#statusView(o)));
       s.send(commissionReport(e.execId, e.commission, e.currency, e.realizedPnl));
     });
@@ -454,7 +442,7 @@ export class OrderBook {
       .filter((o) => which(o) && working(o) && o.status !== "Held")
       .sort((a, b) => a.permId - b.permId);
     for (const o of list) {
-      s.send(openOrder(s.version, this.#view(o)));
+      s.send(openOrder(s.version, o));
       s.send(orderStatus(this.#statusView(o)));
     }
     s.send(openOrderEnd());
@@ -498,28 +486,6 @@ export class OrderBook {
 
   // ---- output ----
 
-  #view(o: SimOrder) {
-    return {
-      orderId: o.orderId,
-      clientId: o.clientId,
-      permId: o.permId,
-      contract: o.contract,
-      action: o.action,
-      totalQuantity: o.totalQuantity,
-      orderType: o.orderType,
-      lmtPrice: o.lmtPrice,
-      auxPrice: o.auxPrice,
-      tif: o.tif,
-      ocaGroup: o.ocaGroup,
-      ocaType: o.ocaType,
-      account: o.account,
-      orderRef: o.orderRef,
-      parentId: o.parentId,
-      outsideRth: o.outsideRth,
-      status: o.status,
-    };
-  }
-
   #statusView(o: SimOrder) {
     return {
       orderId: o.orderId,
@@ -538,7 +504,7 @@ export class OrderBook {
   /** openOrder then orderStatus, as TWS announces a new or changed order. */
   #announce(o: SimOrder): void {
     this.#toClient(o.clientId, (s) => {
-      s.send(openOrder(s.version, this.#view(o)));
+      s.send(openOrder(s.version, o));
       s.send(orderStatus(this.#statusView(o)));
     });
   }
