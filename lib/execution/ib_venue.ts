@@ -21,6 +21,7 @@
  */
 import { type OrderClient, OrderClientError, type OrderEvent } from "../ib/orders.ts";
 import type { ExecutionInfo } from "../ib/orders_events.ts";
+import { IbEntries } from "./ib_entries.ts";
 import { reconcileOrders } from "./ib_reconcile.ts";
 import {
   bare,
@@ -66,8 +67,8 @@ export class IbVenue implements Venue {
   #reconciling = false;
   /** A reconciliation has completed since the start (before it, entries wait). */
   #reconciled: boolean;
-  /** Entries waiting for a reconciliation, by trade id. */
-  #deferred = new Map<string, EntryOrder>();
+  /** Entry gate, held entries, bracket sending. */
+  #entries: IbEntries;
   /** Executions are asked for from here on at a reconciliation: the last one seen. */
   #execSince: number;
   /** Fills reported during reconciliations (missed while disconnected). */
@@ -80,6 +81,18 @@ export class IbVenue implements Venue {
     this.#log = options.log ?? (() => {});
     this.#execSince = options.execSince ?? NaN;
     this.#reconciled = options.reconciled ?? false;
+    this.#entries = new IbEntries({
+      options,
+      orders: this.#orders,
+      trades: this.#trades,
+      halted: () => this.halted,
+      position: () => this.position,
+      waiting: () => !this.#reconciled || this.#reconciling,
+      bind: (t, id, role) => this.#bind(t, id, role),
+      emit: (e) => this.#emit(e),
+      cancelEvent: (tradeId, role, qty) => this.#cancelEvent(tradeId, role, qty),
+      log: (line) => this.#log(line),
+    });
     this.#orders.listen((e) => this.handle(e));
     if (options.knownExecIds !== undefined) this.#orders.markKnownExecutions(options.knownExecIds);
   }
@@ -110,61 +123,11 @@ export class IbVenue implements Venue {
   }
 
   placeEntry(order: EntryOrder): void {
-    if (this.#reconciled && !this.#reconciling) return this.#place(order);
-    // Nothing goes out before TWS's orders and positions are known (the first
-    // reconciliation) or while they are being read again: it waits for the reconciliation.
-    const refuse = this.#entryRefusal(order, true);
-    if (refuse !== undefined) return this.#refuse(order, refuse);
-    this.#deferred.set(order.tradeId, { ...order });
-    this.#log(`[orders] entry ${order.tradeId} waits for the reconciliation with TWS`);
-  }
-
-  #refuse(order: EntryOrder, text: string): void {
-    this.#log(`[orders] entry ${order.tradeId} refused: ${text}`);
-    this.#emit({ kind: "reject", tradeId: order.tradeId, role: "entry", time: order.time, text });
-  }
-
-  /** Entries that waited for a reconciliation: sent after it, or refused when it failed. */
-  #releaseDeferred(failed: string | undefined): void {
-    const list = [...this.#deferred.values()];
-    this.#deferred.clear();
-    for (const order of list) {
-      if (failed === undefined) this.#place(order);
-      else this.#refuse(order, failed);
-    }
-  }
-
-  /** A deferred entry dropped before it was sent (a timeout or a flatten): its cancel. */
-  #dropDeferred(tradeId: string): boolean {
-    const order = this.#deferred.get(tradeId);
-    if (order === undefined) return false;
-    this.#deferred.delete(tradeId);
-    this.#cancelEvent(tradeId, "entry", order.qty);
-    return true;
-  }
-
-  #place(order: EntryOrder): void {
-    const t = newTrade(order.tradeId, order.side, order.qty, 0, {
-      stop: order.stop,
-      target: order.target,
-      sent: true,
-    });
-    const refuse = this.#entryRefusal(order);
-    if (refuse !== undefined) return this.#refuse(order, refuse);
-    this.#trades.set(t.tradeId, t);
-    const durable = this.#o.durable?.() ?? Promise.resolve();
-    durable.then(
-      () => this.#sendBracket(t, order),
-      (e) => this.#rejectEntry(t, `the journal could not be written (${String(e)}): not sent`),
-    );
+    this.#entries.place(order);
   }
 
   modifyExits(tradeId: string, change: ExitChange): void {
-    const d = this.#deferred.get(tradeId);
-    if (d !== undefined) {
-      if (change.stop !== undefined) d.stop = change.stop;
-      if (change.target !== undefined) d.target = change.target;
-    }
+    this.#entries.modify(tradeId, change);
     const t = this.#trades.get(tradeId);
     if (t === undefined) return;
     if (change.stop !== undefined) t.stop = change.stop;
@@ -174,7 +137,7 @@ export class IbVenue implements Venue {
   }
 
   cancel(tradeId: string, role: OrderRole, _time: number): void {
-    if (role === "entry" && this.#dropDeferred(tradeId)) return;
+    if (role === "entry" && this.#entries.drop(tradeId)) return;
     const t = this.#trades.get(tradeId);
     if (t === undefined) return;
     if (role === "entry" && t.entryId === undefined && !t.ended) {
@@ -189,7 +152,7 @@ export class IbVenue implements Venue {
   }
 
   flatten(order: FlattenOrder): void {
-    if (this.#dropDeferred(order.tradeId)) return;
+    if (this.#entries.drop(order.tradeId)) return;
     const t = this.#trades.get(order.tradeId);
     if (t === undefined || t.ended) return;
     t.closing = { time: order.time };
@@ -294,11 +257,11 @@ export class IbVenue implements Venue {
         log: this.#log,
       });
       this.#reconciled = true;
-      this.#releaseDeferred(undefined);
+      this.#entries.release(undefined);
       return report;
     } catch (e) {
       this.#reconciling = false;
-      this.#releaseDeferred(`the reconciliation with TWS failed (${String(e)})`);
+      this.#entries.release(`the reconciliation with TWS failed (${String(e)})`);
       throw e;
     } finally {
       this.#reconciling = false;
@@ -313,71 +276,6 @@ export class IbVenue implements Venue {
   #cancelEvent(tradeId: string, role: OrderRole, qty: number, reason?: string): void {
     const e: VenueEvent = { kind: "cancel", tradeId, role, qty, time: this.#o.clock() };
     if (reason !== undefined) e.reason = reason;
-    this.#emit(e);
-  }
-
-  /** Why `order` may not go out; `deferring`: it waits for a reconciliation (and a connection). */
-  #entryRefusal(order: EntryOrder, deferring = false): string | undefined {
-    const gate = this.#o.gate?.();
-    if (gate !== undefined) return gate;
-    const halted = this.halted;
-    if (halted !== undefined) return `entries are stopped (${halted})`;
-    if (!deferring && !this.#orders.ready) return "not connected to TWS";
-    const age = this.#o.clock() - order.time;
-    if (age > (this.#o.maxEntryAgeMs ?? Infinity)) {
-      return `its signal is ${Math.round(age / 1000)} s old (trades replayed after a ` +
-        `reconnect): no real order for a past price`;
-    }
-    const max = this.#o.maxPosition ?? Infinity;
-    if (Math.abs(this.position) + order.qty > max) {
-      return `${order.qty} more contract(s) would pass the maximum position ${max} ` +
-        `(now ${Math.abs(this.position)})`;
-    }
-    if (this.#trades.has(order.tradeId)) return `trade id ${order.tradeId} is already in use`;
-    return undefined;
-  }
-
-  #sendBracket(t: TradeOrders, order: EntryOrder): void {
-    if (t.ended || t.closing !== undefined) {
-      // Flattened before it was sent: nothing to send, nothing working.
-      t.ended = true;
-      this.#cancelEvent(t.tradeId, "entry", t.ordered);
-      return;
-    }
-    try {
-      const ids = this.#orders.placeBracket({
-        tradeId: t.tradeId,
-        side: t.side,
-        qty: t.ordered,
-        entry: order.type === "market" ? { type: "MKT" } : { type: "LMT", price: order.price },
-        stop: t.stop,
-        target: t.target,
-      });
-      this.#bind(t, ids.parent, "entry");
-      this.#bind(t, ids.target, "target");
-      this.#bind(t, ids.stop, "stop");
-      t.sentStop = t.stop;
-      t.sentTarget = t.target;
-    } catch (e) {
-      if (!(e instanceof OrderClientError)) throw e;
-      this.#rejectEntry(t, e.message);
-    }
-  }
-
-  #rejectEntry(t: TradeOrders, text: string, code?: number): void {
-    if (t.ended) return;
-    t.ended = true;
-    this.#log(
-      `[orders] entry ${t.tradeId} rejected${code === undefined ? "" : ` (${code})`}: ${text}`,
-    );
-    const e: VenueEvent = {
-      kind: "reject",
-      tradeId: t.tradeId,
-      role: "entry",
-      time: this.#o.clock(),
-      text,
-    };
-    if (code !== undefined) e.code = code;
     this.#emit(e);
   }
 
@@ -546,7 +444,7 @@ export class IbVenue implements Venue {
     if (meaning === "rejected" && (b.role === "entry" || t.entryFilled === 0)) {
       // A bracket dies whole: its children go with a rejected parent.
       t.dead.add(orderId);
-      this.#rejectEntry(t, text, code);
+      this.#entries.reject(t, text, code);
       return;
     }
     this.#log(`[orders] ${t.tradeId} ${b.role} order ${orderId} refused: IB ${code} ${text}`);
