@@ -9,7 +9,7 @@
  * @module
  */
 import type { EntryIntent } from "../strategy/strategy.ts";
-import type { Bar, EntryContext, ExitEvent, ExitReason, FillEvent } from "../types.ts";
+import type { Bar, EntryContext, ExitReason, FillEvent } from "../types.ts";
 import type { ExitChange, Venue, VenueEvent, VenueFill } from "../execution/venue.ts";
 import {
   FixedStop,
@@ -23,6 +23,7 @@ import type { Exposure } from "./position_policy.ts";
 import { movedStop } from "./managers/stops.ts";
 import { tickToward } from "../market/prices.ts";
 import type { OpenTradeState, TradeManagerOptions } from "./trade_state.ts";
+import { clean, Commissions, Excursion, exitEvent } from "./trade_exit.ts";
 
 export type { OpenTradeState, TradeManagerOptions } from "./trade_state.ts";
 
@@ -77,10 +78,9 @@ export class TradeManager implements Exposure {
    */
   #resumed = false;
   /** Worst and best excursion of the open trade since its first fill (MAE, MFE), points. */
-  #mae = 0;
-  #mfe = 0;
-  /** Commission the venue reported for the open position's entry fills; NaN: none reported. */
-  #entryCommission = NaN;
+  #excursions = new Excursion();
+  /** Commissions of the open position (configured, or the venue's). */
+  #costs: Commissions;
   /** Trades opened by this run (entries that got at least one fill). */
   tradesOpened = 0;
 
@@ -88,6 +88,7 @@ export class TradeManager implements Exposure {
   constructor(options: TradeManagerOptions) {
     this.#o = options;
     this.#venue = options.venue;
+    this.#costs = new Commissions(options.commissionPerContract);
     this.#stops = options.stops ?? new FixedStop(options.tickSize);
     this.#targets = options.targets ?? new FixedTarget(options.tickSize);
     this.#managed = this.#stops.onTick !== undefined || this.#targets.onTick !== undefined ||
@@ -123,7 +124,7 @@ export class TradeManager implements Exposure {
     this.#flattening = undefined;
     this.#targetQty = undefined;
     this.#expiresAt = Infinity;
-    this.#entryCommission = NaN;
+    this.#costs.reset();
     this.#unconfirmed = undefined;
     if (state !== undefined) {
       this.#last = {
@@ -188,7 +189,7 @@ export class TradeManager implements Exposure {
     const venue = this.#venue;
     venue.onTick?.(ts, price, size);
     if (this.#trade !== t || t.filled === 0 || this.#flattening !== undefined) return;
-    this.#excursion(t, price);
+    this.#excursions.widen(t, price);
     if (this.#managed && this.#beforeExits(ts, price, t)) return;
     venue.matchExits?.(ts, price);
     if (
@@ -379,7 +380,7 @@ export class TradeManager implements Exposure {
     this.#resumed = false;
     this.#targetQty = undefined;
     this.#flattening = undefined;
-    this.#entryCommission = NaN;
+    this.#costs.reset();
     const tradeId = o.tradeId(++this.#seq);
     this.#last = { tradeId, side, stop, target };
     this.#trade = {
@@ -479,13 +480,9 @@ export class TradeManager implements Exposure {
     if (t.filled === 0) {
       t.entryTime = e.time;
       this.tradesOpened++;
-      this.#mae = 0;
-      this.#mfe = 0;
+      this.#excursions.reset();
     }
-    if (e.commission !== undefined) {
-      this.#entryCommission = (Number.isNaN(this.#entryCommission) ? 0 : this.#entryCommission) +
-        e.commission;
-    }
+    this.#costs.addEntry(e.commission);
     t.filled += e.qty;
     t.filledValue += e.price * e.qty;
     t.fills++;
@@ -530,15 +527,6 @@ export class TradeManager implements Exposure {
     this.#moveTarget(t, move, e.time, t.filled);
   }
 
-  /** Widens the open trade's worst and best excursion (points per contract) to `price`. */
-  #excursion(t: OpenTradeState, price: number): void {
-    const x = t.side === "LONG"
-      ? price - t.filledValue / t.filled
-      : t.filledValue / t.filled - price;
-    if (x < this.#mae) this.#mae = x;
-    else if (x > this.#mfe) this.#mfe = x;
-  }
-
   /**
    * Books an exit fill of `fill.qty` contracts (fewer than the position: a part, the trade
    * stays open with the rest). `by` names the manager for the EXIT's `By` when exits are
@@ -546,7 +534,7 @@ export class TradeManager implements Exposure {
    */
   #exit(t: OpenTradeState, reason: ExitReason, fill: VenueFill, by: string | undefined): void {
     const o = this.#o;
-    const { price, time: ts, qty } = fill;
+    const { time: ts, qty } = fill;
     const part = qty < t.filled;
     if (!part && t.filled < t.ordered && this.#cancelled !== t.tradeId) {
       this.#cancelEntry(
@@ -557,33 +545,15 @@ export class TradeManager implements Exposure {
       );
     }
     const avg = t.filledValue / t.filled;
-    const points = t.side === "LONG" ? price - avg : avg - price;
     const n = part ? qty : t.filled;
-    const gross = points * o.multiplier * n;
-    const commission = this.#commission(t, n, fill.commission);
-    const event: ExitEvent = {
-      kind: "EXIT",
-      time: ts,
-      tradeId: t.tradeId,
-      side: t.side,
-      reason,
-      price,
-      qty: n,
-      entryPrice: avg,
-      entryTime: t.entryTime,
-      pnlPoints: clean(points),
-      pnlTicks: clean(points / o.tickSize),
-      grossPnl: clean(gross),
-      commission: clean(commission),
-      netPnl: clean(gross - commission),
-    };
+    const event = exitEvent(t, reason, fill, n, this.#costs.exit(t, n, fill.commission), o);
     if (part) event.remaining = t.filled - n;
     if (fill.execId !== undefined) event.execId = fill.execId;
     // Excursions up to and including this fill; unknown for a trade resumed after a restart.
     if (!this.#resumed) {
-      this.#excursion(t, price);
-      event.mae = clean(this.#mae);
-      event.mfe = clean(this.#mfe);
+      this.#excursions.widen(t, fill.price);
+      event.mae = clean(this.#excursions.mae);
+      event.mfe = clean(this.#excursions.mfe);
     }
     if (o.tagExits === true && (reason === "TARGET" || reason === "STOP")) {
       event.by = by ?? (reason === "STOP" ? this.#stopBy : this.#targetBy);
@@ -599,24 +569,4 @@ export class TradeManager implements Exposure {
     t.ordered -= n;
     t.filledValue = avg * t.filled;
   }
-
-  /**
-   * Commission of an exit of `n` contracts, both sides: the configured rate, or what the venue
-   * reported (the entry's share pro rata, the exit's own).
-   */
-  #commission(t: OpenTradeState, n: number, exitCommission: number | undefined): number {
-    const rate = this.#o.commissionPerContract;
-    if (exitCommission === undefined && Number.isNaN(this.#entryCommission)) return rate * n * 2;
-    let entry = rate * n;
-    if (!Number.isNaN(this.#entryCommission)) {
-      entry = this.#entryCommission * n / t.filled;
-      this.#entryCommission -= entry;
-    }
-    return entry + (exitCommission ?? rate * n);
-  }
-}
-
-/** Strips binary noise (0.30000000000000004 -> 0.3) from money and point figures. */
-function clean(x: number): number {
-  return Math.round(x * 1e8) / 1e8;
 }
