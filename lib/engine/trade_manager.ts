@@ -363,6 +363,8 @@ export class TradeManager implements Exposure {
     context: EntryContext,
     limit: boolean,
   ): void {
+    // A venue that would refuse it anyway (halted, a replayed signal) logs it: no ENTRY line.
+    if (this.#venue.refusesEntry?.(ts) !== undefined) return;
     const o = this.#o;
     const side = intent.side;
     const stop = this.#stops.initial(entry, intent);

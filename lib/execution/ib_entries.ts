@@ -96,6 +96,25 @@ export class IbEntries {
     );
   }
 
+  /**
+   * Why an entry signalled at `time` would be refused whatever else holds (a halt, a signal
+   * from a reconnect's replayed trades): asked before the trade manager journals it.
+   */
+  screen(time: number): string | undefined {
+    const halted = this.#h.halted();
+    if (halted !== undefined) return `entries are stopped (${halted})`;
+    return this.#stale(time);
+  }
+
+  #stale(time: number): string | undefined {
+    const age = this.#h.options.clock() - time;
+    if (age > (this.#h.options.maxEntryAgeMs ?? Infinity)) {
+      return `its signal is ${Math.round(age / 1000)} s old (trades replayed after a ` +
+        `reconnect): no real order for a past price`;
+    }
+    return undefined;
+  }
+
   /** Why `order` may not go out; `deferring`: it waits for a reconciliation (and a connection). */
   refusal(order: EntryOrder, deferring = false): string | undefined {
     const gate = this.#h.options.gate?.();
@@ -103,11 +122,8 @@ export class IbEntries {
     const halted = this.#h.halted();
     if (halted !== undefined) return `entries are stopped (${halted})`;
     if (!deferring && !this.#h.orders.ready) return "not connected to TWS";
-    const age = this.#h.options.clock() - order.time;
-    if (age > (this.#h.options.maxEntryAgeMs ?? Infinity)) {
-      return `its signal is ${Math.round(age / 1000)} s old (trades replayed after a ` +
-        `reconnect): no real order for a past price`;
-    }
+    const stale = this.#stale(order.time);
+    if (stale !== undefined) return stale;
     const max = this.#h.options.maxPosition ?? Infinity;
     if (Math.abs(this.#h.position()) + order.qty > max) {
       return `${order.qty} more contract(s) would pass the maximum position ${max} ` +

@@ -122,6 +122,15 @@ export class IbVenue implements Venue {
     this.#listener = listener;
   }
 
+  /** Why an entry signalled at `time` is not to be journaled at all (logged here once). */
+  refusesEntry(time: number): string | undefined {
+    const why = this.#entries.screen(time);
+    if (why !== undefined) {
+      this.#log(`[orders] signal at ${new Date(time).toISOString()} not traded: ${why}`);
+    }
+    return why;
+  }
+
   placeEntry(order: EntryOrder): void {
     this.#entries.place(order);
   }

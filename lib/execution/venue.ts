@@ -200,6 +200,13 @@ export interface Venue {
   readonly name: string;
   /** Sets the one receiver of events (the trade manager); replaces an earlier one. */
   listen(listener: VenueListener): void;
+  /**
+   * Asked before an entry signalled at `time` (epoch ms) is journaled: why the venue would
+   * refuse it whatever happens (a halt, a signal too old for a real order), or undefined.
+   * A refused signal is logged by the venue and never becomes a trade (no ENTRY, no CANCEL).
+   * Absent (paper): every entry is accepted here.
+   */
+  refusesEntry?(time: number): string | undefined;
   /** Places an entry with its bracket (stop and target), all under `order.tradeId`. */
   placeEntry(order: EntryOrder): void;
   /** Moves the working stop and/or target of a trade (a manager's trail, breakeven, scale-out). */
