@@ -11,7 +11,8 @@
  */
 import assert from "node:assert/strict";
 import { main } from "../main.ts";
-import { type Case, CASES, DIR } from "./_bad_inputs.ts";
+import { type Case, DIR } from "./_bad_input_kit.ts";
+import { CASES } from "./_bad_inputs.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
