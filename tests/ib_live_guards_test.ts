@@ -13,6 +13,7 @@ function liveOrders(
   config: Record<string, unknown>,
   now: number,
   pastExits: readonly PastExit[],
+  session?: { timezone: string; starts: string[]; liquid_hours: string[] },
 ) {
   const tws = new FakeTws();
   const lines: string[] = [];
@@ -25,6 +26,7 @@ function liveOrders(
     log: (l) => lines.push(l),
     signal: false,
     pastExits,
+    ...(session === undefined ? {} : { session }),
   });
   const events: string[] = [];
   o.venue.listen((e: VenueEvent) => events.push(e.kind === "reject" ? e.text : e.kind));
@@ -103,4 +105,23 @@ Deno.test("inspectJournal lists every EXIT's time, net P/L and run (the loss lim
   assert.equal(want.length, 33);
   assert.deepEqual(found.exits.map((x) => ({ time: x.time, netPnl: x.netPnl })), want);
   assert.ok(found.exits.every((x) => x.runId === found.runs[0]));
+});
+
+Deno.test("IbOrders: the loss limit's day follows the session patched from the contract's hours, not the config's", async () => {
+  // Singapore, morning starts only: the day changes at midnight SGT = 16:00 UTC (the config's
+  // default Chicago 17:00 would change it at 23:00 UTC and count the exit below).
+  const session = { timezone: "Asia/Singapore", starts: ["08:30"], liquid_hours: [] };
+  const now = Date.UTC(2025, 0, 15, 17); // 01:00 SGT on the 16th
+  const past: PastExit[] = [{ time: Date.UTC(2025, 0, 15, 15), netPnl: -400 }]; // 23:00 SGT
+  const sgx = liveOrders({}, now, past, session);
+  await sgx.o.onSynced();
+  sgx.o.venue.placeEntry(entry(now));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual([sgx.events, sgx.tws.sent.length], [[], 3]);
+  sgx.o.stop();
+  const cme = liveOrders({}, now, past);
+  await cme.o.onSynced();
+  cme.o.venue.placeEntry(entry(now));
+  assert.deepEqual(cme.events, ["entries are stopped (daily loss limit: -400.00 today)"]);
+  cme.o.stop();
 });

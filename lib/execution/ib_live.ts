@@ -11,6 +11,7 @@ import type { Config } from "../config/schema.ts";
 import type { IbAdapter } from "../ib/adapter.ts";
 import type { IbConnection } from "../ib/connection.ts";
 import { OrderClient } from "../ib/orders.ts";
+import { patchConfig, type ResolvedContract } from "../ib/contract.ts";
 import {
   accountRefusal,
   DailyLoss,
@@ -44,6 +45,11 @@ export interface IbOrdersOptions {
   signal?: boolean;
   /** TWS's account may not get orders (see `onAccounts`): the run must stop. */
   onRefused?: (line: string) => void;
+  /**
+   * The session whose trading days the daily loss limit follows: config.session as patched
+   * from the contract's trading hours (live.contract_hours). Default: config.session.
+   */
+  session?: Config["session"];
   /**
    * The journal's earlier exits (restart): those of the current trading day count toward
    * the daily loss limit, so that a restart after the limit tripped does not trade again.
@@ -109,7 +115,7 @@ export class IbOrders {
       ...(options.execSince === undefined ? {} : { execSince: options.execSince }),
     });
     if (x.daily_loss_limit !== undefined) {
-      this.#loss = new DailyLoss(x.daily_loss_limit, sessionDays(options.config.session));
+      this.#loss = new DailyLoss(x.daily_loss_limit, sessionDays(this.#session));
       this.#seedLoss(options.pastExits ?? []);
     }
     this.#stopKill = watchKillSwitch(
@@ -118,11 +124,15 @@ export class IbOrders {
     );
   }
 
+  get #session(): Config["session"] {
+    return this.#o.session ?? this.#o.config.session;
+  }
+
   /** Books today's exits from the journal; halts at once when they already reach the limit. */
   #seedLoss(exits: readonly PastExit[]): void {
     const loss = this.#loss!;
     const now = this.#o.clock();
-    const today = sessionDays(this.#o.config.session);
+    const today = sessionDays(this.#session);
     const day = today.dayOf(now);
     let n = 0;
     for (const e of exits) {
@@ -254,7 +264,7 @@ export interface IbOrdersSetup {
 /** The live command's side of `execution.venue: ib`. */
 export interface IbOrdersHookup {
   /** The runner's `venue` option: builds IbOrders on the resolved contract. */
-  venue: (contract: IbOrdersOptions["contract"]) => Venue;
+  venue: (contract: ResolvedContract) => Venue;
   /** The orders, once built. */
   readonly orders: IbOrders | undefined;
   /**
@@ -284,6 +294,8 @@ export function ibOrdersHookup(s: IbOrdersSetup): IbOrdersHookup {
         // Without an open trade, executions before the start are no business of this run.
         execSince: s.resume === undefined ? s.clock() : s.resume.since ?? s.clock(),
         onRefused: s.onRefused,
+        // Trading days as the engine sees them: the contract's hours when it follows them.
+        session: patchConfig(s.config, contract).session,
         ...(s.pastExits === undefined ? {} : { pastExits: s.pastExits }),
       });
       orders.attach(conn);
