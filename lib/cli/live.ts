@@ -20,6 +20,7 @@ import { inspectJournal, type JournalInspection, type OpenTrade } from "../journ
 import { openLiveJournal } from "../journal/background.ts";
 import { LiveRunner, type ResumeState } from "../live/runner.ts";
 import { type IbOrdersHookup, ibOrdersHookup } from "../execution/ib_live.ts";
+import { type PaperKillSwitch, paperKillSwitch } from "../execution/paper_live.ts";
 import type { IbConnection } from "../ib/connection.ts";
 import { isJournalEvent } from "../events/types.ts";
 import { formatReport } from "../report/report.ts";
@@ -78,11 +79,15 @@ export async function netPermissionProblem(
 
 /** Options of {@linkcode runLiveSession}. */
 export interface LiveSessionOptions {
+  /** The validated config of the run. */
   config: Config;
+  /** Its digest, written in SESSION_START. */
   digest: string;
+  /** The journal file the run appends to. */
   journalPath: string;
   /** Local clock (the system clock live; the simulator clock in the demo). */
   clock: Clock;
+  /** `--print-bars`: print each closed bar. */
   printBars: boolean;
   /** `--live-account`: real orders may go to a live account (with execution.allow_live_account). */
   liveAccount?: boolean;
@@ -234,6 +239,12 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
         wakeFatal();
       },
     });
+  // execution.venue: paper: the kill switch (SIGUSR1, execution.kill_file) acts on the paper venue.
+  const paperKill: PaperKillSwitch | undefined = ib !== undefined ? undefined : paperKillSwitch({
+    config,
+    clock: () => o.clock.now(),
+    log: (line) => runnerLine(line, con.log.timeZone),
+  });
   const runner = new LiveRunner({
     config,
     journal,
@@ -249,7 +260,7 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
       fatal = e;
       wakeFatal();
     },
-    ...(ib === undefined ? {} : { venue: ib.venue }),
+    venue: ib?.venue ?? paperKill!.venue,
   });
   o.onRunner?.(runner);
   const stopCleanups: Array<() => void> = [];
@@ -264,6 +275,7 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
   for (const f of stopCleanups) f();
   note.info(`[live] stopping (${end.reason})`);
   await ib?.beforeStop();
+  paperKill?.stop();
   runner.stop(end.reason, end.exit);
   journal.close();
   status?.stop();

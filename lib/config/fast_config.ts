@@ -36,13 +36,17 @@ export type Rule =
 
 /** A bound of a number; `inclusive: false` for `positive()` and the like. */
 export interface Bound {
+  /** The limit. */
   value: number;
+  /** True when the limit itself is allowed. */
   inclusive: boolean;
 }
 
 /** A mapping (a `strictObject` with `prefault({})` in the schema), its keys in schema order. */
 export interface Section {
+  /** Discriminant. */
   kind: "section";
+  /** Each key's rule. */
   keys: Readonly<Record<string, Rule>>;
   /** The schema's `superRefine`s on this mapping, one each: true when the mapping is valid. */
   refines?: readonly ((v: Raw) => boolean)[];

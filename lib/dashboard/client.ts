@@ -12,7 +12,7 @@
  */
 
 /** The client script (plain browser JavaScript). */
-export const CLIENT_SCRIPT = String.raw`
+export const CLIENT_SCRIPT: string = String.raw`
 "use strict";
 (() => {
   const LC = window.LightweightCharts;

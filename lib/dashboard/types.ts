@@ -31,10 +31,15 @@ export interface DashboardMeta {
 export interface Candle {
   /** Bar start, epoch ms UTC. */
   start: number;
+  /** Opening price. */
   open: number;
+  /** Highest price. */
   high: number;
+  /** Lowest price. */
   low: number;
+  /** Closing (or, forming, last) price. */
   close: number;
+  /** Contracts traded. */
   volume: number;
   /** Overlay values in {@linkcode DashboardMeta.overlays} order; null while warming up. */
   overlays: (number | null)[];
@@ -42,7 +47,9 @@ export interface Candle {
 
 /** One trade of the trade list. */
 export interface TradeRow {
+  /** Trade id, as in the journal. */
   tradeId: string;
+  /** LONG or SHORT. */
   side: Side;
   /** Contracts ordered. */
   size: number;
@@ -66,8 +73,9 @@ export interface TradeRow {
   netPnl: number;
   /** Every exit of the trade (a scale-out has several): time and price. */
   exits: { time: number; price: number; qty: number; reason: string; netPnl: number }[];
-  /** The working stop and target (null once the trade is done). */
+  /** The working stop (null once the trade is done). */
   stop: number | null;
+  /** The working target (null once the trade is done). */
   target: number | null;
   /** True once the trade is closed or cancelled unfilled. */
   done: boolean;
@@ -77,8 +85,9 @@ export interface TradeRow {
 export interface DashboardStatus {
   /** The open trade's id, side, open contracts and average entry; null when flat. */
   position: { tradeId: string; side: Side; qty: number; entryPrice: number } | null;
-  /** The working stop and target of the active trade (an entry order counts); else null. */
+  /** The working stop of the active trade (an entry order counts); else null. */
   stop: number | null;
+  /** The working target of the active trade; else null. */
   target: number | null;
   /** Last trade price seen; null before the first. */
   lastPrice: number | null;
@@ -98,20 +107,35 @@ export interface DashboardStatus {
 
 /** The key figures of the running report. */
 export interface ReportFigures {
+  /** EXIT events: one per closed trade. */
   trades: number;
+  /** Exits with net P/L > 0. */
   wins: number;
+  /** Exits with net P/L < 0. */
   losses: number;
+  /** wins / trades (0..1); null without trades. */
   winRate: number | null;
+  /** Sum of the exits' net P/L, in currency. */
   netPnl: number;
+  /** Sum of the exits' gross P/L, in currency. */
   grossPnl: number;
+  /** Sum of the exits' commission, in currency. */
   commission: number;
+  /** Sum of winning nets / |sum of losing nets|; null without losses. */
   profitFactor: number | null;
+  /** netPnl / trades; null without trades. */
   avgTrade: number | null;
+  /** Mean net P/L of winners; null without wins. */
   avgWin: number | null;
+  /** Mean net P/L of losers (negative); null without losses. */
   avgLoss: number | null;
+  /** Largest peak-to-trough fall of cumulative net P/L, in currency (>= 0). */
   maxDrawdown: number;
+  /** Largest net P/L of a winning exit; null without wins. */
   largestWin: number | null;
+  /** Most negative net P/L of a losing exit; null without losses. */
   largestLoss: number | null;
+  /** Mean of exit time - entry time (first fill), in ms; null without exits. */
   avgHoldMs: number | null;
 }
 
@@ -136,10 +160,16 @@ export interface DashboardSnapshot {
   seq: number;
   /** Server wall-clock time when the snapshot was taken (for tick ages on the page). */
   serverTime: number;
+  /** The run: contract, bar length, time zone and overlays. */
   meta: DashboardMeta;
+  /** Closed bars, oldest first. */
   bars: Candle[];
+  /** The forming bars (usually one). */
   forming: Candle[];
+  /** Every trade of the run, in order. */
   trades: TradeRow[];
+  /** Position, P/L, levels and connection. */
   status: DashboardStatus;
+  /** The report's key figures. */
   report: ReportFigures;
 }

@@ -69,6 +69,7 @@ interface Pending {
  * the socket drops are rejected with code -2.
  */
 export class IbAdapter {
+  /** The settings it was created with. */
   readonly options: IbAdapterOptions;
   #ib: IBApi;
   #events: IbAdapterEvents;

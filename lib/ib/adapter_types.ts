@@ -7,9 +7,13 @@
 
 /** Settings of `IbAdapter` (adapter.ts). */
 export interface IbAdapterOptions {
+  /** TWS or IB Gateway host. */
   host: string;
+  /** Its API port. */
   port: number;
+  /** API client id (another client on the same id is refused by TWS). */
   clientId: number;
+  /** Requests a second at most (the library's queue). */
   maxReqPerSec: number;
   /** Tick-by-tick stream: `AllLast` (default) or `Last`. */
   tickType: "AllLast" | "Last";
@@ -72,9 +76,13 @@ export class IbRequestError extends Error {
 
 /** Contract fields for a contract-details query. */
 export interface ContractQuery {
+  /** Contract symbol, e.g. MES. */
   symbol: string;
+  /** FUT for a dated future, CONTFUT for the continuous one. */
   secType: "FUT" | "CONTFUT";
+  /** Exchange, e.g. CME. */
   exchange: string;
+  /** Currency, e.g. USD. */
   currency: string;
   /** `yyyymm`, or undefined for every listed expiry. */
   month?: string | undefined;
@@ -84,8 +92,11 @@ export interface ContractQuery {
 
 /** One page of historical trades. */
 export interface TickPage {
+  /** Trade times, epoch ms. */
   ts: number[];
+  /** Trade prices. */
   price: number[];
+  /** Trade sizes. */
   size: number[];
 }
 

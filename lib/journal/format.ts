@@ -27,9 +27,13 @@ import { Bad, Fields, NAME_RE, parseIso } from "./line_fields.ts";
  * keys); still accepted, and checked, so that existing callers keep working.
  */
 export interface JournalPeriods {
+  /** Fast EMA period. */
   emaFast: number;
+  /** Slow EMA period. */
   emaSlow: number;
+  /** RSI period. */
   rsi: number;
+  /** ATR period. */
   atr: number;
 }
 

@@ -47,8 +47,9 @@ export interface LiveRunnerOptions {
   runId: string;
   /** Local clock (system clock live; the simulator's clock in tests and the demo). */
   clock: Clock;
-  /** scalpbot version and config digest for SESSION_START. */
+  /** scalpbot version for SESSION_START. */
   version: string;
+  /** Config digest for SESSION_START. */
   configDigest: string;
   /**
    * Where the engine publishes (bars, trade events) and the runner its CONNECTION changes;
@@ -87,6 +88,7 @@ export interface LiveRunnerOptions {
  * cancels the subscription, closes (or keeps) the open trade, writes SESSION_END.
  */
 export class LiveRunner {
+  /** The options it was created with. */
   readonly options: LiveRunnerOptions;
   /** The stream the engine and the runner publish on. */
   readonly events: EventStream;

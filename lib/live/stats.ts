@@ -7,17 +7,29 @@
 
 /** Counters of a live run. */
 export interface LiveStats {
+  /** Times the API became ready (first connect and every reconnect). */
   connects: number;
+  /** Times the socket closed. */
   disconnects: number;
+  /** Completed syncs (history fetched and fed). */
   syncs: number;
+  /** History ticks fed by the syncs after a reconnect. */
   backfilledTicks: number;
+  /** History pages fetched. */
   backfillPages: number;
+  /** Backfills cut short by live.max_pages (a gap remains). */
   truncatedBackfills: number;
+  /** History ticks fed by the first sync (the warm-up). */
   warmupTicks: number;
+  /** Bars closed by the timer (no trade after their end). */
   timerBars: number;
+  /** Ticks whose bar had already closed. */
   lateTicks: number;
+  /** Live trades received. */
   liveTicks: number;
+  /** Watchdog probes of a quiet connection in liquid hours. */
   watchdogChecks: number;
+  /** History requests retried after a pacing violation (162). */
   pacingRetries: number;
 }
 

@@ -28,7 +28,9 @@ export interface WarmUpOptions {
 
 /** What the warm-up ran, for logs and tests. */
 export interface WarmUpResult {
+  /** Synthetic ticks fed. */
   ticks: number;
+  /** Bars closed. */
   bars: number;
   /** Journal events the throw-away engine produced, by kind (none are kept). */
   events: Record<string, number>;

@@ -10,8 +10,11 @@ import { localParts, zonedTimeToUtc } from "../time/zone.ts";
 
 /** Contract details as the simulator sends them (a subset of IB's ContractDetails). */
 export interface SimContract {
+  /** IB's contract id. */
   conId: number;
+  /** Symbol, e.g. MES. */
   symbol: string;
+  /** Futures only. */
   secType: "FUT";
   /** `yyyymmdd` last trade date. */
   lastTradeDate: string;
@@ -21,22 +24,39 @@ export interface SimContract {
   lastTradeMs: number;
   /** `yyyymm`. */
   contractMonth: string;
+  /** Exchange, e.g. CME. */
   exchange: string;
+  /** Currency, e.g. USD. */
   currency: string;
+  /** Local symbol, e.g. MESZ5. */
   localSymbol: string;
+  /** Market name, e.g. MES. */
   marketName: string;
+  /** Trading class, e.g. MES. */
   tradingClass: string;
+  /** Minimum price increment. */
   minTick: number;
+  /** Currency per point per contract. */
   multiplier: number;
+  /** Order types IB lists for it (comma-separated). */
   orderTypes: string;
+  /** Exchanges it trades on (comma-separated). */
   validExchanges: string;
+  /** Contract id of the underlying. */
   underConId: number;
+  /** Long name, e.g. Micro E-Mini S&P 500 Stock Price Index. */
   longName: string;
+  /** IANA zone of the trading and liquid hours. */
   timeZoneId: string;
+  /** IB's tradingHours text (sessions by date). */
   tradingHours: string;
+  /** IB's liquidHours text (regular hours by date). */
   liquidHours: string;
+  /** Symbol of the underlying. */
   underSymbol: string;
+  /** Security type of the underlying (IND, CMDTY). */
   underSecType: string;
+  /** IB's market rule ids (comma-separated). */
   marketRuleIds: string;
 }
 
@@ -334,13 +354,21 @@ export function frontContract(symbol: string, now: number): SimContract | undefi
 
 /** Contract fields of a client request, as strings from the wire. */
 export interface ContractQuery {
+  /** Contract id; 0 when not given. */
   conId: number;
+  /** Symbol; empty when not given. */
   symbol: string;
+  /** Security type, e.g. FUT or CONTFUT. */
   secType: string;
+  /** `yyyymm` or `yyyymmdd`; empty for every expiry. */
   lastTradeDateOrContractMonth: string;
+  /** Exchange. */
   exchange: string;
+  /** Currency. */
   currency: string;
+  /** Local symbol. */
   localSymbol: string;
+  /** Trading class. */
   tradingClass: string;
   /** The request's includeExpired: expired contracts match too. */
   includeExpired?: boolean;

@@ -15,8 +15,11 @@ import type { SimLogger, SimStats, SimulatorOptions } from "./sim_types.ts";
 
 /** What the simulator's concerns share. */
 export interface SimCore {
+  /** The options it was started with. */
   readonly opts: SimulatorOptions;
+  /** Wall clock (pacing, faults, timers). */
   readonly clock: Clock;
+  /** Where it logs. */
   readonly log: SimLogger;
   /** Zone for IB date texts without a zone, and for daily fault times. */
   readonly zone: string;
@@ -26,9 +29,13 @@ export interface SimCore {
   readonly tbtLimit: number;
   /** Wall ms at start. */
   readonly startWall: number;
+  /** Open client sessions. */
   readonly sessions: Set<Session>;
+  /** The replayed feeds, one per symbol. */
   readonly feeds: FeedState[];
+  /** Its counters. */
   readonly stats: SimStats;
+  /** Historical-data pacing (IB's 162 rule). */
   readonly pacing: Pacing;
   /** Orders, positions and executions (server side, per client id). */
   readonly orders: OrderBook;

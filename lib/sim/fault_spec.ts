@@ -27,6 +27,7 @@ export type OrderFaultEvent = "parent-fill" | "partial-fill" | "cancel";
 
 /** One parsed fault. */
 export interface FaultSpec {
+  /** What happens. */
   kind: FaultKind;
   /** Wall ms after start, a daily clock time (minute of day), or an order event. */
   when: { afterMs: number } | { minuteOfDay: number } | { event: OrderFaultEvent };

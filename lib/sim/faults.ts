@@ -63,16 +63,19 @@ export class FaultScheduler {
     };
   }
 
+  /** Sends the info message `code` (id -1) to every started session. */
   broadcastInfo(code: number, text: string): void {
     this.#sim.log.info("Fault: sending {code} to every client", { code });
     for (const s of this.#sim.sessions) if (s.started) s.send(errorMsg(s.version, -1, code, text));
   }
 
+  /** Connectivity lost (1100): every session stops getting data until restored. */
   connectivityLost(): void {
     this.broadcastInfo(1100, "Connectivity between IB and Trader Workstation has been lost.");
     for (const s of this.#sim.sessions) s.lost = true;
   }
 
+  /** Connectivity back: 1102 with `kept` (subscriptions kept), else 1101 (the clients must subscribe again). */
   restored(kept: boolean): void {
     if (kept) {
       this.broadcastInfo(
@@ -92,11 +95,13 @@ export class FaultScheduler {
     this.#sim.kick(0);
   }
 
+  /** Adds a fault to the schedule (an order-event fault waits for its event). */
   schedule(spec: FaultSpec): void {
     const nextAt = "afterMs" in spec.when ? this.#sim.startWall + spec.when.afterMs : Infinity;
     this.#scheduled.push({ spec, nextAt, lastDay: "" });
   }
 
+  /** Fires the scheduled faults that are due (called on the simulator's timer). */
   checkFaults(): void {
     const wall = this.#sim.clock.now();
     const sim = this.#sim.now();

@@ -149,7 +149,7 @@ export function newBar(
   formatDate: number,
   zone: string,
   price: number,
-) {
+): WireBar & { start: number; pv: number } {
   const date = formatDate === 2
     ? String(Math.floor(start / 1000))
     : barMs >= 86_400_000

@@ -62,21 +62,35 @@ const UNSET_INT = 2147483647;
 
 /** The order fields the simulator acts on, as PLACE_ORDER carries them. */
 export interface PlacedOrder {
+  /** The client's order id. */
   orderId: number;
+  /** The contract as the client described it. */
   contract: ContractQuery;
+  /** BUY or SELL. */
   action: string;
+  /** Contracts. */
   totalQuantity: number;
+  /** MKT, LMT or STP. */
   orderType: string;
-  /** Undefined when the client left it unset. */
+  /** Limit price; undefined when the client left it unset. */
   lmtPrice: number | undefined;
+  /** Stop price of a STP; undefined when the client left it unset. */
   auxPrice: number | undefined;
+  /** Time in force (DAY, GTC). */
   tif: string;
+  /** One-cancels-all group; empty for none. */
   ocaGroup: string;
+  /** Account id. */
   account: string;
+  /** The client's order reference. */
   orderRef: string;
+  /** False: hold the order until a later one of the group transmits. */
   transmit: boolean;
+  /** Parent order id of a bracket child; 0 for none. */
   parentId: number;
+  /** May fill outside regular trading hours. */
   outsideRth: boolean;
+  /** OCA type (1: cancel the others on a fill). */
   ocaType: number;
 }
 
@@ -244,21 +258,37 @@ export function decodeOrderRequest(
 
 /** An order as OPEN_ORDER describes it. */
 export interface OpenOrderView {
+  /** The client's order id. */
   orderId: number;
+  /** Client id that placed it. */
   clientId: number;
+  /** The simulator's permanent id. */
   permId: number;
+  /** The contract. */
   contract: SimContract;
+  /** BUY or SELL. */
   action: string;
+  /** Contracts. */
   totalQuantity: number;
+  /** MKT, LMT or STP. */
   orderType: string;
+  /** Limit price; undefined for none. */
   lmtPrice: number | undefined;
+  /** Stop price; undefined for none. */
   auxPrice: number | undefined;
+  /** Time in force. */
   tif: string;
+  /** One-cancels-all group; empty for none. */
   ocaGroup: string;
+  /** OCA type. */
   ocaType: number;
+  /** Account id. */
   account: string;
+  /** The client's order reference. */
   orderRef: string;
+  /** Parent order id; 0 for none. */
   parentId: number;
+  /** May fill outside regular trading hours. */
   outsideRth: boolean;
   /** orderState.status. */
   status: string;
@@ -411,15 +441,25 @@ export function openOrder(version: number, o: OpenOrderView): Field[] {
 
 /** An order's state as ORDER_STATUS reports it. */
 export interface OrderStatusView {
+  /** The client's order id. */
   orderId: number;
+  /** PreSubmitted, Submitted, Filled, Cancelled... */
   status: string;
+  /** Contracts filled. */
   filled: number;
+  /** Contracts still to fill. */
   remaining: number;
+  /** Average fill price (0 before a fill). */
   avgFillPrice: number;
+  /** The simulator's permanent id. */
   permId: number;
+  /** Parent order id; 0 for none. */
   parentId: number;
+  /** Price of the last fill. */
   lastFillPrice: number;
+  /** Client id that placed it. */
   clientId: number;
+  /** Why the order is held; empty when not. */
   whyHeld: string;
 }
 
@@ -443,21 +483,33 @@ export function orderStatus(o: OrderStatusView): Field[] {
 
 /** One execution as EXECUTION_DATA carries it. */
 export interface ExecutionView {
+  /** The order filled. */
   orderId: number;
+  /** The contract. */
   contract: SimContract;
+  /** Execution id, unique. */
   execId: string;
   /** `yyyymmdd HH:MM:SS zone`. */
   time: string;
+  /** Account id. */
   account: string;
+  /** Exchange of the fill. */
   exchange: string;
   /** BOT or SLD. */
   side: string;
+  /** Contracts of this fill. */
   shares: number;
+  /** Price of this fill. */
   price: number;
+  /** The order's permanent id. */
   permId: number;
+  /** Client id that placed the order. */
   clientId: number;
+  /** Contracts filled of the order so far. */
   cumQty: number;
+  /** Average fill price of the order so far. */
   avgPrice: number;
+  /** The client's order reference. */
   orderRef: string;
 }
 

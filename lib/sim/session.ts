@@ -25,7 +25,9 @@ export const DEFAULT_MAX_QUEUED = 16 << 20;
 
 /** A live subscription's feed and contract. */
 export interface Live {
+  /** The feed the subscription follows. */
   feed: FeedState;
+  /** The contract it was asked for. */
   contract: SimContract;
 }
 
@@ -33,48 +35,73 @@ export interface Live {
 export interface TbtSub {
   /** Undefined for a contract without a feed: counted against the cap, never fed. */
   feed: FeedState | undefined;
+  /** The contract it was asked for. */
   contract: SimContract;
+  /** 1 Last, 2 AllLast, 3 BidAsk, 4 MidPoint. */
   tickType: 1 | 2 | 3 | 4;
 }
 
 /** A keepUpToDate bar subscription and its bar in progress. */
 export interface BarSub extends Live {
+  /** Bar length in ms. */
   barMs: number;
+  /** IB's formatDate: 1 date texts, 2 epoch seconds. */
   formatDate: number;
+  /** Zone of the date texts and of daily bar starts. */
   zone: string;
+  /** The bar in progress (with its price x size sum for the WAP). */
   bar: WireBar & { start: number; pv: number };
+  /** False until the first bar exists. */
   hasBar: boolean;
+  /** Simulator second of the last update sent (at most one a second). */
   lastSentSec: number;
+  /** True when the bar changed since the last update sent. */
   dirty: boolean;
 }
 
 /** One replayed feed: its contract, replay and history. */
 export interface FeedState {
+  /** Symbol of the feed. */
   symbol: string;
+  /** Its contract. */
   contract: SimContract;
+  /** The tick replay. */
   replay: Replay;
+  /** The ticks replayed so far (for history requests). */
   history: TickHistory;
 }
 
 /** Limits a session enforces on its own output, and where it reports a drop. */
 export interface SessionLimits {
+  /** Queued bytes at which a client that does not read is dropped. */
   maxQueued: number;
+  /** Time a blocked write may take before the client is dropped. */
   writeStallMs: number;
+  /** Called once when the client is dropped as slow, with why. */
   onSlow(s: Session, why: string): void;
 }
 
 /** One client connection. */
 export class Session {
+  /** Connection number. */
   readonly id: number;
+  /** The socket. */
   readonly conn: Deno.Conn;
   /** Handshake + START_API deadline timer, cleared once started. */
   handshakeTimer: Timer | undefined;
+  /** Server version agreed in the handshake (0 before). */
   version = 0;
+  /** Client id of START_API; undefined before. */
   clientId: number | undefined;
+  /** True once START_API came. */
   started = false;
+  /** True once closed. */
   closed = false;
+  /** True while connectivity is lost (fault 1100): no data is sent. */
   lost = false;
+  /** Tick-by-tick subscriptions by request id. */
   readonly tbt = new Map<number, TbtSub>();
+  /** keepUpToDate bar subscriptions by request id. */
   readonly bars = new Map<number, BarSub>();
   #out = new FrameWriter();
   #queue: Uint8Array[] = [];
@@ -87,20 +114,24 @@ export class Session {
   /** Set by closeAfterFlush: no new output, the queue drains, then the socket closes. */
   #muted = false;
 
+  /** A session on `conn`, numbered `id`. */
   constructor(id: number, conn: Deno.Conn, limits: SessionLimits) {
     this.id = id;
     this.conn = conn;
     this.#limits = limits;
   }
 
+  /** Bytes queued and not yet written. */
   get pendingBytes(): number {
     return this.#pending + this.#out.length;
   }
 
+  /** Queues one message (written on the next microtask). */
   send(fields: readonly Field[]): void {
     this.sendText(joinFields(fields));
   }
 
+  /** Queues one message already joined into its text. */
   sendText(text: string): void {
     if (this.closed || this.#muted) return;
     this.#out.writeText(text);
@@ -211,6 +242,7 @@ export class Session {
     void this.empty().then(() => this.close());
   }
 
+  /** Closes the socket at once; what is queued is lost. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -18,8 +18,11 @@ export interface SimFeed {
 
 /** Logger subset the simulator uses (defaults to logtape's `["scalpbot","sim"]`). */
 export interface SimLogger {
+  /** Logs at info level; `props` fill the message's `{placeholders}`. */
   info(message: string, props?: Record<string, unknown>): void;
+  /** Logs at warning level. */
   warn(message: string, props?: Record<string, unknown>): void;
+  /** Logs at debug level. */
   debug(message: string, props?: Record<string, unknown>): void;
 }
 
@@ -113,11 +116,17 @@ export interface SimFaults {
 
 /** Counters of a running simulator, for tests and the bench. */
 export interface SimStats {
+  /** Connections accepted. */
   connections: number;
+  /** Sessions open now. */
   activeSessions: number;
+  /** Ticks taken from the replay. */
   ticksReplayed: number;
+  /** Tick-by-tick messages sent. */
   ticksSent: number;
+  /** Connections closed for a malformed message. */
   malformedClosed: number;
+  /** Messages of an id the simulator does not handle. */
   unknownMessages: number;
   /** Connections closed at accept because `maxConnections` were open. */
   refusedOverLimit: number;

@@ -14,10 +14,13 @@ export const DEFAULT_MAX_CANDLES = 20_000;
 export interface CandleColumns {
   /** Candle start, epoch ms UTC (a multiple of `lengthMs` once merged). */
   start: number[];
-  /** Open, high, low, close prices. */
+  /** Open prices. */
   open: number[];
+  /** High prices. */
   high: number[];
+  /** Low prices. */
   low: number[];
+  /** Close prices. */
   close: number[];
   /** Candle length in ms: the bar length times the merge factor. */
   lengthMs: number;

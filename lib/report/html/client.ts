@@ -7,7 +7,7 @@
  */
 
 /** The page script. Written without template literals so it can live in this string. */
-export const CLIENT_SCRIPT = String.raw`
+export const CLIENT_SCRIPT: string = String.raw`
 (function () {
   "use strict";
   var startMs = performance.now();

@@ -55,10 +55,13 @@ export interface HtmlRun {
   id: string;
   /** Text of the run picker's option. */
   label: string;
-  /** Contract and data source from the SESSION_START (null when none was seen). */
+  /** Contract symbol from the SESSION_START (null when none was seen). */
   symbol: string | null;
+  /** Currency of P/L (null when no SESSION_START was seen). */
   currency: string | null;
+  /** Data source, e.g. `file:ticks.csv` (null when none was seen). */
   source: string | null;
+  /** Minimum price increment (null when none was seen). */
   tickSize: number | null;
   /** Decimals of a price on the tick grid. */
   decimals: number;

@@ -38,8 +38,11 @@ export interface LevelPath {
 
 /** Points of a line: times (s, shifted), values; `on[i]` 0: the line leaving point i is hidden. */
 export interface LinePoints {
+  /** Times, seconds, shifted to wall time (see chartSeconds). */
   t: number[];
+  /** Values, one per time. */
   v: number[];
+  /** Visibility of the segment leaving each point; absent: all shown. */
   on?: (0 | 1)[];
 }
 
@@ -51,13 +54,15 @@ export interface ChartSeries {
   candleNote: string;
   /** Without candles: a line through the fill prices, the markers' host. */
   fills: LinePoints | null;
-  /** Stop and target lines of the trades (steps at each move). */
+  /** Stop lines of the trades (steps at each move). */
   stop: LinePoints;
+  /** Target lines of the trades (steps at each move). */
   target: LinePoints;
   /** Markers: times (s, shifted, ascending), kinds (index in {@linkcode MARK_KINDS}), prices. */
   marks: { t: number[]; k: number[]; p: number[] };
-  /** Closed-trade equity (cumulative net) and its drawdown (<= 0) after each exit. */
+  /** Closed-trade equity (cumulative net) after each exit. */
   equity: LinePoints;
+  /** Drawdown of the closed-trade equity (<= 0) after each exit. */
   drawdown: LinePoints;
   /** Net P/L per trading day. */
   days: { date: string[]; net: number[]; trades: number[] };
@@ -69,14 +74,23 @@ export interface ChartSeries {
 
 /** Inputs of {@linkcode buildSeries}. */
 export interface SeriesInput {
+  /** IANA zone the charts show wall times in. */
   timeZone: string;
+  /** The run's bars, or undefined when it has none. */
   candles: CandleColumns | undefined;
+  /** Why there are no candles, said when there are none. */
   noBarsNote: string;
+  /** Entry and exit markers. */
   marks: readonly PriceMark[];
+  /** Each trade's stop and target over its life. */
   levels: readonly LevelPath[];
+  /** Each exit's time and net P/L, in time order. */
   exits: readonly { time: number; net: number }[];
+  /** The run's first event time (the equity line starts there at 0). */
   firstTime: number | undefined;
+  /** Net P/L per trading day. */
   byDay: readonly DayRow[];
+  /** Net P/L and exits per hour of the day. */
   byHour: readonly HourRow[];
 }
 
