@@ -39,6 +39,8 @@ export interface PaperVenueOptions {
    * resting limit at the back of the queue is sure of a fill only then). Default `touch`.
    */
   targetFill?: "touch" | "through";
+  /** Where a signal refused after a halt is logged (one line each). Default: nowhere. */
+  log?: (line: string) => void;
 }
 
 /** The venue's side of one trade. */
@@ -107,6 +109,12 @@ export class PaperVenue implements Venue {
   #entrySlip: number;
   /** How far beyond the target a print must be: 0 (touch) or half a tick (through). */
   #through: number;
+  /** Why entries are refused for the rest of the run (the kill switch), if they are. */
+  #halted: string | undefined = undefined;
+  /** The last print of the open trade; a halt closes there. */
+  #lastPrint = NaN;
+  /** A halt found no print to close at: the next print closes the position. */
+  #closeOnPrint = false;
 
   /** A paper venue with the fill model of `options`. */
   constructor(options: PaperVenueOptions) {
@@ -116,6 +124,47 @@ export class PaperVenue implements Venue {
     this.#through = options.targetFill === "through" ? options.tickSize / 2 : 0;
   }
 
+  /** Why entries are refused (the kill switch), if they are. */
+  get halted(): string | undefined {
+    return this.#halted;
+  }
+
+  /** A halted venue refuses every entry (logged once per signal); otherwise none here. */
+  refusesEntry(time: number): string | undefined {
+    if (this.#halted === undefined) return undefined;
+    const why = `entries are stopped (${this.#halted})`;
+    this.#o.log?.(`[paper] signal at ${new Date(time).toISOString()} not traded: ${why}`);
+    return why;
+  }
+
+  /**
+   * The kill switch: refuses every later entry, cancels a working entry (CANCEL `HALT`) and
+   * closes a position at market at the last print (at the next one when none was seen), an
+   * EXIT MANUAL. A later halt keeps the first reason.
+   */
+  halt(reason: string, time: number): void {
+    this.#halted ??= reason;
+    const t = this.#t;
+    if (t === undefined) return;
+    if (t.filled === 0) {
+      this.#t = undefined;
+      this.#emit({
+        kind: "cancel",
+        tradeId: t.tradeId,
+        role: "entry",
+        qty: t.ordered,
+        time,
+        reason: "HALT",
+      });
+      return;
+    }
+    if (Number.isNaN(this.#lastPrint)) {
+      this.#closeOnPrint = true;
+      return;
+    }
+    this.flatten({ tradeId: t.tradeId, time, price: this.#lastPrint, pricing: "market" });
+  }
+
   /** Sets the receiver of fills and cancels. */
   listen(listener: VenueListener): void {
     this.#listener = listener;
@@ -123,6 +172,7 @@ export class PaperVenue implements Venue {
 
   /** Opens the trade; a market entry without partial fills fills at once. */
   placeEntry(order: EntryOrder): void {
+    this.#lastPrint = NaN;
     const limit = order.type === "limit" || this.#o.partialFills;
     this.#t = {
       tradeId: order.tradeId,
@@ -177,6 +227,9 @@ export class PaperVenue implements Venue {
 
   /** Holds a trade resumed from the journal: any print counts (no order time). */
   adopt(trade: AdoptedTrade): void {
+    this.#lastPrint = NaN;
+    // Halted before the trade was taken over: it closes at the first print.
+    this.#closeOnPrint = this.#halted !== undefined;
     this.#t = {
       tradeId: trade.tradeId,
       long: trade.side === "LONG",
@@ -198,6 +251,12 @@ export class PaperVenue implements Venue {
    */
   onTick(ts: number, price: number, size: number): void {
     const t = this.#t;
+    if (t !== undefined) this.#lastPrint = price;
+    if (this.#closeOnPrint && t !== undefined && t.filled > 0) {
+      this.#closeOnPrint = false;
+      this.flatten({ tradeId: t.tradeId, time: ts, price, pricing: "market" });
+      return;
+    }
     if (t === undefined || ts < t.orderTime || t.filled >= t.ordered) return;
     const left = t.ordered - t.filled;
     if (!t.limit) this.#marketFill(price, left, ts);
@@ -291,7 +350,7 @@ export class PaperVenue implements Venue {
  * paperVenueFrom(defaultConfig()).name; // "paper"
  * ```
  */
-export function paperVenueFrom(config: Config): PaperVenue {
+export function paperVenueFrom(config: Config, log?: (line: string) => void): PaperVenue {
   const f = config.fills;
   return new PaperVenue({
     tickSize: config.contract.tick_size,
@@ -299,5 +358,6 @@ export function paperVenueFrom(config: Config): PaperVenue {
     stopSlippageTicks: f.stop_slippage_ticks,
     entrySlippageTicks: f.entry_slippage_ticks,
     targetFill: f.target_fill,
+    ...(log === undefined ? {} : { log }),
   });
 }
