@@ -69,6 +69,7 @@ export const WORKER_MODULES = {
     "engine/managers/targets.ts",
     "engine/position_policy.ts",
     "engine/session_policy.ts",
+    "engine/trade_exit.ts",
     "engine/trade_manager.ts",
     "engine/trade_state.ts",
     "events/stream.ts",
