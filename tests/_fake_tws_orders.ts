@@ -134,7 +134,13 @@ export class FakeTws extends EventEmitter {
    * Only the execDetails and commissionReport of an execution (for a test that sends the
    * orderStatus first: IB does not promise their order).
    */
-  execution(id: number, qty: number, price: number, cumQty: number): string {
+  execution(
+    id: number,
+    qty: number,
+    price: number,
+    cumQty: number,
+    opts: { commission?: boolean } = {},
+  ): string {
     const o = this.last(id)!;
     const execId = `x${++this.#exec}`;
     const exec = {
@@ -150,8 +156,13 @@ export class FakeTws extends EventEmitter {
     };
     this.executions.push(exec);
     this.emit(EventName.execDetails, -1, { conId: CON_ID }, exec);
-    this.emit(EventName.commissionReport, { execId, commission: 0.62 * qty, currency: "USD" });
+    if (opts.commission !== false) this.commission(execId, 0.62 * qty);
     return execId;
+  }
+
+  /** The commissionReport of execution `execId` (a late one, when sent on its own). */
+  commission(execId: string, commission: number): void {
+    this.emit(EventName.commissionReport, { execId, commission, currency: "USD" });
   }
 
   /** An order's status (Submitted, Cancelled...). */

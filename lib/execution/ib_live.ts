@@ -221,7 +221,10 @@ export class IbOrders {
     await this.#reconciling;
     this.venue.closeAll("MANUAL");
     const end = Date.now() + timeoutMs;
-    while (this.venue.busy && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    // Flat at IB, and its fills booked (a late commission report is waited for).
+    while ((this.venue.busy || this.venue.booking) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     if (this.venue.busy) this.#o.log(`[orders] not flat after ${timeoutMs / 1000} s: check TWS`);
     return !this.venue.busy;
   }
@@ -234,8 +237,9 @@ export class IbOrders {
     }
   }
 
-  /** Stops the kill-switch watch and the client's listeners. */
+  /** Books held fills, stops the kill-switch watch and the client's listeners. */
   stop(): void {
+    this.venue.settleBookings();
     this.#stopKill();
     this.#orders.dispose();
   }

@@ -47,6 +47,12 @@ export interface IbVenueOptions {
    * MANUAL position) or `flatten` (reported, cancelled and closed). Default `adopt`.
    */
   unexplained?: UnexplainedPolicy;
+  /**
+   * How long a fill whose commission report is late is held back from the trade manager
+   * (with every event after it), so that its FILL / EXIT carry IB's commission. Default
+   * 30 s; 0: book at once at the configured rate.
+   */
+  bookingWaitMs?: number;
   /** Timeout of each reconciliation request. Default 10 s. */
   requestTimeoutMs?: number;
   /** Executions the journal already holds (their fills are not reported again). */

@@ -21,6 +21,7 @@
  */
 import { type OrderClient, OrderClientError, type OrderEvent } from "../ib/orders.ts";
 import type { ExecutionInfo } from "../ib/orders_events.ts";
+import { Bookings } from "./ib_bookings.ts";
 import { IbEntries } from "./ib_entries.ts";
 import { reconcileOrders } from "./ib_reconcile.ts";
 import {
@@ -67,6 +68,8 @@ export class IbVenue implements Venue {
   #reconciling = false;
   /** A reconciliation has completed since the start (before it, entries wait). */
   #reconciled: boolean;
+  /** Events to the trade manager, a fill held while its commission is late. */
+  #bookings: Bookings;
   /** Entry gate, held entries, bracket sending. */
   #entries: IbEntries;
   /** Executions are asked for from here on at a reconciliation: the last one seen. */
@@ -81,6 +84,11 @@ export class IbVenue implements Venue {
     this.#log = options.log ?? (() => {});
     this.#execSince = options.execSince ?? NaN;
     this.#reconciled = options.reconciled ?? false;
+    this.#bookings = new Bookings(
+      (e) => this.#listener(e),
+      options.bookingWaitMs ?? 30_000,
+      (line) => this.#log(line),
+    );
     this.#entries = new IbEntries({
       options,
       orders: this.#orders,
@@ -228,9 +236,12 @@ export class IbVenue implements Venue {
         this.#onError(e.orderId, e.code, e.text, e.meaning);
         break;
       case "commission":
-        this.#log(
-          `[orders] commission ${e.commission} for execution ${e.execId} came after its fill`,
-        );
+        if (!this.#bookings.commission(e.execId, e.commission)) {
+          this.#log(
+            `[orders] commission ${e.commission} for execution ${e.execId} came after its fill ` +
+              "was booked at the configured rate: the journal keeps that one",
+          );
+        }
         break;
       case "open":
         break;
@@ -278,7 +289,17 @@ export class IbVenue implements Venue {
   }
 
   #emit(e: VenueEvent): void {
-    this.#listener(e);
+    this.#bookings.push(e);
+  }
+
+  /** True while fills wait for their commission before they are reported. */
+  get booking(): boolean {
+    return this.#bookings.holding;
+  }
+
+  /** Reports every held fill now (the run stops), at the configured rate where IB's is missing. */
+  settleBookings(): void {
+    this.#bookings.settle();
   }
 
   /** A `cancel` event now (`reason` when the venue, not a request, ended the order). */
