@@ -100,3 +100,47 @@ Deno.test("IbVenue: a flatten whose stop reports Filled before its execution clo
   assert.equal(tws.sent.length, 3);
   assert.equal(venue.position, 0);
 });
+
+Deno.test("IbVenue after a restart: an adopted stop's fills before the restart do not hide a bare position", async () => {
+  const { tws, venue, lines } = setup();
+  // Two contracts bought, one stopped out before the restart (journaled): one held.
+  venue.adopt({
+    tradeId: "R-1",
+    side: "LONG",
+    ordered: 1,
+    filled: 1,
+    entryPrice: 4500,
+    stop: 4498,
+    target: 4504,
+  });
+  const exit = (orderType: string, price: Record<string, number>) => ({
+    orderType: orderType as never,
+    action: "SELL" as never,
+    totalQuantity: 2,
+    parentId: 6,
+    ocaGroup: "oca-R-1",
+    orderRef: "R-1",
+    ...price,
+  });
+  tws.openOrders = [
+    { id: 7, status: "Submitted", order: exit("LMT", { lmtPrice: 4504 }) },
+    { id: 8, status: "Submitted", order: exit("STP", { auxPrice: 4498 }) },
+  ];
+  tws.positions = [{ account: "DU1", qty: 1 }];
+  tws.ready(20);
+  const reconciled = venue.reconcile();
+  await turn();
+  // TWS follows each openOrder with its orderStatus: the stop has filled 1 of 2 already.
+  tws.status(7, "Submitted", 0, 2);
+  tws.status(8, "Submitted", 1, 1);
+  await reconciled;
+  const sent = tws.sent.length;
+  // TWS drops both exits (not asked to): the contract still held must get new ones.
+  tws.status(8, "Cancelled", 1, 1);
+  tws.status(7, "Cancelled", 0, 2);
+  assert.deepEqual(
+    tws.sent.slice(sent).map((s) => [s.order.orderType, s.order.totalQuantity]),
+    [["LMT", 1], ["STP", 1]],
+    lines.join("\n"),
+  );
+});

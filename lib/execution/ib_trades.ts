@@ -109,6 +109,8 @@ export interface TradeOrders {
    */
   statusFilled?: Map<number, number>;
   execFilled?: Map<number, number>;
+  /** Adopted orders' filled quantity at their first status (NaN: none seen yet). */
+  statusBase?: Map<number, number>;
 }
 
 /** A new book for a trade of `side`, `ordered` contracts of which `filled` are held. */

@@ -262,7 +262,11 @@ export class IbVenue implements Venue {
         timeoutMs: this.#o.requestTimeoutMs ?? 10_000,
         trades: this.#trades,
         knows: (id) => this.#byId.has(id),
-        bind: (t, id, role) => this.#bind(t, id, role),
+        bind: (t, id, role) => {
+          this.#bind(t, id, role);
+          // Its fills before the restart are in the journal: statuses count from here on.
+          (t.statusBase ??= new Map()).set(id, NaN);
+        },
         replay: async () => {
           const before = this.#replayed;
           await this.#orders.executions(this.#execSince, this.#o.requestTimeoutMs ?? 10_000);
@@ -387,9 +391,17 @@ export class IbVenue implements Venue {
   #noteStatusFill(orderId: number, filled: number): void {
     const b = this.#byId.get(orderId);
     const t = b === undefined ? undefined : this.#trades.get(b.tradeId);
-    if (t === undefined || b!.role === "entry" || !(filled > 0)) return;
+    if (t === undefined || b!.role === "entry") return;
+    const base = t.statusBase?.get(orderId);
+    if (base !== undefined && Number.isNaN(base)) {
+      // An adopted order's first status: what it filled before counts no more.
+      t.statusBase!.set(orderId, filled);
+      return;
+    }
+    const news = filled - (base ?? 0);
+    if (!(news > 0)) return;
     const m = t.statusFilled ??= new Map();
-    m.set(orderId, Math.max(m.get(orderId) ?? 0, filled));
+    m.set(orderId, Math.max(m.get(orderId) ?? 0, news));
   }
 
   #markDead(orderId: number): void {
