@@ -22,7 +22,6 @@ import {
   type IndicatorDefinition,
   registerIndicator,
 } from "../indicators/registry.ts";
-import { strategyApi } from "./api.ts";
 import { parseStrategyParams, strategyDefinition, useStrategyModule } from "./registry.ts";
 import type { Strategy, StrategyDefinition } from "./strategy.ts";
 
@@ -97,6 +96,8 @@ export async function loadStrategy(
   };
   let def: unknown;
   try {
+    // Loaded here, not at start: the API brings zod, which a built-in strategy run never needs.
+    const { strategyApi } = await import("./api.ts");
     def = (factory as (api: unknown) => unknown)(strategyApi(register));
   } catch (e) {
     if (e instanceof ConfigError) throw e;

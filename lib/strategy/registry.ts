@@ -6,7 +6,7 @@
  * @module
  */
 import { ConfigError, describeIssue } from "../config/errors.ts";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import { scalpStrategy } from "./scalp.ts";
 import type { Strategy, StrategyDefinition } from "./strategy.ts";
@@ -90,13 +90,23 @@ export function parseStrategyParams<P>(
   params: unknown,
   source: string,
 ): P {
-  const parsed = def.schema.safeParse(params, { reportInput: true });
+  const schema = def.schema;
+  if (schema === undefined) {
+    // The config schema makes `params` a record; the wording is zod's strictObject's.
+    const keys = params !== null && typeof params === "object" ? Object.keys(params) : [];
+    if (keys.length === 0) return {} as P;
+    throw new ConfigError(`unknown key "strategy.params.${keys[0]}" (strategy ${def.name})`, {
+      source,
+      keyPath: `strategy.params.${keys[0]}`,
+    });
+  }
+  const parsed = schema.safeParse(params, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const issue = issues[0]!;
   const prefix = ["strategy", "params"];
   const { detail, keyPath } = describeIssue({ ...issue, path: [...prefix, ...issue.path] }, {
-    allowedKeys: (path) => objectKeys(def.schema, path.slice(prefix.length)),
+    allowedKeys: (path) => objectKeys(schema, path.slice(prefix.length)),
   });
   throw new ConfigError(`${detail} (strategy ${def.name})`, {
     source,
@@ -110,14 +120,19 @@ export function parseStrategyParams<P>(
 function objectKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
   let s = unwrap(schema);
   for (const seg of path) {
-    if (!(s instanceof z.ZodObject) || typeof seg !== "string") return undefined;
+    if (!isObject(s) || typeof seg !== "string") return undefined;
     const shape = s.shape as Record<string, z.ZodType>;
     if (!Object.hasOwn(shape, seg)) return undefined;
     s = unwrap(shape[seg]!);
   }
-  if (!(s instanceof z.ZodObject)) return undefined;
+  if (!isObject(s)) return undefined;
   const keys = Object.keys(s.shape);
   return keys.length > 0 ? keys : undefined;
+}
+
+/** A zod object schema, told by its definition (no `instanceof`: zod is imported for types only). */
+function isObject(schema: z.ZodType): schema is z.ZodObject {
+  return schema._zod.def.type === "object";
 }
 
 /** Looks through defaults and optionals. */

@@ -10,7 +10,6 @@
  *
  * @module
  */
-import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import { CrossDetector, type CrossDirection } from "../indicators/cross.ts";
 import type { Side } from "../types.ts";
@@ -198,6 +197,5 @@ export class ScalpStrategy implements Strategy {
 /** The registry entry of `scalp`: no `strategy.params` (an empty strict object). */
 export const scalpStrategy: StrategyDefinition<Record<string, never>> = {
   name: "scalp",
-  schema: z.strictObject({}),
   create: (_params, config) => new ScalpStrategy(config),
 };

@@ -98,8 +98,12 @@ export interface Strategy {
 export interface StrategyDefinition<P = unknown> {
   /** Registered name (`strategy.name`): lower-case letters, digits, `_`. */
   readonly name: string;
-  /** Validates `strategy.params`; defaults apply as in any zod schema. */
-  readonly schema: z.ZodType<P>;
+  /**
+   * Validates `strategy.params`; defaults apply as in any zod schema. Absent: the strategy
+   * takes no parameters (`strategy.params` must be empty), and a run with it need not load zod
+   * at all (the built-in `scalp`: about 20 ms of start-up).
+   */
+  readonly schema?: z.ZodType<P>;
   /** Builds the strategy for one run from its parameters and the whole config. */
   create(params: P, config: Config): Strategy;
 }
