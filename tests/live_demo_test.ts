@@ -54,6 +54,22 @@ Deno.test("demo: a config.yaml naming another month runs to the report and exits
     assert.ok(text.includes("Net P/L"), "report printed");
     const j = await readJournal(`${dir}/demo_trade_record.text`);
     assert.equal(j.events.at(-1)!.kind, "SESSION_END");
+    // Exits by hour count in the exchange's hours (Chicago), as every console line is stamped;
+    // the hours are worked out here from the journal's EXIT times with Intl.
+    const hourIn = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/Chicago",
+      hour: "numeric",
+      hourCycle: "h23",
+    });
+    const byHour = new Map<number, number>();
+    for (const e of j.events) {
+      if (e.kind !== "EXIT") continue;
+      const h = Number(hourIn.format(e.time));
+      byHour.set(h, (byHour.get(h) ?? 0) + 1);
+    }
+    assert.ok(byHour.size > 0, "the demo closed no trade");
+    const want = [...byHour].sort((a, b) => a[0] - b[0]).map(([h, n]) => `${h}h ${n}`).join(", ");
+    assert.match(text, new RegExp(`^Exits by hour: +${want}$`, "m"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -25,6 +25,7 @@ import type { IbConnection } from "../ib/connection.ts";
 import { isJournalEvent } from "../events/types.ts";
 import { formatReport } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
+import { TradingDays } from "../data/trading_day.ts";
 import type { Clock, SessionStartEvent } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { ConsoleOutput, consoleZone, journalFormatOptions } from "./console.ts";
@@ -184,7 +185,12 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
   }
   await ensureParentDir(o.journalPath);
   // The report is accumulated: a live run of weeks keeps a few numbers per trade, not events.
-  const tally = new ReportAccumulator();
+  // Days and hours in the exchange's zone, as the backtest and every console line show them.
+  const tradingDays = new TradingDays(config.session.timezone, config.session.starts);
+  const tally = new ReportAccumulator({
+    dayOf: (t) => tradingDays.dayOf(t),
+    hourOf: (t) => tradingDays.hourOf(t),
+  });
   const events = o.events ?? new EventStream();
   // Formatted, written and fdatasynced on a worker thread: never on the tick path. Opened on
   // the first event, in the zone and tick size of the engine's config (patched from contract
