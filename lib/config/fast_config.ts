@@ -16,7 +16,7 @@ import type { Config } from "./schema.ts";
 import { defaultConfig } from "./defaults.ts";
 import { dropNulls, isPlainObject, type Raw, setPath } from "./raw.ts";
 import { readYamlSubset, readYamlValue } from "./yaml_subset.ts";
-import { assertTimeZone } from "../time/zone.ts";
+import { isTimeZone } from "../time/zone.ts";
 
 /** A check of one value, as the zod schema states it. */
 export type Rule =
@@ -70,15 +70,6 @@ const oneOf = (...values: string[]): Rule => ({ kind: "enum", values });
 const section = (keys: Record<string, Rule>, ...refines: ((v: Raw) => boolean)[]): Section => (
   refines.length === 0 ? { kind: "section", keys } : { kind: "section", keys, refines }
 );
-
-function isTimeZone(tz: string): boolean {
-  try {
-    assertTimeZone(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;

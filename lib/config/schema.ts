@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { assertTimeZone } from "../time/zone.ts";
+import { isTimeZone } from "../time/zone.ts";
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM (00:00 to 23:59)");
 const window = z.string().regex(
@@ -194,15 +194,6 @@ export const fillsSchema = z.strictObject({
   /** Bar closes after which an incomplete entry order is cancelled. */
   entry_timeout_bars: z.int().min(1).max(1000).default(1),
 });
-
-function isTimeZone(tz: string): boolean {
-  try {
-    assertTimeZone(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Trading session: VWAP resets and liquid hours, in the exchange time zone. */
 export const sessionSchema = z.strictObject({

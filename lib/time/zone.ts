@@ -47,6 +47,23 @@ export function assertTimeZone(timeZone: string): void {
 }
 
 /**
+ * True when `timeZone` is a valid IANA zone (the test of {@linkcode assertTimeZone}, no throw).
+ *
+ * @example
+ * ```ts
+ * isTimeZone("Mars/Olympus"); // false
+ * ```
+ */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    assertTimeZone(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Offset of `timeZone` from UTC at instant `ms`, in minutes (Chicago in winter: -360).
  */
 export function zoneOffsetMinutes(ms: number, timeZone: string): number {
