@@ -10,7 +10,7 @@ import { describeUnendedRun, findUnendedRuns } from "../journal/inspect.ts";
 import { formatReport, reportToJson } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import { TradingDays } from "../data/trading_day.ts";
-import { assertTimeZone } from "../time/zone.ts";
+import { isTimeZone } from "../time/zone.ts";
 import { HtmlReportFile } from "../report/html/write.ts";
 import { ChartLibraryError } from "../report/html/assets.ts";
 import { TradesFile } from "../report/trades_out.ts";
@@ -57,9 +57,7 @@ export async function runReport(args: string[]): Promise<number> {
   }
   const path = positionals[0] ?? "trade_record.text";
   const timeZone = values.tz ?? "UTC";
-  try {
-    assertTimeZone(timeZone);
-  } catch {
+  if (!isTimeZone(timeZone)) {
     throw new UsageError(
       `--tz must be an IANA time zone such as America/Chicago, got "${timeZone}"`,
     );

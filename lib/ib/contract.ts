@@ -10,7 +10,7 @@
  * @module
  */
 import type { Config } from "../config/schema.ts";
-import { assertTimeZone, localParts, zonedTimeToUtc } from "../time/zone.ts";
+import { isTimeZone, localParts, zonedTimeToUtc } from "../time/zone.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -71,12 +71,7 @@ export function lastTradeMs(text: string, timeZone: string): number {
 
 /** Completes a details record with its last trade time and checked zone. */
 export function resolveContract(d: DetailsRecord, fallbackZone: string): ResolvedContract {
-  let timeZone = d.timeZoneId;
-  try {
-    assertTimeZone(timeZone);
-  } catch {
-    timeZone = fallbackZone;
-  }
+  const timeZone = isTimeZone(d.timeZoneId) ? d.timeZoneId : fallbackZone;
   return { ...d, timeZone, lastTradeMs: lastTradeMs(d.lastTradeDateOrContractMonth, timeZone) };
 }
 

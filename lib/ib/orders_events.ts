@@ -6,7 +6,7 @@
  * @module
  */
 import type { CommissionReport, Contract, Execution, Order, OrderState } from "@stoqey/ib";
-import { assertTimeZone, zonedTimeToUtc } from "../time/zone.ts";
+import { isTimeZone, zonedTimeToUtc } from "../time/zone.ts";
 
 /** An order as TWS reports it (openOrder). */
 export interface OpenOrderInfo {
@@ -226,11 +226,7 @@ export function parseExecTime(text: string, defaultZone: string): number {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 59) return NaN;
   if (m[4] === "-") return m[8] === undefined ? Date.UTC(y, mo - 1, d, hh, mm, ss) : NaN;
   const zone = m[8] ?? defaultZone;
-  try {
-    assertTimeZone(zone);
-  } catch {
-    return NaN;
-  }
+  if (!isTimeZone(zone)) return NaN;
   return zonedTimeToUtc(y, mo, d, hh, mm, zone) + ss * 1000;
 }
 

@@ -9,7 +9,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import { checkInputFile } from "../cli/fs.ts";
 import { RunError, UsageError } from "../cli/usage_error.ts";
 import { hostPort } from "../ib/host.ts";
-import { assertTimeZone } from "../time/zone.ts";
+import { isTimeZone } from "../time/zone.ts";
 import { demoSession, TickGenerator, type TickGeneratorOptions } from "../gen/generator.ts";
 import { readTickFile } from "../ticks/csv_reader.ts";
 import { GridWatch } from "../ticks/grid_check.ts";
@@ -209,9 +209,7 @@ export async function runSimCommand(args: string[], options: RunSimOptions = {})
     MAX_SIM_VERSION;
   const tbtLimit = int("tbt-limit", values["tbt-limit"], 1, 1000) ?? 5;
   const timeZone = values.tz ?? "UTC";
-  try {
-    assertTimeZone(timeZone);
-  } catch {
+  if (!isTimeZone(timeZone)) {
     throw new UsageError(
       `--tz must be an IANA time zone such as UTC or America/Chicago, got "${timeZone}"`,
     );

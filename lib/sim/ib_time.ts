@@ -5,7 +5,7 @@
  * @module
  */
 
-import { assertTimeZone, zonedTimeToUtc, zoneOffsetMinutes } from "../time/zone.ts";
+import { isTimeZone, zonedTimeToUtc, zoneOffsetMinutes } from "../time/zone.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -33,9 +33,7 @@ export function parseIbDateTime(text: string, defaultZone: string): number {
     return Date.UTC(y, mo - 1, d, hh, mm, ss);
   }
   const zone = m[8] ?? defaultZone;
-  try {
-    assertTimeZone(zone);
-  } catch {
+  if (!isTimeZone(zone)) {
     throw new SyntaxError(`Cannot parse IB date-time "${text}": unknown time zone "${zone}"`);
   }
   return zonedTimeToUtc(y, mo, d, hh, mm, zone) + ss * 1000;
