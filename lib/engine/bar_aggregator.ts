@@ -122,17 +122,7 @@ export class BarAggregator {
 
   /** The open bar so far (a fresh object), or undefined when none is open. */
   get forming(): Bar | undefined {
-    if (!this.#open) return undefined;
-    return {
-      start: this.#start,
-      lengthMs: this.barMs,
-      open: this.#o,
-      high: this.#h,
-      low: this.#l,
-      close: this.#c,
-      volume: this.#v,
-      trades: this.#n,
-    };
+    return this.#open ? this.#bar() : undefined;
   }
 
   /** End of the open bar, or of the last closed bar when none is open. */
@@ -219,10 +209,9 @@ export class BarAggregator {
     this.#n++;
   }
 
-  #close(): Bar {
-    this.#open = false;
-    this.#closedUntil = this.#end;
-    const bar: Bar = {
+  /** The open bar's fields as a fresh object. */
+  #bar(): Bar {
+    return {
       start: this.#start,
       lengthMs: this.barMs,
       open: this.#o,
@@ -232,6 +221,12 @@ export class BarAggregator {
       volume: this.#v,
       trades: this.#n,
     };
+  }
+
+  #close(): Bar {
+    this.#open = false;
+    this.#closedUntil = this.#end;
+    const bar = this.#bar();
     this.lastClosed = bar;
     return bar;
   }
