@@ -256,40 +256,14 @@ export function decodeOrderRequest(
   }
 }
 
-/** An order as OPEN_ORDER describes it. */
-export interface OpenOrderView {
-  /** The client's order id. */
-  orderId: number;
+/** An order as OPEN_ORDER describes it: the placed fields with the simulator's contract. */
+export interface OpenOrderView extends Omit<PlacedOrder, "contract" | "transmit"> {
   /** Client id that placed it. */
   clientId: number;
   /** The simulator's permanent id. */
   permId: number;
   /** The contract. */
   contract: SimContract;
-  /** BUY or SELL. */
-  action: string;
-  /** Contracts. */
-  totalQuantity: number;
-  /** MKT, LMT or STP. */
-  orderType: string;
-  /** Limit price; undefined for none. */
-  lmtPrice: number | undefined;
-  /** Stop price; undefined for none. */
-  auxPrice: number | undefined;
-  /** Time in force. */
-  tif: string;
-  /** One-cancels-all group; empty for none. */
-  ocaGroup: string;
-  /** OCA type. */
-  ocaType: number;
-  /** Account id. */
-  account: string;
-  /** The client's order reference. */
-  orderRef: string;
-  /** Parent order id; 0 for none. */
-  parentId: number;
-  /** May fill outside regular trading hours. */
-  outsideRth: boolean;
   /** orderState.status. */
   status: string;
 }
