@@ -9,7 +9,8 @@ import { runMain } from "./_run_main.ts";
 import { CandleSampler } from "../lib/report/html/candles.ts";
 import { buildSeries, histogram } from "../lib/report/html/series.ts";
 import type { Bar } from "../lib/types.ts";
-import { planPermissions } from "../lib/cli/permissions.ts";
+import { planPermissions, statDir } from "../lib/cli/permissions.ts";
+import { launchArgs } from "../lib/cli/launch.ts";
 import { parseConfigText } from "../lib/config/load.ts";
 import { bigJournal } from "./_html_report.ts";
 
@@ -123,6 +124,34 @@ Deno.test("html report: the launcher grants --html as an output and read access 
   // No --html, no library.
   const plain = planPermissions("report", ["j.text"], { config, dirExists: () => true });
   assert.deepEqual(plain.read, ["j.text"]);
+});
+
+Deno.test("html report: a page in an existing folder is written with the launcher's grant (the file only)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(dir, "runs"));
+    await Deno.writeTextFile(join(dir, "j.text"), bigJournal(3));
+    await Deno.writeTextFile(join(dir, "runs", "r.html"), "old page");
+    const args = await launchArgs("report", ["j.text", "--html", "runs/r.html"], {
+      mainPath: new URL("../main.ts", import.meta.url).pathname,
+      dirExists: (d) => statDir(join(dir, d)),
+    });
+    assert.ok(
+      !args.some((a) => a.startsWith("--allow-write=") && a.includes("runs,")),
+      args.join(" "),
+    );
+    // Deno checks mkdir against the folder even when it exists: the write must not need it.
+    const r = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+    assert.ok((await Deno.readTextFile(join(dir, "runs", "r.html"))).startsWith("<!doctype html>"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("html report: marks and levels sit on the candle that holds them; a trade's levels are hidden outside it", () => {

@@ -46,7 +46,11 @@ export class HtmlReportFile {
   /** Writes the page, creating its folder when missing. */
   async write(): Promise<void> {
     if (this.#library === undefined) throw new Error("HtmlReportFile.write before loadLibrary");
-    await Deno.mkdir(dirname(this.path), { recursive: true });
+    // Deno checks a mkdir against the folder even when it exists; the launcher grants the
+    // folder only when it is missing (otherwise the file alone), so ask before creating it.
+    const dir = dirname(this.path);
+    const granted = Deno.permissions.querySync({ name: "write", path: dir }).state === "granted";
+    if (granted) await Deno.mkdir(dir, { recursive: true });
     await Deno.writeTextFile(this.path, renderHtmlReport(this.#builder.build(), this.#library));
   }
 }
