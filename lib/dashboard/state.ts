@@ -95,7 +95,8 @@ export class DashboardState {
   #log: DashboardUpdate[] = [];
   #listeners = new Set<(u: DashboardUpdate) => void>();
   #bars: Candle[] = [];
-  #forming: Candle[] = [];
+  /** The engine's forming bar (a fresh object per TICKS event); a candle only when sent. */
+  #forming: Bar | undefined = undefined;
   /** End (exclusive) of the current session; bars from it on start a new one. */
   #sessionEnd = -Infinity;
   #trades = new Map<string, TradeRow>();
@@ -162,7 +163,7 @@ export class DashboardState {
       serverTime: this.#wall(),
       meta: { ...this.#meta, overlays: [...this.#meta.overlays] },
       bars: [...this.#bars],
-      forming: this.#forming.map((c) => ({ ...c })),
+      forming: this.#formingCandles(),
       trades: [...this.#trades.values()].map(copyTrade),
       status: { ...this.#status },
       report: { ...this.#report },
@@ -208,19 +209,9 @@ export class DashboardState {
       s.lastTickWall = this.#wall();
     }
     const lastClosed = this.#bars.at(-1);
-    if (forming === undefined || (lastClosed !== undefined && forming.start <= lastClosed.start)) {
-      this.#forming = [];
-    } else {
-      this.#forming = [{
-        start: forming.start,
-        open: forming.open,
-        high: forming.high,
-        low: forming.low,
-        close: forming.close,
-        volume: forming.volume,
-        overlays: [],
-      }];
-    }
+    const stale = forming !== undefined && lastClosed !== undefined &&
+      forming.start <= lastClosed.start;
+    this.#forming = stale ? undefined : forming;
     this.#dirty = true;
   }
 
@@ -251,10 +242,10 @@ export class DashboardState {
     };
     this.#bars.push(candle);
     if (this.#bars.length > MAX_BARS) this.#bars.splice(0, this.#bars.length - MAX_BARS);
-    const before = this.#forming.length;
-    this.#forming = this.#forming.filter((f) => f.start > bar.start);
+    const closed = this.#forming !== undefined && this.#forming.start <= bar.start;
+    if (closed) this.#forming = undefined;
     this.#publish({ type: "bar", candle });
-    if (this.#forming.length !== before) this.#dirty = true;
+    if (closed) this.#dirty = true;
   }
 
   /** A journal event: trades, levels, P/L and the report. Published at once. */
@@ -422,7 +413,7 @@ export class DashboardState {
     if (!this.#dirty) return;
     this.#dirty = false;
     this.#updateStatus();
-    this.#publish({ type: "forming", candles: this.#forming.map((c) => ({ ...c })) });
+    this.#publish({ type: "forming", candles: this.#formingCandles() });
     this.#publish({ type: "status", status: { ...this.#status } });
   }
 
@@ -464,9 +455,17 @@ export class DashboardState {
     this.#publish({ type: "trade", trade: copyTrade(t) });
   }
 
+  /** The forming bar as the page's candles: none or one. */
+  #formingCandles(): Candle[] {
+    const f = this.#forming;
+    if (f === undefined) return [];
+    const { start, open, high, low, close, volume } = f;
+    return [{ start, open, high, low, close, volume, overlays: [] }];
+  }
+
   #clear(): void {
     this.#bars = [];
-    this.#forming = [];
+    this.#forming = undefined;
     this.#sessionEnd = -Infinity;
     this.#trades.clear();
     this.#active = undefined;
