@@ -154,6 +154,32 @@ Deno.test("html report: a page in an existing folder is written with the launche
   }
 });
 
+Deno.test("report: --trades-csv and --trades-jsonl in a missing folder are written, as backtest's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "j.text"), bigJournal(3));
+    const cli = ["j.text", "--trades-csv", "out/t.csv", "--trades-jsonl", "out/t.jsonl"];
+    const args = await launchArgs("report", cli, {
+      mainPath: new URL("../main.ts", import.meta.url).pathname,
+      dirExists: (d) => statDir(join(dir, d)),
+    });
+    const r = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    // It used to write t.csv, then fail on t.jsonl: "No such file or directory ... open".
+    assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+    const csv = (await Deno.readTextFile(join(dir, "out", "t.csv"))).trim().split("\n");
+    const jsonl = (await Deno.readTextFile(join(dir, "out", "t.jsonl"))).trim().split("\n");
+    assert.equal(csv.length, 1 + jsonl.length); // the header, then one line per trade
+    assert.ok(jsonl.length > 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("html report: marks and levels sit on the candle that holds them; a trade's levels are hidden outside it", () => {
   const candles = new CandleSampler(100);
   for (let i = 0; i <= 10; i++) {

@@ -4,7 +4,7 @@
  * @module
  */
 import { parseCommandArgs } from "./args.ts";
-import { checkInputFile, checkOutputFile, sameFile } from "./fs.ts";
+import { checkInputFile, checkOutputFile, ensureParentDir, sameFile } from "./fs.ts";
 import { readJournal } from "../journal/reader.ts";
 import { describeUnendedRun, findUnendedRuns } from "../journal/inspect.ts";
 import { formatReport, reportToJson } from "../report/report.ts";
@@ -128,6 +128,8 @@ export async function runReport(args: string[]): Promise<number> {
       throw e instanceof ChartLibraryError ? new RunError(e.message) : e;
     }
   }
+  // Every folder first, as backtest does: a missing one must not cost a file written before.
+  for (const f of outputs) await ensureParentDir(f.path);
   for (const f of outputs) {
     f.open();
     for (const e of events) f.add(e);
