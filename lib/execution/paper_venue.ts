@@ -107,6 +107,8 @@ export class PaperVenue implements Venue {
   #t: PaperTrade | undefined = undefined;
   /** Price added to a market entry's reference price: + for a long, - for a short. */
   #entrySlip: number;
+  /** Price by which a stop exit (and a market flatten) fills worse than the print. */
+  #stopSlip: number;
   /** How far beyond the target a print must be: 0 (touch) or half a tick (through). */
   #through: number;
   /** Why entries are refused for the rest of the run (the kill switch), if they are. */
@@ -120,6 +122,7 @@ export class PaperVenue implements Venue {
   constructor(options: PaperVenueOptions) {
     this.#o = options;
     this.#entrySlip = (options.entrySlippageTicks ?? 0) * options.tickSize;
+    this.#stopSlip = options.stopSlippageTicks * options.tickSize;
     // Half a tick, not "strictly greater": grid prices may carry float noise.
     this.#through = options.targetFill === "through" ? options.tickSize / 2 : 0;
   }
@@ -219,7 +222,7 @@ export class PaperVenue implements Venue {
       this.cancel(t.tradeId, "entry", order.time);
       return;
     }
-    const slip = order.pricing === "market" ? this.#slip() : 0;
+    const slip = order.pricing === "market" ? this.#stopSlip : 0;
     // `price - 0` keeps the same float as the price itself.
     const price = slip === 0 ? order.price : t.long ? order.price - slip : order.price + slip;
     this.#exitFill(t, "flatten", price, t.filled, order.time);
@@ -281,17 +284,14 @@ export class PaperVenue implements Venue {
     const hit = levelReached(t.long, t.stop, target, price);
     if (hit === "TARGET") this.#targetFill(t, ts);
     else if (hit === "STOP") {
-      this.#exitFill(t, "stop", t.long ? price - this.#slip() : price + this.#slip(), t.filled, ts);
+      const slip = this.#stopSlip;
+      this.#exitFill(t, "stop", t.long ? price - slip : price + slip, t.filled, ts);
     }
   }
 
   #trade(tradeId: string): PaperTrade | undefined {
     const t = this.#t;
     return t !== undefined && t.tradeId === tradeId ? t : undefined;
-  }
-
-  #slip(): number {
-    return this.#o.stopSlippageTicks * this.#o.tickSize;
   }
 
   /** A market-style entry: filled whole at `ref`, worse by the entry slippage. */
