@@ -7,15 +7,11 @@
  */
 import type { HtmlReportData } from "./model.ts";
 import { CLIENT_SCRIPT } from "./client.ts";
-import { PAGE_STYLE } from "./style.ts";
+import { escapeHtml, PAGE_STYLE } from "./style.ts";
 
 /** Text safe inside a `<script>` element: no `</script` or `<!--` can end or bend it. */
 function scriptSafe(text: string): string {
   return text.replace(/<(\/script|!--)/gi, "<\\$1");
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The HTML report's style sheet (inlined in the page).
+ * The HTML report's style sheet (inlined in the page), and the text escape the report and
+ * sweep pages share.
  *
  * @module
  */
@@ -60,3 +61,8 @@ pre { font-size: 12px; max-height: 400px; overflow: auto; background: #f6f8fa; p
 button { font: inherit; font-size: 12px; padding: 1px 8px; }
 footer { color: #57606a; font-size: 12px; }
 `;
+
+/** `text` safe as HTML text or a quoted attribute value: `&`, `<`, `>` and `"` as entities. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Report } from "../report.ts";
-import { PAGE_STYLE } from "./style.ts";
+import { escapeHtml, PAGE_STYLE } from "./style.ts";
 
 /** One combination's figures (the shape of the sweep's rows). */
 export interface SweepPageFigures {
@@ -40,10 +40,6 @@ const FIGURES: [string, keyof Report | "days"][] = [
   ["avg trade", "avgTrade"],
   ["commission", "commission"],
 ];
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function figures(f: SweepPageFigures | undefined): (number | null)[] {
   if (f === undefined) return [];
