@@ -228,6 +228,21 @@ const PROCESS_CASES: ProcessCase[] = [
     first: () => /^scalpbot: .*net access to "10\.11\.12\.13:7999"/,
   },
   {
+    // The launcher's grant: BullMQ's import reads NODE_ENV, so the address is checked first.
+    name: "worker with a queue address that is not redis://",
+    allow: () => ["--allow-read=/"],
+    args: () => ["worker", "--queue", "http://x"],
+    code: 1,
+    first: () => /^scalpbot: --queue http:\/\/x: expected redis:\/\/HOST:PORT$/,
+  },
+  {
+    name: "sweep with a queue address that is not redis://",
+    allow: (d) => [`--allow-read=${d}`, `--allow-write=${d}`],
+    args: (d) => ["sweep", "--ticks", `${d}/j.text`, "--grid", "risk.contracts=1", "--queue", "x"],
+    code: 1,
+    first: () => /^scalpbot: --queue x: expected redis:\/\/HOST:PORT$/,
+  },
+  {
     name: "an option twice",
     allow: (d) => [`--allow-read=${d}`],
     args: (d) => ["report", `${d}/j.text`, "--json", "--json"],

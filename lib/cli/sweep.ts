@@ -11,6 +11,7 @@ import { onStopSignal } from "./signals.ts";
 import { journalFormatOptions } from "./console.ts";
 import { checkInputFile, checkOutputFile, ensureParentDirSync, sameFile } from "./fs.ts";
 import { RunError, UsageError } from "./usage_error.ts";
+import { checkQueueUrl, QueueUrlError } from "../sweep/queue_url.ts";
 import { loadColumns } from "../sweep/columns.ts";
 import { buildCombos, type Combo, GridError, parseGrid } from "../sweep/grid.ts";
 import type { JobResult } from "../sweep/job.ts";
@@ -119,7 +120,13 @@ export async function runSweep(args: string[]): Promise<number> {
   const started = performance.now();
   let results: JobResult[][];
   if (values.queue !== undefined) {
-    const { runQueueSweep, QueueUrlError } = await import("../sweep/queue.ts");
+    try {
+      checkQueueUrl(values.queue); // before BullMQ's import, which reads the environment
+    } catch (e) {
+      if (e instanceof QueueUrlError) throw new RunError(e.message);
+      throw e;
+    }
+    const { runQueueSweep } = await import("../sweep/queue.ts");
     // Ctrl+C / SIGTERM: take this sweep's waiting jobs off the queue before exiting.
     const stop = new AbortController();
     let code = 130;

@@ -7,6 +7,7 @@
  */
 import { intOption, parseCommandArgs } from "./args.ts";
 import { RunError, UsageError } from "./usage_error.ts";
+import { checkQueueUrl, QueueUrlError } from "../sweep/queue_url.ts";
 
 /** Help text of the worker command. */
 export const WORKER_HELP = `scalpbot worker --queue redis://HOST:PORT [options]
@@ -38,7 +39,13 @@ export async function runWorker(args: string[]): Promise<number> {
   }
   const concurrency = intOption(values.concurrency, "--concurrency", 1, 1, 64);
   const lockSeconds = intOption(values["lock-seconds"], "--lock-seconds", 30, 1, 3600);
-  const { runQueueWorker, QueueUrlError } = await import("../sweep/queue.ts");
+  try {
+    checkQueueUrl(values.queue); // before BullMQ's import, which reads the environment
+  } catch (e) {
+    if (e instanceof QueueUrlError) throw new RunError(e.message);
+    throw e;
+  }
+  const { runQueueWorker } = await import("../sweep/queue.ts");
   try {
     await runQueueWorker(values.queue, { concurrency, lockMs: lockSeconds * 1000 });
   } catch (e) {

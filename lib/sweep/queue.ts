@@ -16,6 +16,9 @@ import { loadColumns, type TickColumns } from "./columns.ts";
 import type { Combo } from "./grid.ts";
 import { type JobResult, prepareStrategy, runJob } from "./job.ts";
 import { describeJob, jobRunId } from "./pool.ts";
+import { checkQueueUrl, QueueUrlError } from "./queue_url.ts";
+
+export { QueueUrlError };
 
 /** The queue's name in Redis. */
 export const QUEUE_NAME = "scalpbot-sweep";
@@ -47,7 +50,7 @@ export interface SweepJobData {
 
 /** A Redis client for one BullMQ object (BullMQ needs maxRetriesPerRequest null). */
 function connect(url: string): Redis {
-  checkUrl(url);
+  checkQueueUrl(url);
   return new Redis(url, { maxRetriesPerRequest: null });
 }
 
@@ -56,7 +59,7 @@ function connect(url: string): Redis {
  * for ever without a word.
  */
 async function probe(url: string): Promise<void> {
-  checkUrl(url);
+  checkQueueUrl(url);
   const client = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
@@ -76,27 +79,6 @@ async function probe(url: string): Promise<void> {
     );
   } finally {
     client.disconnect();
-  }
-}
-
-function checkUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new QueueUrlError(`--queue ${url}: expected redis://HOST:PORT`);
-  }
-  if (parsed.protocol !== "redis:" || parsed.hostname === "") {
-    throw new QueueUrlError(`--queue ${url}: expected redis://HOST:PORT`);
-  }
-}
-
-/** A bad `--queue` address. */
-export class QueueUrlError extends Error {
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "QueueUrlError";
   }
 }
 
