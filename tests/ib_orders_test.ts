@@ -357,6 +357,18 @@ Deno.test("OrderClient reports an execution once, with its commission, before th
   c.dispose();
 });
 
+Deno.test("OrderClient masks account ids in an order error's text (it becomes a CANCEL reason)", () => {
+  const api = new FakeTws();
+  const events: OrderEvent[] = [];
+  const c = client(api, events);
+  api.emit(EventName.nextValidId, 1);
+  c.placeBracket(LONG_LMT);
+  api.emit(EventName.error, new Error("Order rejected: account DU1234567 has no funds"), 201, 1);
+  const e = events.find((x) => x.kind === "error") as Extract<OrderEvent, { kind: "error" }>;
+  assert.equal(e.text, "Order rejected: account DU******7 has no funds");
+  c.dispose();
+});
+
 Deno.test("OrderClient gathers open orders, positions and executions until their end messages", async () => {
   const api = new FakeTws();
   const events: OrderEvent[] = [];

@@ -12,6 +12,7 @@
  */
 import { EventName, type IBApi, type Order, OrderAction } from "@stoqey/ib";
 import { formatIbUtc } from "./adapter.ts";
+import { maskAccounts } from "./mask.ts";
 import {
   bracketFault,
   type BracketIds,
@@ -522,7 +523,8 @@ export class OrderClient {
         orderId: reqId,
         tradeId: t.tradeId,
         code,
-        text: String(err?.message ?? err ?? ""),
+        // The text becomes a CANCEL reason in the journal: no account id in it.
+        text: maskAccounts(String(err?.message ?? err ?? "")),
         meaning,
       });
     });
