@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { download, type DownloadOptions, type DownloadProgress } from "../lib/data/download.ts";
 import { MANIFEST_NAME, TickStore } from "../lib/data/store.ts";
+import { FatalError } from "../lib/ib/listing.ts";
+import { startProxy } from "./_live_proxy.ts";
 import {
   assertStoreEqualsArchive,
   downloadConfig,
@@ -155,6 +157,58 @@ Deno.test("download: TWS unreachable 8 times in a row ends the run with one line
     assert.equal(lines.filter((x) => x.includes("no connection to TWS")).length, 7);
     assert.deepEqual([...Deno.readDirSync(dir)], []);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("download: a 162 backs off and the day goes on; one that persists ends the run with one line, resumed later", async () => {
+  const t = await startDownloadSim({ rate: 1000, intensity: 0.15 });
+  // History answers 3 and 4 come back as IB's pacing 162 (another client of the account),
+  // then every answer from the 12th on.
+  let answers = 0;
+  const pacing = (
+    f: string[],
+  ) => ["4", "2", f[1]!, "162", "Historical data request pacing violation", ""];
+  const proxy = startProxy(t.port, (f) => {
+    if (f[0] !== "98") return f;
+    answers++;
+    return answers === 3 || answers === 4 || answers >= 12 ? pacing(f) : f;
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    const err = await download({
+      config: downloadConfig(proxy.port),
+      store: await TickStore.open(dir),
+      from: FROM,
+      to: TO,
+      now: t.now,
+      sleep: t.sleep,
+      log: (l) => lines.push(l),
+    }).then(() => undefined, (e) => e);
+    assert.ok(err instanceof FatalError, String(err));
+    assert.equal(
+      err.message,
+      "IB error 162: Historical data request pacing violation: the store keeps what was " +
+        "fetched; run again to resume",
+    );
+    // The first refusals back off 2 s, then 4 s (the simulator, which served the refused
+    // request, may refuse its identical retry too), and the walk goes on; the request refused
+    // for good is retried five times, 2, 4, 8, 15, 15 s apart, then the run gives up.
+    const waits = lines.filter((l) => l.includes("(162)")).map((l) => /in (\d+) s/.exec(l)![1]);
+    assert.deepEqual(waits.slice(0, 2), ["2", "4"]);
+    assert.deepEqual(waits.slice(-5), ["2", "4", "8", "15", "15"]);
+    assert.ok(waits.length >= 7, waits.join(" "));
+    assert.ok(answers >= 12, `${answers} answers`);
+    const partial = (await TickStore.open(dir)).records().filter((r) => r.status === "partial");
+    assert.equal(partial.length, 1);
+    // The next run, IB quiet again, resumes the partial day; the files equal the history.
+    const again = await runOn(t, dir);
+    assert.ok(!again.stopped);
+    await assertStoreEqualsArchive(t, dir);
+  } finally {
+    await proxy.close();
+    await t.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -305,6 +305,13 @@ export async function download(o: DownloadOptions): Promise<DownloadSummary> {
       report();
     }
   } catch (e) {
+    // An answer no retry fixes (a 162 that persists, no permission...): one line, not a bug
+    // report; the store keeps the pages written, and the next run resumes there.
+    if (e instanceof IbRequestError) {
+      throw new FatalError(
+        `${e.message}: the store keeps what was fetched; run again to resume`,
+      );
+    }
     if (!(e instanceof Stopped)) throw e;
     s.stopped = true;
   } finally {
