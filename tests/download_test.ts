@@ -212,3 +212,33 @@ Deno.test("download: a 162 backs off and the day goes on; one that persists ends
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("download --contract: the named contract on every day, not the front month; an unknown one is one line", async () => {
+  // 11 and 12 Sep: the roll rule picks MESU5 (EXPECTED_DAYS); MESZ5 is asked for instead.
+  const t = await startDownloadSim({
+    rate: 1000,
+    intensity: 0.05,
+    from: "2025-09-11",
+    to: "2025-09-12",
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const s = await runOn(t, dir, { from: "2025-09-11", to: "2025-09-12", contract: "mesz5" });
+    assert.deepEqual(s.contracts, ["MESZ5"]);
+    await assertStoreEqualsArchive(t, dir, [
+      { date: "2025-09-11", local: "MESZ5" },
+      { date: "2025-09-12", local: "MESZ5" },
+    ]);
+    await assert.rejects(
+      runOn(t, dir, { from: "2025-09-11", to: "2025-09-12", contract: "MESX9" }),
+      (e) =>
+        e instanceof FatalError &&
+        /^--contract MESX9: IB lists no such MES contract \(listed: .*MESU5, MESZ5, MESH6/.test(
+          e.message,
+        ),
+    );
+  } finally {
+    await t.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -8,7 +8,7 @@ import { IbRequestError } from "../lib/ib/adapter.ts";
 import { HistoryPacer, type TickColumns, walkForward } from "../lib/ib/history.ts";
 import { tradingDays, weeklyPattern } from "../lib/data/calendar.ts";
 import { type StoreContract, TickStore } from "../lib/data/store.ts";
-import { formatProgress } from "../lib/cli/download.ts";
+import { formatProgress, formatSummary } from "../lib/cli/download.ts";
 
 /** A pacer on a fake clock whose sleeps move the clock; `sent` collects send times. */
 function fakePacer(intervalMs = 0) {
@@ -281,5 +281,30 @@ Deno.test("download progress line: days, trades, requests, pacing waits, ETA fro
     line,
     "[#####...............] 1/4 days, 12,345 trades, 20 requests, pacing waits 2 (30.5 s), " +
       "ETA 0:03:00  MESZ5 2025-10-01",
+  );
+});
+
+Deno.test("download summary: days, empty, skipped, not over; trades, requests, waits, 162s, reconnects", () => {
+  const text = formatSummary({
+    daysTodo: 6,
+    daysDone: 6,
+    skipped: 2,
+    empty: 1,
+    ticks: 66_272,
+    pacing: { requests: 70, waits: 9, waitedMs: 381_000, retries162: 1 },
+    fraction: 1,
+    elapsedMs: 670_000,
+    notOver: 1,
+    contracts: ["MESU5", "MESZ5"],
+    reconnects: 2,
+    stopped: false,
+  }, "data/");
+  assert.equal(
+    text,
+    "Download done: 6 of 6 day(s) fetched (1 without trades), 2 already in the store, " +
+      "1 not over yet (left for a later run)\n" +
+      "  66,272 trades in 0:11:10, 70 requests, pacing waits 9 (381.0 s), 162 retries 1, " +
+      "reconnects 2\n" +
+      "  contracts MESU5, MESZ5; store data/manifest.json",
   );
 });

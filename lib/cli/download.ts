@@ -5,10 +5,11 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { loadConfig } from "../config/load.ts";
 import { parseDate } from "../data/calendar.ts";
 import { download, type DownloadProgress, type DownloadSummary } from "../data/download.ts";
-import { StoreError, TickStore } from "../data/store.ts";
+import { MANIFEST_NAME, StoreError, TickStore } from "../data/store.ts";
 import { maskAccounts } from "../ib/mask.ts";
 import { FatalError } from "../ib/listing.ts";
 import { parseCommandArgs } from "./args.ts";
@@ -141,7 +142,7 @@ export function formatSummary(s: DownloadSummary, out: string): string {
     `${s.pacing.requests} requests, pacing waits ${s.pacing.waits} ` +
     `(${(s.pacing.waitedMs / 1000).toFixed(1)} s), 162 retries ${s.pacing.retries162}, ` +
     `reconnects ${s.reconnects}`,
-    `  contracts ${s.contracts.join(", ") || "-"}; store ${out}/manifest.json`,
+    `  contracts ${s.contracts.join(", ") || "-"}; store ${join(out, MANIFEST_NAME)}`,
   ];
   return lines.join("\n");
 }
