@@ -127,6 +127,24 @@ Deno.test("computeReport finds the max drawdown, its recovery, streaks and hold 
   assert.equal(r.medianHoldMs, 160_000);
 });
 
+Deno.test("computeReport orders exits by time when runs were appended out of order", () => {
+  // Run B (02-18) written before run A (02-17): the equity curve, streaks and hold times are
+  // taken in time order, so every figure but the run order equals the in-order journal's.
+  const lines = TEXT.split("\n");
+  const swapped = [...lines.slice(16, 26), ...lines.slice(0, 16), ...lines.slice(26)].join("\n");
+  const r = report(swapped);
+  const { runIds, ...rest } = report(TEXT);
+  assert.deepEqual(r.runIds, ["B", "A", "C"]);
+  assert.deepEqual(runIds, ["A", "B", "C"]);
+  assert.deepEqual({ ...r, runIds }, { ...rest, runIds });
+  // The in-order figures, worked out above: peak 02-17 09:02, trough 09:25, W L L BE W W.
+  assert.equal(r.maxDrawdown, 26.25);
+  assert.equal(r.maxDrawdownTroughTime, CST(17, 9, 25));
+  assert.equal(r.maxDrawdownRecoveryTime, CST(18, 15, 0));
+  assert.equal(r.longestLosingStreak, 2);
+  assert.equal(r.medianHoldMs, 160_000);
+});
+
 Deno.test("computeReport splits trades by exit reason and by side", () => {
   const r = report(TEXT);
   assert.deepEqual(r.byReason, {

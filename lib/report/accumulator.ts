@@ -25,15 +25,13 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-// Columns of an exit row: time, net cents, hold ms, points x qty, net points (NaN when the
-// run's multiplier is unknown), R multiple (NaN without a known stop distance).
+// Columns of an exit row: time, net cents, hold ms. Only what depends on the exits' time
+// order (equity curve, streaks) or needs every value (median hold) is kept per exit; the
+// other figures are summed as exits come: 24 bytes per closed trade.
 const TIME = 0;
 const NET_C = 1;
 const HOLD = 2;
-const POINTS = 3;
-const NET_POINTS = 4;
-const R_MULT = 5;
-const COLUMNS = 6;
+const COLUMNS = 3;
 const ROWS_PER_CHUNK = 4096;
 
 /** Exit rows in fixed chunks: appending never copies, so nothing old becomes garbage. */
@@ -41,14 +39,7 @@ class ExitRows {
   #chunks: Float64Array[] = [];
   length = 0;
 
-  push(
-    time: number,
-    netC: number,
-    hold: number,
-    points: number,
-    netPoints: number,
-    rMultiple: number,
-  ): void {
+  push(time: number, netC: number, hold: number): void {
     const r = this.length % ROWS_PER_CHUNK;
     if (r === 0) this.#chunks.push(new Float64Array(ROWS_PER_CHUNK * COLUMNS));
     const a = this.#chunks[this.#chunks.length - 1]!;
@@ -56,9 +47,6 @@ class ExitRows {
     a[o + TIME] = time;
     a[o + NET_C] = netC;
     a[o + HOLD] = hold;
-    a[o + POINTS] = points;
-    a[o + NET_POINTS] = netPoints;
-    a[o + R_MULT] = rMultiple;
     this.length++;
   }
 
@@ -105,9 +93,9 @@ interface DaySums {
 
 /**
  * Accumulates a {@link Report} from journal events in journal order. Keeps, per closed
- * trade, six numbers (exit time, net cents, hold, points, net points, R) for the time-ordered
- * figures (equity curve, streaks, median hold), and per open trade a small record dropped at
- * its EXIT. Events of a trade after its EXIT (scalpbot never writes any) count as those of a
+ * trade, three numbers (exit time, net cents, hold) for the time-ordered figures (equity
+ * curve, streaks, median hold), and per open trade a small record dropped at its EXIT; sums
+ * (points, R) are taken in journal order, which is time order for one engine's run. Events of a trade after its EXIT (scalpbot never writes any) count as those of a
  * new trade.
  *
  * @example
@@ -140,7 +128,12 @@ export class ReportAccumulator {
   #bySide = Object.fromEntries(
     SIDES.map((s) => [s, { trades: 0, wins: 0, losses: 0, netPnl: 0 }]),
   ) as Record<Side, SideStats>;
-  /** One row per exit, summed in exit-time order at the end (float sums depend on order). */
+  #grossPoints = 0;
+  /** Null once an exit has no net points (the run's multiplier unknown). */
+  #netPoints: number | null = 0;
+  #rSum = 0;
+  #rCount = 0;
+  /** One row per exit, walked in exit-time order at the end. */
   #exits = new ExitRows();
   #exitsSorted = true;
   #dayOf: (ms: number) => string;
@@ -269,15 +262,16 @@ export class ReportAccumulator {
     else if (net < 0) side.losses++;
     const rows = this.#exits;
     if (rows.length > 0 && x.time < rows.get(rows.length - 1, TIME)) this.#exitsSorted = false;
+    rows.push(x.time, net, hold);
+    this.#grossPoints += x.pnlPoints * x.qty;
     const mult = this.#multiplier;
-    rows.push(
-      x.time,
-      net,
-      hold,
-      x.pnlPoints * x.qty,
-      mult === undefined ? NaN : x.netPnl / mult,
-      risk > 0 ? x.pnlPoints / risk : NaN,
-    );
+    this.#netPoints = this.#netPoints === null || mult === undefined
+      ? null
+      : this.#netPoints + x.netPnl / mult;
+    if (risk > 0) {
+      this.#rSum += x.pnlPoints / risk;
+      this.#rCount++;
+    }
   }
 
   /** The day's closed-trade equity (from 0 at its start): trades, wins, net, drawdown. */
@@ -331,18 +325,22 @@ export class ReportAccumulator {
     }
     const rows = this.#exits;
     const trades = rows.length;
-    const order = Array.from({ length: trades }, (_, i) => i);
-    // Stable: exits at the same time keep their journal order.
-    if (!this.#exitsSorted) order.sort((a, b) => rows.get(a, TIME) - rows.get(b, TIME));
+    // Exits come in time order from one engine's run: walked as they are. Otherwise (runs
+    // appended out of order) by time, stable: exits at the same time keep their journal order.
+    let order: Uint32Array | undefined;
+    if (!this.#exitsSorted) {
+      order = new Uint32Array(trades);
+      for (let i = 0; i < trades; i++) order[i] = i;
+      order.sort((a, b) => rows.get(a, TIME) - rows.get(b, TIME) || a - b);
+    }
 
     let netC = 0;
     let winC = 0;
     let lossC = 0;
     let wins = 0;
     let losses = 0;
-    let grossPoints = 0;
-    let netPoints: number | null = 0;
-    const holds: number[] = [];
+    const holds = new Float64Array(trades);
+    let holdSum = 0;
     let equityC = 0;
     let peakC = 0;
     let peakTime = this.#firstTime;
@@ -351,26 +349,19 @@ export class ReportAccumulator {
     let ddTroughTime: number | null = null;
     let ddRecoveryTime: number | null = null;
     let ddOpen = false;
-    let rSum = 0;
-    let rCount = 0;
     let lossStreak = 0;
     let winStreak = 0;
     let longestLoss = 0;
     let longestWin = 0;
 
-    for (const i of order) {
+    for (let k = 0; k < trades; k++) {
+      const i = order === undefined ? k : order[k]!;
       const net = rows.get(i, NET_C);
       const time = rows.get(i, TIME);
-      const np = rows.get(i, NET_POINTS);
       netC += net;
-      grossPoints += rows.get(i, POINTS);
-      netPoints = netPoints === null || Number.isNaN(np) ? null : netPoints + np;
-      holds.push(rows.get(i, HOLD));
-      const r = rows.get(i, R_MULT);
-      if (!Number.isNaN(r)) {
-        rSum += r;
-        rCount++;
-      }
+      const hold = rows.get(i, HOLD);
+      holds[k] = hold;
+      holdSum += hold;
       if (net > 0) {
         wins++;
         winC += net;
@@ -414,8 +405,11 @@ export class ReportAccumulator {
     ) as Record<Side, SideStats>;
     const avgWin = wins > 0 ? winC / 100 / wins : null;
     const avgLoss = losses > 0 ? lossC / 100 / losses : null;
-    const lastExitTime = trades > 0 ? rows.get(order[trades - 1]!, TIME) : null;
-    const sortedHolds = [...holds].sort((a, b) => a - b);
+    const lastExitTime = trades > 0
+      ? rows.get(order === undefined ? trades - 1 : order[trades - 1]!, TIME)
+      : null;
+    // A typed array sorts numerically in place: no second copy of every hold.
+    const sortedHolds = holds.sort();
     const mid = Math.floor(sortedHolds.length / 2);
     let openTrades = 0;
     let cancelledUnfilled = this.#cancelledUnfilled;
@@ -442,8 +436,8 @@ export class ReportAccumulator {
       losses,
       breakeven: trades - wins - losses,
       winRate: trades > 0 ? wins / trades : null,
-      grossPoints: round6(grossPoints),
-      netPoints: netPoints === null ? null : round6(netPoints),
+      grossPoints: round6(this.#grossPoints),
+      netPoints: this.#netPoints === null ? null : round6(this.#netPoints),
       grossPnl: this.#grossC / 100,
       commission: this.#commC / 100,
       netPnl: netC / 100,
@@ -464,7 +458,7 @@ export class ReportAccumulator {
         : (ddRecoveryTime ?? lastExitTime ?? ddPeakTime) - ddPeakTime,
       longestLosingStreak: longestLoss,
       longestWinningStreak: longestWin,
-      avgHoldMs: holds.length > 0 ? holds.reduce((a, b) => a + b, 0) / holds.length : null,
+      avgHoldMs: trades > 0 ? holdSum / trades : null,
       medianHoldMs: sortedHolds.length === 0
         ? null
         : sortedHolds.length % 2 === 1
@@ -481,7 +475,7 @@ export class ReportAccumulator {
       maxHoldMs: this.#maxHold,
       sharpe: days.sharpe,
       sortino: days.sortino,
-      expectancyR: rCount > 0 ? round6(rSum / rCount) : null,
+      expectancyR: this.#rCount > 0 ? round6(this.#rSum / this.#rCount) : null,
       commissionShare: this.#grossC > 0 ? round6(this.#commC / this.#grossC) : null,
       byDay: days.byDay,
       byHour,
