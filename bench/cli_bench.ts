@@ -7,6 +7,8 @@
  * @module
  */
 
+import { V8_FLAGS } from "../lib/cli/permissions.ts";
+
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const FLOOR = new URL("./floor.ts", import.meta.url).pathname;
 const RSS_PROBE = new URL("./rss_probe.ts", import.meta.url).pathname;
@@ -54,9 +56,11 @@ export function timeBacktest(
   const perms = journal.startsWith("/dev/")
     ? ["--allow-all"]
     : [`--allow-read`, `--allow-write=${journal}`, "--allow-env=LOG_TOKENS,LOG_STREAM"];
+  // The V8 options the launcher gives every scalpbot process (the floor runs without them).
   return timeDeno([
     "run",
     ...perms,
+    ...V8_FLAGS,
     MAIN,
     "backtest",
     "--ticks",
@@ -89,7 +93,15 @@ export async function medianOf(n: number, run: () => Promise<ProcessRun>): Promi
 /** Peak resident memory (VmHWM, MiB) of a fresh process running the backtest command. */
 export async function peakRss(ticks: string, journal: string, extra: string[]): Promise<number> {
   // Reading /proc/self/status needs --allow-all in Deno; this is a benchmark probe only.
-  const r = await timeDeno(["run", "--allow-all", RSS_PROBE, ticks, journal, ...extra]);
+  const r = await timeDeno([
+    "run",
+    "--allow-all",
+    ...V8_FLAGS,
+    RSS_PROBE,
+    ticks,
+    journal,
+    ...extra,
+  ]);
   const m = r.stdout.match(/VmHWM_MiB=(\d+(\.\d+)?)/);
   if (!m) throw new Error(`rss probe printed no VmHWM: ${r.stdout}`);
   return Number(m[1]);

@@ -7,6 +7,7 @@
  * @module
  */
 import { timeDeno } from "./cli_bench.ts";
+import { V8_FLAGS } from "../lib/cli/permissions.ts";
 import { GC_SETTINGS, SHARED_TICKS } from "./dense_data.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -38,6 +39,7 @@ export async function benchSweep(tmp: string): Promise<SweepFigures> {
       "--allow-read",
       `--allow-write=${tmp}`,
       "--allow-env=LOG_TOKENS,LOG_STREAM",
+      ...V8_FLAGS,
       MAIN,
       ...args,
     ]);

@@ -74,6 +74,8 @@ Deno.test("launcher: TWS paper (defaults) gets 127.0.0.1:7497, the config and th
       "--allow-write=trade_record.text",
       LOG,
       "--allow-net=127.0.0.1:7497",
+      // The young generation's cap (peak memory flat however long the run; permissions.ts).
+      "--v8-flags=--max-semi-space-size=2",
       "main.ts",
       "live",
       "--config",
@@ -505,13 +507,14 @@ Deno.test("launcher: sweep reads its inputs and worker graph, writes --out/--jou
     "--journals",
     "runs/j",
   ], { mainPath: "main.ts", dirExists: (d) => d !== "runs" });
-  assert.deepEqual(args.slice(0, 5), [
+  assert.deepEqual(args.slice(0, 6), [
     "run",
     `--allow-read=examples/orb.yaml,data/a.csv,data/days,${SWEEP_WORKER},` +
     "examples/orb_strategy.ts,runs/r.csv,runs/j",
     // runs/ is missing: created, so granted once.
     "--allow-write=runs/r.csv,runs,runs/j",
     LOG,
+    "--v8-flags=--max-semi-space-size=2",
     "main.ts",
   ]);
   // A grid over strategy.module reads each module, relative to the config's folder.

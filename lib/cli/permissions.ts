@@ -485,6 +485,15 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * V8 options of every scalpbot process: the young generation is capped at 2 MiB per
+ * semi-space. V8 doubles it (to 16 MiB) each time enough objects have survived its
+ * collections, a count that only grows with a run's length, so without a cap a 1,000-day
+ * backtest peaks about 13 MiB above a 10-day one for no live data (docs/performance.md).
+ * The same flag is in deno.json's `scalpbot` and `compile` tasks.
+ */
+export const V8_FLAGS: readonly string[] = ["--v8-flags=--max-semi-space-size=2"];
+
 /** The `deno run` arguments (after the executable) that start `command` with `plan`. */
 export function denoRunArgs(
   plan: PermissionPlan,
@@ -492,7 +501,7 @@ export function denoRunArgs(
   command: string,
   args: readonly string[],
 ): string[] {
-  return ["run", ...permissionFlags(plan), mainPath, command, ...args];
+  return ["run", ...permissionFlags(plan), ...V8_FLAGS, mainPath, command, ...args];
 }
 
 /**
