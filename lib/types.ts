@@ -114,6 +114,17 @@ export interface SessionStartEvent {
   /** Currency of P/L. */
   currency: string;
   /**
+   * IANA zone the run counts trading days and hours in (the config's `session.timezone`),
+   * written as `TimeZone=`; absent in journals from before it was recorded (read as UTC).
+   * Present exactly when {@linkcode dayStartMinute} is.
+   */
+  timeZone?: string;
+  /**
+   * Local minute of day at which the run's trading day begins, 0 (midnight) or 720..1439
+   * (CME: 1020, 17:00 the evening before); written as `DayStart=HH:MM`.
+   */
+  dayStartMinute?: number;
+  /**
    * 1-based line number of a torn line (a crash mid-write) that the journal writer found at
    * the end of the file before this run; written as `Repaired=<line>`.
    */

@@ -80,7 +80,9 @@ Deno.test({
       // journal (the report of all three is what the sweep's row must equal).
       for (const [target, stop] of [["1", "1.5"], ["4", "2"]]) {
         const journal = `${dir}/j_${target}_${stop}.text`;
-        const daily: number[] = [];
+        // Net P/L per trading day (17:00 Chicago to 17:00, the config's, not the files' UTC
+        // days): the backtests' own per-day rows, a day two files share summed.
+        const daily = new Map<string, number>();
         for (const f of GC) {
           const bt = await scalpbot([
             "backtest",
@@ -95,7 +97,9 @@ Deno.test({
             "--json",
           ], dir);
           assert.deepStrictEqual(bt.code, 0, bt.stderr);
-          daily.push(JSON.parse(bt.stdout).netPnl);
+          for (const d of JSON.parse(bt.stdout).byDay as { date: string; netPnl: number }[]) {
+            daily.set(d.date, Math.round(((daily.get(d.date) ?? 0) + d.netPnl) * 100) / 100);
+          }
         }
         const rep = await scalpbot(["report", "--json", journal], dir);
         assert.deepStrictEqual(rep.code, 0, rep.stderr);
@@ -104,8 +108,11 @@ Deno.test({
           r["risk.target_points"] === target && r["risk.stop_atr_multiple"] === stop
         )!;
         assertRowIsReport(row, want, 3);
-        // The three days' nets are the three backtests' (the report's per-day rows).
-        assert.deepStrictEqual(want.byDay.map((d: { netPnl: number }) => d.netPnl), daily);
+        // The report's per-day rows are the three backtests' own.
+        assert.deepStrictEqual(
+          want.byDay.map((d: { date: string; netPnl: number }) => [d.date, d.netPnl]),
+          [...daily],
+        );
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -219,8 +226,6 @@ Deno.test({
       for (const row of rows) {
         assert.deepStrictEqual(row["is_days"], "2");
         assert.deepStrictEqual(row["oos_days"], "1");
-        // One out-of-sample day: no Sharpe ratio.
-        assert.deepStrictEqual(row["oos_sharpe"], "");
         // The out-of-sample figures equal a sweep of that day alone.
         const alone = await scalpbot([
           "sweep",
@@ -233,6 +238,9 @@ Deno.test({
         const a = parseCsv(await Deno.readTextFile(`${dir}/alone.csv`))[0]!;
         assert.deepStrictEqual(row["oos_net_pnl"], a["net_pnl"]);
         assert.deepStrictEqual(row["oos_trades"], a["trades"]);
+        // The 9th's file (UTC) holds two trading days (17:00 Chicago): a Sharpe ratio, its own.
+        assert.deepStrictEqual(row["oos_sharpe"], a["sharpe"]);
+        assert.notDeepStrictEqual(a["sharpe"], "");
         await Deno.remove(`${dir}/alone.csv`);
       }
       // Journals in date order: the first SESSION_START is the 7th's.

@@ -11,6 +11,7 @@ import { formatReport, reportToJson } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import { TradingDays } from "../data/trading_day.ts";
 import { isTimeZone } from "../time/zone.ts";
+import { type ReportDay, runDay } from "../report/run_day.ts";
 import { HtmlReportFile } from "../report/html/write.ts";
 import { ChartLibraryError } from "../report/html/assets.ts";
 import { TradesFile } from "../report/trades_out.ts";
@@ -29,7 +30,11 @@ factor, drawdown, hold times and more.
   --trades-csv FILE    write one line per closed trade as CSV
   --trades-jsonl FILE  write one JSON object per closed trade (JSON Lines)
   --html FILE   write the report as one self-contained HTML page (charts, trade table)
-  --tz ZONE     times, trading days and hours in this IANA zone (default UTC)
+  --tz ZONE     times, trading days and hours in this IANA zone, days from midnight
+
+Without --tz, times, trading days and hours are the run's: the zone and trading day start
+its SESSION_START records (TimeZone, DayStart), as the run's own report counted them; the
+first run's when runs differ (a note on stderr says so). A journal without them: UTC.
 `;
 
 /** Runs the report command; returns the exit code. */
@@ -56,10 +61,9 @@ export async function runReport(args: string[]): Promise<number> {
     );
   }
   const path = positionals[0] ?? "trade_record.text";
-  const timeZone = values.tz ?? "UTC";
-  if (!isTimeZone(timeZone)) {
+  if (values.tz !== undefined && !isTimeZone(values.tz)) {
     throw new UsageError(
-      `--tz must be an IANA time zone such as America/Chicago, got "${timeZone}"`,
+      `--tz must be an IANA time zone such as America/Chicago, got "${values.tz}"`,
     );
   }
   await checkInputFile(path, "journal");
@@ -84,8 +88,15 @@ export async function runReport(args: string[]): Promise<number> {
   const events = values.run === undefined
     ? contents.events
     : eventsOfRun(contents.events, values.run);
-  // Days change at local midnight: a journal names no session hours.
-  const days = new TradingDays(timeZone, []);
+  // --tz: that zone from midnight; else the run's own days (lib/report/run_day.ts).
+  const day: ReportDay = values.tz === undefined
+    ? runDay(events)
+    : { timeZone: values.tz, dayStart: 0 };
+  if (day.note !== undefined) {
+    console.error(`note: ${day.note} (--tz ZONE counts every run in one zone from midnight)`);
+  }
+  const timeZone = day.timeZone;
+  const days = new TradingDays(timeZone, day.dayStart);
   const zoned = { dayOf: (t: number) => days.dayOf(t), hourOf: (t: number) => days.hourOf(t) };
   const acc = new ReportAccumulator(zoned);
   for (const e of events) acc.add(e);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseHhmm } from "../time/hhmm.ts";
+import { dayStartMinute, isDayStartMinute } from "../time/day_start.ts";
 import { localParts } from "../time/zone.ts";
 
 const MINUTE_MS = 60_000;
@@ -21,6 +21,8 @@ const MINUTE_MS = 60_000;
  * const days = new TradingDays("America/Chicago", ["17:00"]);
  * days.dayOf(Date.UTC(2025, 0, 5, 23, 30)); // "2025-01-06" (Sunday 17:30 Chicago)
  * days.dayOf(Date.UTC(2025, 0, 6, 21, 0)); // "2025-01-06" (Monday 15:00)
+ * // The same days from the start minute a journal's SESSION_START records (DayStart=17:00):
+ * new TradingDays("America/Chicago", 17 * 60).dayOf(Date.UTC(2025, 0, 5, 23, 30)); // "2025-01-06"
  * ```
  */
 export class TradingDays {
@@ -30,11 +32,19 @@ export class TradingDays {
   #minute = NaN;
   #day = "";
 
-  /** `starts`: the config's `session.starts` ("HH:MM"). */
-  constructor(timeZone: string, starts: readonly string[]) {
+  /**
+   * `startsOrDayStart`: the config's `session.starts` ("HH:MM"), or the minute of day the
+   * trading day starts at (0 for midnight, else 720..1439: see lib/time/day_start.ts).
+   */
+  constructor(timeZone: string, startsOrDayStart: readonly string[] | number) {
     this.#timeZone = timeZone;
-    const evening = starts.map((s) => parseHhmm(s, "session.starts")).filter((m) => m >= 720);
-    this.changeMinute = evening.length > 0 ? Math.min(...evening) : 1440;
+    const start = typeof startsOrDayStart === "number"
+      ? startsOrDayStart
+      : dayStartMinute(startsOrDayStart);
+    if (!isDayStartMinute(start)) {
+      throw new RangeError(`Trading day start must be 0 or 720..1439 minutes, got ${start}`);
+    }
+    this.changeMinute = start === 0 ? 1440 : start;
   }
 
   /** Local hour 0..23 of `ms` in the exchange zone. */

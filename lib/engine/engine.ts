@@ -15,6 +15,7 @@ import { paperVenueFrom } from "../execution/paper_venue.ts";
 import type { Venue } from "../execution/venue.ts";
 import type { JournalSink } from "../journal/writer.ts";
 import { SessionSchedule } from "../indicators/session_schedule.ts";
+import { dayStartMinute } from "../time/day_start.ts";
 import type { TickIndicator } from "../indicators/indicator.ts";
 import { StrategyError } from "../strategy/errors.ts";
 import { createStrategy, strategyDefinition } from "../strategy/registry.ts";
@@ -253,6 +254,9 @@ export class Engine {
       multiplier: c.multiplier,
       tickSize: c.tick_size,
       currency: c.currency,
+      // So that `report` counts the journal's days and hours as this run's report does.
+      timeZone: this.config.session.timezone,
+      dayStartMinute: dayStartMinute(this.config.session.starts),
     });
   }
 

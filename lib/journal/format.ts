@@ -19,7 +19,8 @@ import type {
   SessionStartEvent,
   Side,
 } from "../types.ts";
-import { formatIsoOffset } from "../time/zone.ts";
+import { formatIsoOffset, isTimeZone } from "../time/zone.ts";
+import { formatDayStart, parseDayStart } from "../time/day_start.ts";
 import { Bad, Fields, NAME_RE, parseIso } from "./line_fields.ts";
 
 /**
@@ -160,6 +161,27 @@ function positive(text: string, key: string): string {
   return text;
 }
 
+/** A SESSION_START TimeZone, refused unless it is an IANA zone (the reader accepts no other). */
+function zoneName(zone: string | undefined): string {
+  if (zone === undefined || !isTimeZone(zone)) {
+    throw new RangeError(
+      `Journal line would not read back: TimeZone is ${JSON.stringify(zone)}, not an IANA zone`,
+    );
+  }
+  return zone;
+}
+
+/** A SESSION_START DayStart minute as `HH:MM`: 00:00 (midnight) or 12:00..23:59. */
+function dayStart(minute: number | undefined): string {
+  try {
+    return formatDayStart(minute ?? NaN);
+  } catch {
+    throw new RangeError(
+      `Journal line would not read back: DayStart is ${minute}, not 0 or 720..1439 minutes`,
+    );
+  }
+}
+
 /** Drops the sign of a negative zero such as "-0.00". */
 function unsignZero(s: string): string {
   // Most numbers do not start "-0": no regex for them.
@@ -234,6 +256,10 @@ function sessionStartPairs(e: SessionStartEvent): Pairs {
     ["TickSize", positive(flexible(e.tickSize, 0, 10, "TickSize"), "TickSize")],
     ["Currency", escapeText(e.currency)],
   ];
+  // The run's trading day, so that `report` counts days as the run did (absent: UTC).
+  if (e.timeZone !== undefined || e.dayStartMinute !== undefined) {
+    pairs.push(["TimeZone", zoneName(e.timeZone)], ["DayStart", dayStart(e.dayStartMinute)]);
+  }
   if (e.repairedLine !== undefined) pairs.push(["Repaired", lineNumber(e.repairedLine)]);
   return pairs;
 }
@@ -434,6 +460,22 @@ function parseSessionStart(time: number, f: Fields): SessionStartEvent {
     tickSize,
     currency: f.text("Currency"),
   };
+  // Optional (journals before them count days in UTC), but only together.
+  if (f.has("TimeZone") || f.has("DayStart")) {
+    const zone = f.raw("TimeZone");
+    if (!isTimeZone(zone)) {
+      throw new Bad(`SESSION_START TimeZone is ${JSON.stringify(zone)}, expected an IANA zone`);
+    }
+    const text = f.raw("DayStart");
+    const minute = parseDayStart(text);
+    if (minute === undefined) {
+      throw new Bad(
+        `SESSION_START DayStart is ${JSON.stringify(text)}, expected 00:00 or 12:00 to 23:59`,
+      );
+    }
+    event.timeZone = zone;
+    event.dayStartMinute = minute;
+  }
   // Optional, so journals written before the key existed still parse.
   if (f.has("Repaired")) {
     const line = f.integer("Repaired");

@@ -47,7 +47,7 @@ export interface DayRow {
 
 /** Exits in one hour of the day. */
 export interface HourRow {
-  /** Hour 0..23: exchange time in a backtest, live or demo; `scalpbot report` uses UTC or `--tz`. */
+  /** Hour 0..23: exchange time (`scalpbot report`: the journal's, UTC without it, or `--tz`). */
   hour: number;
   /** Exits in that hour. */
   trades: number;

@@ -6,6 +6,8 @@
  * @module
  */
 import { ReportAccumulator } from "../report/accumulator.ts";
+import { runDay } from "../report/run_day.ts";
+import { TradingDays } from "../data/trading_day.ts";
 import type { Report } from "../report/report.ts";
 import type { JobResult } from "./job.ts";
 
@@ -26,7 +28,13 @@ export interface Figures {
  * ```
  */
 export function summarise(jobs: readonly JobResult[]): Figures {
-  const all = new ReportAccumulator();
+  // Days and hours as `scalpbot report` counts them: the first job's SESSION_START's.
+  const day = runDay(jobs.flatMap((j) => j.events.filter((e) => e.kind === "SESSION_START")));
+  const days = new TradingDays(day.timeZone, day.dayStart);
+  const all = new ReportAccumulator({
+    dayOf: (t) => days.dayOf(t),
+    hourOf: (t) => days.hourOf(t),
+  });
   for (const job of jobs) for (const e of job.events) all.add(e);
   return { days: jobs.length, report: all.report() };
 }
