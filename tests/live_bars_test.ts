@@ -20,6 +20,23 @@ Deno.test("live: bars closed by the timer (no next tick) equal the offline bars"
   assert.deepEqual(run.bars, ref.bars);
 });
 
+Deno.test("live: a stall of the event loop longer than the grace closes no bar before its trades are read", async () => {
+  // A trade every second or so. At speed 50 a 400 ms stall of this process is 20 s on the
+  // exchange clock: when it ends, the bar timer is due with bars whose trades the simulator
+  // sent meanwhile and the runner has not read yet. It must wait a turn, not close them.
+  const ticks = generatedTicks(6, 11).filter((_, i) => i % 8 === 0);
+  const patch = (c: Config) => c.live.grace_ms = 3000;
+  const { run, ref } = await faultRun(ticks, () => {
+    const until = performance.now() + 400;
+    while (performance.now() < until) {
+      // Busy: no timer, no socket read, like a long pause of a real machine.
+    }
+  }, { atFraction: 0.5, patch });
+  assert.ok(run.runner.stats.stalledTurns >= 1, `stalled turns ${run.runner.stats.stalledTurns}`);
+  assert.equal(run.runner.stats.lateTicks, 0, "late ticks: bars closed before their trades came");
+  assert.deepEqual(run.bars, ref.bars);
+});
+
 Deno.test("live: warm-up feeds the history before the start, so bars start at the first trade", async () => {
   const ticks = generatedTicks(4, 5);
   // Two minutes of the recording are history when the simulator starts.

@@ -103,6 +103,10 @@ export class LiveRunner {
   #log: (line: string) => void;
   #first: FirstSync;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Local time of the last timer turn: a gap over the grace means the loop was stalled. */
+  #lastTurn = NaN;
+  /** Exchange time before which the timer closes no bar (a stall's trades are read first). */
+  #holdUntil = -Infinity;
   #stopped = false;
 
   /** Builds the runner; nothing connects until `start`. */
@@ -301,9 +305,18 @@ export class LiveRunner {
   #onTimer(): void {
     const engine = this.#feed.engine;
     if (engine === undefined || this.#stopped || this.#conn.state !== "connected") return;
+    const local = this.#clock.now();
+    const gap = local - this.#lastTurn;
+    this.#lastTurn = local;
     const now = this.#ex.now();
     const live = this.#sync.config.live;
-    if (!this.#watchdog.holdBars(now)) {
+    // After a stall longer than the grace (a long pause, a starved CPU), trades of a due bar
+    // may still be on their way, unread: the timer waits one more grace before closing.
+    if (gap > live.grace_ms) {
+      this.#holdUntil = now + live.grace_ms;
+      this.stats.stalledTurns++;
+    }
+    if (now >= this.#holdUntil && !this.#watchdog.holdBars(now)) {
       try {
         if (engine.closeDueBars(now - live.grace_ms) !== undefined) this.stats.timerBars++;
       } catch (e) {

@@ -25,6 +25,8 @@ export interface LiveStats {
   timerBars: number;
   /** Ticks whose bar had already closed. */
   lateTicks: number;
+  /** Timer turns that closed no bar because the event loop had stalled for over the grace. */
+  stalledTurns: number;
   /** Live trades received. */
   liveTicks: number;
   /** Watchdog probes of a quiet connection in liquid hours. */
@@ -45,6 +47,7 @@ export function newLiveStats(): LiveStats {
     warmupTicks: 0,
     timerBars: 0,
     lateTicks: 0,
+    stalledTurns: 0,
     liveTicks: 0,
     watchdogChecks: 0,
     pacingRetries: 0,
