@@ -24,6 +24,14 @@ export {
 /** Bytes read per chunk. */
 export const CHUNK_BYTES = 1 << 20;
 
+/**
+ * Read buffers of finished reads. A store's backtest reads hundreds of day files one after
+ * the other: a fresh 1 MiB buffer per file is memory outside V8's heap that a young
+ * collection does not free, so the peak grew with the number of days (+24 MiB from 5 to 50).
+ */
+const spareBuffers: Uint8Array[] = [];
+const MAX_SPARE_BUFFERS = 4;
+
 /** Options of {@linkcode readTickFile}. */
 export interface ReadTickFileOptions {
   /** Receives each batch; the batch is reused, so consume it synchronously. */
@@ -62,6 +70,7 @@ export async function readTickFile(
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   });
   const file = await Deno.open(path, { read: true });
+  let buf: Uint8Array | undefined;
   // A read from a pipe can block for ever; closing the file is what wakes it on abort.
   let closed = false;
   const close = () => {
@@ -73,7 +82,7 @@ export async function readTickFile(
   signal?.addEventListener("abort", close, { once: true });
   try {
     const total = (await file.stat()).size;
-    const buf = new Uint8Array(CHUNK_BYTES);
+    buf = spareBuffers.pop() ?? new Uint8Array(CHUNK_BYTES);
     let read = 0;
     for (;;) {
       let n: number | null;
@@ -92,6 +101,8 @@ export async function readTickFile(
   } finally {
     signal?.removeEventListener("abort", close);
     close();
+    // The parser copies what it keeps of a chunk (a line's start), so the buffer is free.
+    if (buf !== undefined && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buf);
   }
   return parser.end();
 }
