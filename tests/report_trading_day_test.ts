@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { formatEvent, parseJournalLine } from "../lib/journal/format.ts";
 import { TradingDays } from "../lib/data/trading_day.ts";
 import { dayStartMinute, formatDayStart, parseDayStart } from "../lib/time/day_start.ts";
-import { runDay } from "../lib/report/run_day.ts";
+import { runDay, RunDays } from "../lib/report/run_day.ts";
+import { ReportAccumulator } from "../lib/report/accumulator.ts";
 import type { SessionStartEvent } from "../lib/types.ts";
 import { runMain } from "./_run_main.ts";
 
@@ -263,4 +264,42 @@ Deno.test("report of a generated three-day backtest's journal is the backtest's 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("RunDays: a live report counts the days its SESSION_START names, not the config's as loaded", () => {
+  // The config as loaded says UTC (contract details later gave IB's Chicago hours): the
+  // accumulator, subscribed after RunDays, must count 16:59 and 17:01 Chicago as two days.
+  const events = journal(DAY_KEYS).trim().split("\n").map((l, i) =>
+    parseJournalLine(l, i + 1, "j.text")
+  );
+  const days = new RunDays(new TradingDays("UTC", []));
+  const tally = new ReportAccumulator({
+    dayOf: (t) => days.dayOf(t),
+    hourOf: (t) => days.hourOf(t),
+  });
+  for (const e of events) {
+    days.onEvent(e);
+    tally.add(e);
+  }
+  const r = tally.report();
+  assert.deepEqual(r.byDay.map((d) => [d.date, d.trades, d.netPnl]), [
+    ["2025-03-04", 1, 10],
+    ["2025-03-05", 1, -4],
+  ]);
+  assert.deepEqual(r.byHour.map((h) => h.hour), [16, 17]);
+  // Without the keys, the loaded config's UTC days stay: one day, hours 22 and 23 (UTC).
+  const utc = new RunDays(new TradingDays("UTC", []));
+  const tally2 = new ReportAccumulator({
+    dayOf: (t) => utc.dayOf(t),
+    hourOf: (t) => utc.hourOf(t),
+  });
+  for (
+    const e of journal("").trim().split("\n").map((l, i) => parseJournalLine(l, i + 1, "j.text"))
+  ) {
+    utc.onEvent(e);
+    tally2.add(e);
+  }
+  const r2 = tally2.report();
+  assert.deepEqual(r2.byDay.map((d) => [d.date, d.trades]), [["2025-03-04", 2]]);
+  assert.deepEqual(r2.byHour.map((h) => h.hour), [22, 23]);
 });

@@ -26,6 +26,7 @@ import { isJournalEvent } from "../events/types.ts";
 import { formatReport } from "../report/report.ts";
 import { ReportAccumulator } from "../report/accumulator.ts";
 import { TradingDays } from "../data/trading_day.ts";
+import { RunDays } from "../report/run_day.ts";
 import type { Clock, SessionStartEvent } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { ConsoleOutput, consoleZone, journalFormatOptions } from "./console.ts";
@@ -186,7 +187,9 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
   await ensureParentDir(o.journalPath);
   // The report is accumulated: a live run of weeks keeps a few numbers per trade, not events.
   // Days and hours in the exchange's zone, as the backtest and every console line show them.
-  const tradingDays = new TradingDays(config.session.timezone, config.session.starts);
+  // The run's SESSION_START names the trading day after contract details patched the config
+  // (IB's zone and hours): the report follows it, as `scalpbot report` of the journal does.
+  const tradingDays = new RunDays(new TradingDays(config.session.timezone, config.session.starts));
   const tally = new ReportAccumulator({
     dayOf: (t) => tradingDays.dayOf(t),
     hourOf: (t) => tradingDays.hourOf(t),
@@ -200,6 +203,7 @@ async function liveSession(o: LiveSessionOptions, con: LiveConsole): Promise<num
     (c) => openLiveJournal(o.journalPath, journalFormatOptions(c)),
   );
   journal.follow(events);
+  events.subscribe(tradingDays.onEvent);
   events.subscribe(tally.onEvent);
   const bars = lineLogger("bar");
   const trades = lineLogger("trade");

@@ -7,6 +7,7 @@
  * @module
  */
 import type { EngineEvent } from "../events/types.ts";
+import { TradingDays } from "../data/trading_day.ts";
 import { formatDayStart } from "../time/day_start.ts";
 
 /** The zone and day start a report counts in. */
@@ -63,4 +64,49 @@ export function runDay(events: Iterable<EngineEvent>): ReportDay {
 
 function describe(day: ReportDay): string {
   return `${day.timeZone} from ${formatDayStart(day.dayStart)}`;
+}
+
+/**
+ * Trading days of a running report (live, demo): those of `initial` (the config as loaded)
+ * until the run's SESSION_START names its own, which follow the contract details that
+ * patched the config (IB's zone and hours). Subscribe {@linkcode RunDays.onEvent} before the
+ * report's accumulator, so the accumulator counts the run's days as `scalpbot report` of the
+ * journal will.
+ *
+ * @example
+ * ```ts
+ * import { TradingDays } from "../data/trading_day.ts";
+ * const days = new RunDays(new TradingDays("UTC", []));
+ * days.onEvent({
+ *   kind: "SESSION_START", time: 0, runId: "r1", version: "1", configDigest: "c", source: "s",
+ *   symbol: "MES", multiplier: 5, tickSize: 0.25, currency: "USD",
+ *   timeZone: "America/Chicago", dayStartMinute: 1020,
+ * });
+ * days.dayOf(Date.UTC(2025, 2, 4, 23, 1)); // "2025-03-05" (17:01 in Chicago)
+ * ```
+ */
+export class RunDays {
+  #days: TradingDays;
+
+  /** `initial`: the days until a SESSION_START names the run's own. */
+  constructor(initial: TradingDays) {
+    this.#days = initial;
+  }
+
+  /** A stream subscriber: takes the zone and day start of each SESSION_START that has them. */
+  readonly onEvent = (e: EngineEvent): void => {
+    if (e.kind === "SESSION_START" && e.timeZone !== undefined && e.dayStartMinute !== undefined) {
+      this.#days = new TradingDays(e.timeZone, e.dayStartMinute);
+    }
+  };
+
+  /** Trading day `yyyy-mm-dd` of `ms`. */
+  dayOf(ms: number): string {
+    return this.#days.dayOf(ms);
+  }
+
+  /** Local hour 0..23 of `ms`. */
+  hourOf(ms: number): number {
+    return this.#days.hourOf(ms);
+  }
 }
