@@ -72,14 +72,24 @@ export interface DownloadSim {
 
 /** Starts the simulator on a clock `rate` times the wall, with pacing enforced. */
 export async function startDownloadSim(
-  o: { rate: number; intensity: number; from?: string; to?: string; seed?: number },
+  o: {
+    rate: number;
+    intensity: number;
+    from?: string;
+    to?: string;
+    seed?: number;
+    /** Another symbol's history (default MES, months 202509 and 202512, the holiday). */
+    symbol?: string;
+    months?: string[];
+    holidays?: string[];
+  },
 ): Promise<DownloadSim> {
   const archive = generateArchive({
-    symbol: "MES",
-    months: ["202509", "202512"],
+    symbol: o.symbol ?? "MES",
+    months: o.months ?? ["202509", "202512"],
     from: o.from ?? FROM,
     to: o.to ?? TO,
-    holidays: [HOLIDAY],
+    holidays: o.holidays ?? [HOLIDAY],
     now: NOW,
     intensity: o.intensity,
     seed: o.seed ?? 1,

@@ -408,6 +408,35 @@ function opensAround(symbol: string, ts: number): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/** A session of the catalog: epoch ms from its open to its close. */
+export interface SimSession {
+  start: number;
+  end: number;
+}
+
+/**
+ * Sessions of `symbol` opening on the local days within 8 of `ts`'s, by open (empty for
+ * an unknown symbol), with the IANA zone of its hours.
+ */
+export function sessionsAround(symbol: string, ts: number): { tz: string; list: SimSession[] } {
+  const spec = SPECS.find((s) => s.symbol === symbol.toUpperCase());
+  if (spec === undefined) return { tz: "UTC", list: [] };
+  const p = localParts(ts, spec.tz);
+  const list: SimSession[] = [];
+  const at = (y: number, m: number, d: number, minute: number) => {
+    const [yy, mm, dd] = addDays(y, m, d, Math.floor(minute / 1440));
+    const mod = minute % 1440;
+    return zonedTimeToUtc(yy, mm, dd, Math.floor(mod / 60), mod % 60, spec.tz);
+  };
+  for (let i = -8; i <= 8; i++) {
+    const [y, m, d] = addDays(p.y, p.m, p.d, i);
+    for (const [open, close] of spec.sessions(weekday(y, m, d))) {
+      list.push({ start: at(y, m, d, open), end: at(y, m, d, close) });
+    }
+  }
+  return { tz: spec.tz, list: list.sort((a, b) => a.start - b.start) };
+}
+
 /**
  * Epoch ms of the latest session open of `symbol` at or before `ts` (a trade in a
  * break belongs to the session before it); -Infinity if none is near or the symbol is unknown.

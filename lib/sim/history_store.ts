@@ -1,9 +1,11 @@
 /**
  * A generated multi-day trade history for the simulator's history requests: several
- * contracts of one CME-style symbol (a 17:00-16:00 Chicago session, a daily break, closed
- * weekends), holidays without trades, and each contract's trades ending at its last trade
- * time, so a download across a roll meets an expired contract. Stamps are whole seconds,
- * as IB's history has them. Deterministic for a seed.
+ * contracts of one symbol, trading only in the catalog's sessions (MES/ES: 17:00-16:00
+ * Chicago; XINA50: two a day, 09:00-16:35 and 17:15-05:15 Singapore, with breaks between),
+ * holidays without trades, and each contract's trades ending at its last trade time, so a
+ * download across a roll meets an expired contract. A trade's trading day is the local
+ * date of its session's close (lib/data/calendar.ts's rule). Stamps are whole seconds, as
+ * IB's history has them. Deterministic for a seed.
  *
  * @example
  * ```ts
@@ -23,17 +25,19 @@ import {
   expiredContracts,
   listedContracts,
   matchContracts,
+  sessionsAround,
   type SimContract,
+  type SimSession,
 } from "./contracts.ts";
 import { type SimArchive, TickHistory } from "./feed.ts";
 
 /** Options of {@linkcode generateArchive}. */
 export interface ArchiveOptions {
-  /** Catalog symbol with a CME-style session (MES, ES). */
+  /** Catalog symbol: MES, ES (one CME session a day) or XINA50 (two SGX sessions a day). */
   symbol: string;
   /** Contract months `yyyymm` to generate. */
   months: string[];
-  /** First and last trading day `yyyy-mm-dd` (a day's session opens at 17:00 the day before). */
+  /** First and last trading day `yyyy-mm-dd` (a CME day's session opens at 17:00 the day before). */
   from: string;
   to: string;
   /** Trading days without any trade. */
@@ -64,27 +68,71 @@ export interface GeneratedArchive extends SimArchive {
   total: number;
 }
 
+/** CME hours of recentArchiveOptions (MES, ES). */
 const ZONE = "US/Central";
-const OPEN_MINUTE = 17 * 60;
 
 function addDays(date: string, n: number): { y: number; m: number; d: number } {
   const t = new Date(Date.parse(date + "T00:00:00Z") + n * 86_400_000);
   return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
 }
 
-/** Trading day of a CME trade: the next date from the 17:00 open on. */
-function tradingDate(ts: number): string {
-  const p = localParts(ts, ZONE);
-  const shift = p.minuteOfDay >= OPEN_MINUTE ? 1 : 0;
-  return new Date(Date.UTC(p.y, p.m - 1, p.d + shift)).toISOString().slice(0, 10);
+/** The generator's shape of a symbol's tape: its daily pause, liquid hours and price. */
+interface TapeShape {
+  sessionBreak: { start: string; end: string };
+  /** False when the catalog's sessions close the weekends (they filter the trades). */
+  closedWeekends?: boolean;
+  liquidHours: { start: string; end: string };
+  startPrice: number;
+}
+
+const CME_TAPE: TapeShape = {
+  sessionBreak: { start: "16:00", end: "17:00" },
+  liquidHours: { start: "08:30", end: "15:00" },
+  startPrice: 6500,
+};
+const TAPES: Record<string, TapeShape> = {
+  MES: CME_TAPE,
+  ES: CME_TAPE,
+  // The generator knows one daily pause; the night-to-day break and the weekend (Friday's
+  // night session runs to Saturday 05:15) come from the catalog's sessions.
+  XINA50: {
+    sessionBreak: { start: "16:35", end: "17:15" },
+    closedWeekends: false,
+    liquidHours: { start: "09:00", end: "16:35" },
+    startPrice: 13000,
+  },
+};
+
+/** A session of the range with its trading day. */
+interface DaySession extends SimSession {
+  date: string;
+}
+
+/** The catalog's sessions of `symbol` whose trading day lies in `from`..`to`, by open. */
+function rangeSessions(symbol: string, from: string, to: string): DaySession[] {
+  const byStart = new Map<number, DaySession>();
+  const last = Date.parse(to + "T12:00:00Z") + 2 * 86_400_000;
+  // sessionsAround covers 8 local days either side: a step of 7 misses none.
+  for (let t = Date.parse(from + "T12:00:00Z") - 2 * 86_400_000; t <= last + 7 * 86_400_000;) {
+    const { tz, list } = sessionsAround(symbol, t);
+    for (const s of list) {
+      const p = localParts(s.end - 1, tz);
+      const date = new Date(Date.UTC(p.y, p.m - 1, p.d)).toISOString().slice(0, 10);
+      if (date >= from && date <= to) byStart.set(s.start, { ...s, date });
+    }
+    t += 7 * 86_400_000;
+  }
+  return [...byStart.values()].sort((a, b) => a.start - b.start);
 }
 
 /** Generates the archive; RangeError for a month the catalog does not list at `now`. */
 export function generateArchive(o: ArchiveOptions): GeneratedArchive {
-  const first = addDays(o.from, -1);
-  const last = addDays(o.to, 0);
-  const startMs = zonedTimeToUtc(first.y, first.m, first.d, 17, 0, ZONE);
-  const endMs = zonedTimeToUtc(last.y, last.m, last.d, 16, 0, ZONE);
+  const shape = TAPES[o.symbol.toUpperCase()];
+  if (shape === undefined) throw new RangeError(`No generated history for ${o.symbol}`);
+  const sessions = rangeSessions(o.symbol, o.from, o.to);
+  if (sessions.length === 0) throw new RangeError(`No ${o.symbol} session in ${o.from}..${o.to}`);
+  const startMs = sessions[0]!.start;
+  const endMs = sessions.at(-1)!.end;
   const holidays = new Set(o.holidays ?? []);
   const byConId = new Map<number, TickHistory>();
   const byDay = new Map<string, ArchiveDay>();
@@ -110,15 +158,21 @@ export function generateArchive(o: ArchiveOptions): GeneratedArchive {
       startMs,
       endMs: Math.min(endMs, c.lastTradeMs),
       tickSize: c.minTick,
-      startPrice: 6500 + 40 * k,
-      timeZone: ZONE,
-      sessionBreak: { start: "16:00", end: "17:00" },
-      liquidHours: { start: "08:30", end: "15:00" },
+      startPrice: shape.startPrice + 40 * k,
+      timeZone: c.timeZoneId,
+      sessionBreak: shape.sessionBreak,
+      closedWeekends: shape.closedWeekends,
+      liquidHours: shape.liquidHours,
       intensity: o.intensity ?? 0.2,
     });
     const h = new TickHistory({ maxTicks: 50_000_000 });
+    let j = 0;
     for (let t = gen.next(); t !== undefined; t = gen.next()) {
-      const date = tradingDate(t.ts);
+      while (j < sessions.length && sessions[j]!.end <= t.ts) j++;
+      const session = sessions[j];
+      // Outside the catalog's sessions (a break, a weekend) IB has no trades.
+      if (session === undefined || t.ts < session.start) continue;
+      const date = session.date;
       if (holidays.has(date)) continue;
       const ts = Math.floor(t.ts / 1000) * 1000;
       h.push(ts, t.price, t.size);
