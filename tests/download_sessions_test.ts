@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { configSchema } from "../lib/config/schema.ts";
-import { download } from "../lib/data/download.ts";
+import { download, type DownloadOptions } from "../lib/data/download.ts";
 import { TickStore } from "../lib/data/store.ts";
 import { parseIbDateTime } from "../lib/sim/ib_time.ts";
 import { decodeRequest } from "../lib/sim/messages.ts";
@@ -164,17 +164,18 @@ function referenceRequests(archive: GeneratedArchive, conId: number): number {
   return n;
 }
 
-Deno.test("download: two sessions a day (SGX XINA50): the store equals the history, each session walked from its open, no request starts in a break, no 162", async () => {
-  // 120 times the wall: IB's 10-minute window is 5 s, so with more than 60 requests it binds.
+/** The simulator serving XINA50's history, behind a tap of requests and answers. */
+async function startTapped(rate: number, intensity: number) {
   const t = await startDownloadSim({
-    rate: 120,
-    intensity: 0.4,
+    rate,
+    intensity,
     from: FROM,
     to: TO,
     symbol: "XINA50",
     months: ["202509", "202510"],
     holidays: [],
   });
+  // Each answer's trade times (whole seconds), by request id.
   const answers = new Map<number, number[]>();
   const answerProxy = startProxy(t.port, (f) => {
     if (f[0] === "98") {
@@ -184,63 +185,92 @@ Deno.test("download: two sessions a day (SGX XINA50): the store equals the histo
     return f;
   });
   const tap = startRequestTap(answerProxy.port);
-  const dir = await Deno.makeTempDir();
-  try {
-    const config = configSchema.parse({
-      ib: { port: tap.port, max_req_per_sec: 50 },
-      contract: { symbol: "XINA50", exchange: "SGX", currency: "USD", tick_size: 1, multiplier: 1 },
-      live: {
-        roll_days: 5,
-        page_interval_ms: 0,
-        request_timeout_ms: 3000,
-        reconnect_min_ms: 50,
-        reconnect_max_ms: 400,
-      },
-    });
-    const t0 = t.now();
-    const s = await download({
+  const config = configSchema.parse({
+    ib: { port: tap.port, max_req_per_sec: 50 },
+    contract: { symbol: "XINA50", exchange: "SGX", currency: "USD", tick_size: 1, multiplier: 1 },
+    live: {
+      roll_days: 5,
+      page_interval_ms: 0,
+      request_timeout_ms: 3000,
+      reconnect_min_ms: 50,
+      reconnect_max_ms: 400,
+    },
+  });
+  const run = async (dir: string, more: Partial<DownloadOptions> = {}) =>
+    await download({
       config,
       store: await TickStore.open(dir),
       from: FROM,
       to: TO,
       now: t.now,
       sleep: t.sleep,
+      ...more,
     });
+  return {
+    t,
+    answers,
+    requests: tap.requests,
+    run,
+    async close() {
+      await tap.close();
+      await answerProxy.close();
+      await t.close();
+    },
+  };
+}
+
+/** Every day is in the store, complete, both sessions, equal to the history tick for tick. */
+async function assertStoreEqualsHistory(archive: GeneratedArchive, dir: string): Promise<number> {
+  const store = await TickStore.open(dir);
+  assert.deepEqual(
+    store.records().map((r) => [r.date, r.contract.localSymbol, r.status]),
+    DAYS.map((d) => [d, "CNU5", "complete"]),
+  );
+  let total = 0;
+  for (const date of DAYS) {
+    const rec = store.record("CNU5", date)!;
+    assert.deepEqual(rec.sessions, sgxSessions(date));
+    const want = archive.day("CNU5", date);
+    // The history itself: every trade in one of the day's two sessions, both well filled.
+    const [night, day] = sgxSessions(date) as [Span, Span];
+    const inNight = want.ts.filter((x) => x >= night.start && x < night.end).length;
+    const inDay = want.ts.filter((x) => x >= day.start && x < day.end).length;
+    assert.equal(inNight + inDay, want.ts.length, `${date}: a trade outside the sessions`);
+    assert.ok(inNight > 1000 && inDay > 1000, `${date}: ${inNight} night, ${inDay} day trades`);
+    const got = await readStoreFile(join(dir, rec.file!));
+    assert.equal(got.header, "ts_utc,price,size");
+    assert.deepEqual(got.ts, want.ts, `${date}: times`);
+    assert.deepEqual(got.price, want.price, `${date}: prices`);
+    assert.deepEqual(got.size, want.size, `${date}: sizes`);
+    assert.equal(rec.ticks, want.ts.length);
+    total += want.ts.length;
+  }
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name);
+  assert.ok(!names.some((n) => n.endsWith(".part")), names.join(" "));
+  return total;
+}
+
+Deno.test("download: two sessions a day (SGX XINA50): the store equals the history, each session walked from its open, no request starts in a break, no 162", async () => {
+  // 120 times the wall: IB's 10-minute window is 5 s, so with more than 60 requests it binds.
+  const x = await startTapped(120, 0.4);
+  const t = x.t;
+  const answers = x.answers;
+  const dir = await Deno.makeTempDir();
+  try {
+    const t0 = t.now();
+    const s = await x.run(dir);
     const elapsed = t.now() - t0;
     const cnu5 = t.archive.contracts.find((c) => c.localSymbol === "CNU5")!;
     assert.deepEqual(s.contracts, ["CNU5"]);
     assert.deepEqual([s.daysDone, s.empty, s.skipped, s.stopped], [3, 0, 0, false]);
 
     // (1) One file a trading day, both sessions in it, equal to the history tick for tick.
-    const store = await TickStore.open(dir);
-    assert.deepEqual(
-      store.records().map((r) => [r.date, r.contract.localSymbol, r.status]),
-      DAYS.map((d) => [d, "CNU5", "complete"]),
-    );
-    let total = 0;
-    for (const date of DAYS) {
-      const rec = store.record("CNU5", date)!;
-      assert.deepEqual(rec.sessions, sgxSessions(date));
-      const want = t.archive.day("CNU5", date);
-      // The history itself: every trade in one of the day's two sessions, both well filled.
-      const [night, day] = sgxSessions(date) as [Span, Span];
-      const inNight = want.ts.filter((x) => x >= night.start && x < night.end).length;
-      const inDay = want.ts.filter((x) => x >= day.start && x < day.end).length;
-      assert.equal(inNight + inDay, want.ts.length, `${date}: a trade outside the sessions`);
-      assert.ok(inNight > 1000 && inDay > 1000, `${date}: ${inNight} night, ${inDay} day trades`);
-      const got = await readStoreFile(join(dir, rec.file!));
-      assert.equal(got.header, "ts_utc,price,size");
-      assert.deepEqual(got.ts, want.ts, `${date}: times`);
-      assert.deepEqual(got.price, want.price, `${date}: prices`);
-      assert.deepEqual(got.size, want.size, `${date}: sizes`);
-      assert.equal(rec.ticks, want.ts.length);
-      total += want.ts.length;
-    }
+    const total = await assertStoreEqualsHistory(t.archive, dir);
     assert.equal(s.ticks, total);
 
     // (2) The requests on the wire: as many as the walk of each session needs, each starting
     // inside a session, the first of each session at its open, sessions in order.
-    const sent = tap.requests;
+    const sent = x.requests;
     const want = referenceRequests(t.archive, cnu5.conId);
     assert.ok(want > 60, `only ${want} requests: the 10-minute window is not reached`);
     assert.equal(sent.length, want, "requests sent");
@@ -290,9 +320,50 @@ Deno.test("download: two sessions a day (SGX XINA50): the store equals the histo
         `the next session`,
     );
   } finally {
-    await tap.close();
-    await answerProxy.close();
-    await t.close();
+    await x.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("download: two sessions a day, stopped at the break between them: the next run starts at the day session's open", async () => {
+  const x = await startTapped(1000, 0.4);
+  const dir = await Deno.makeTempDir();
+  try {
+    const stop = new AbortController();
+    // The night session is 12 h of the day's 19 h 35 min: once the walk stands at 12/19.58 of
+    // the first day, the night is stored and the day session not begun.
+    const nightShare = 12 / (19 + 35 / 60);
+    let seen = NaN;
+    const first = await x.run(dir, {
+      signal: stop.signal,
+      progress: (p) => {
+        const inDay = p.fraction * p.daysTodo - p.daysDone;
+        if (p.daysDone === 0 && inDay >= nightShare - 1e-9 && !stop.signal.aborted) {
+          seen = inDay;
+          stop.abort();
+        }
+      },
+    });
+    assert.ok(first.stopped);
+    assert.ok(Math.abs(seen - nightShare) < 1e-9, `stopped at ${seen} of the day`);
+    const [night, day] = sgxSessions(DAYS[0]!) as [Span, Span];
+    const store = await TickStore.open(dir);
+    const rec = store.record("CNU5", DAYS[0]!)!;
+    assert.deepEqual([rec.status, rec.session, rec.cursor], ["partial", 1, day.start]);
+    const nightTrades = x.t.archive.day("CNU5", DAYS[0]!).ts.filter((ts) => ts < night.end);
+    assert.equal(rec.ticks, nightTrades.length);
+    const before = x.requests.length;
+    assert.ok(x.requests.every((r) => r.start >= night.start && r.start < night.end));
+    const second = await x.run(dir);
+    assert.deepEqual([second.stopped, second.skipped, second.daysTodo], [false, 0, 3]);
+    // The resumed walk neither re-reads the night nor starts in the 05:15-09:00 break.
+    assert.equal(x.requests[before]!.start, day.start);
+    await assertStoreEqualsHistory(x.t.archive, dir);
+    const cnu5 = x.t.archive.contracts.find((c) => c.localSymbol === "CNU5")!;
+    assert.equal(x.requests.length, referenceRequests(x.t.archive, cnu5.conId));
+    assert.equal(x.t.counts.pacing162, 0);
+  } finally {
+    await x.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
