@@ -20,20 +20,50 @@ Deno.test("live: bars closed by the timer (no next tick) equal the offline bars"
   assert.deepEqual(run.bars, ref.bars);
 });
 
+Deno.test("live: a timer period longer than the grace is not a stall: the timer still closes bars", async () => {
+  // Every 150th trade: quiet spells. A turn every 80 ms at speed 50 is 4 s on the exchange
+  // clock, over the 3 s grace, yet on time: no hold, and bars close by the timer.
+  const ticks = generatedTicks(6, 11).filter((_, i) => i % 150 === 0);
+  const patch = (c: Config) => {
+    c.live.grace_ms = 3000;
+    c.live.timer_ms = 80;
+  };
+  const { run, ref } = await faultRun(ticks, () => {}, { atFraction: 0.05, patch });
+  assert.ok(run.runner.stats.timerBars > 5, `timer closed ${run.runner.stats.timerBars} bars`);
+  assert.equal(run.runner.stats.lateTicks, 0);
+  assert.deepEqual(run.bars, ref.bars);
+});
+
 Deno.test("live: a stall of the event loop longer than the grace closes no bar before its trades are read", async () => {
-  // A trade every second or so. At speed 50 a 400 ms stall of this process is 20 s on the
-  // exchange clock: when it ends, the bar timer is due with bars whose trades the simulator
-  // sent meanwhile and the runner has not read yet. It must wait a turn, not close them.
-  const ticks = generatedTicks(6, 11).filter((_, i) => i % 8 === 0);
+  // A trade every second or so, then quiet spells of about 20 s. At speed 50 a 400 ms stall of
+  // this process, at the end of the busy part, is 20 s on the exchange clock: when it ends, the
+  // bar timer is due with bars whose trades the simulator sent meanwhile and the runner has not
+  // read yet. It must wait, not close them; in the quiet part it must close bars again.
+  const all = generatedTicks(8, 11);
+  const half = Math.floor(all.length / 2);
+  const busy = all.slice(0, half).filter((_, i) => i % 8 === 0);
+  const quiet = all.slice(half).filter((_, i) => i % 150 === 0);
+  const ticks = [...busy, ...quiet];
   const patch = (c: Config) => c.live.grace_ms = 3000;
-  const { run, ref } = await faultRun(ticks, () => {
+  let before = { stalled: 0, timerBars: 0 };
+  const { run, ref } = await faultRun(ticks, (r) => {
+    before = { stalled: r.runner.stats.stalledTurns, timerBars: r.runner.stats.timerBars };
     const until = performance.now() + 400;
     while (performance.now() < until) {
       // Busy: no timer, no socket read, like a long pause of a real machine.
     }
-  }, { atFraction: 0.5, patch });
-  assert.ok(run.runner.stats.stalledTurns >= 1, `stalled turns ${run.runner.stats.stalledTurns}`);
-  assert.equal(run.runner.stats.lateTicks, 0, "late ticks: bars closed before their trades came");
+  }, { atFraction: (busy.length - 5) / ticks.length, patch });
+  const stats = run.runner.stats;
+  assert.ok(
+    stats.stalledTurns > before.stalled,
+    `stalls ${before.stalled} -> ${stats.stalledTurns}`,
+  );
+  assert.equal(stats.lateTicks, 0, "late ticks: bars closed before their trades came");
+  // The hold ends: the timer closes the quiet part's bars (no next trade to close them).
+  assert.ok(
+    stats.timerBars > before.timerBars + 3,
+    `timer bars ${before.timerBars} -> ${stats.timerBars}`,
+  );
   assert.deepEqual(run.bars, ref.bars);
 });
 

@@ -103,8 +103,9 @@ export class LiveRunner {
   #log: (line: string) => void;
   #first: FirstSync;
   #timer: ReturnType<typeof setInterval> | undefined;
-  /** Local time of the last timer turn: a gap over the grace means the loop was stalled. */
+  /** Clock and wall time of the last timer turn while connected (NaN: none yet). */
   #lastTurn = NaN;
+  #lastTurnWall = NaN;
   /** Exchange time before which the timer closes no bar (a stall's trades are read first). */
   #holdUntil = -Infinity;
   #stopped = false;
@@ -304,15 +305,23 @@ export class LiveRunner {
 
   #onTimer(): void {
     const engine = this.#feed.engine;
-    if (engine === undefined || this.#stopped || this.#conn.state !== "connected") return;
+    if (engine === undefined || this.#stopped || this.#conn.state !== "connected") {
+      // An outage is not a stall: the sync after it reads what was missed.
+      this.#lastTurn = this.#lastTurnWall = NaN;
+      return;
+    }
     const local = this.#clock.now();
+    const wall = performance.now();
     const gap = local - this.#lastTurn;
+    const late = wall - this.#lastTurnWall;
     this.#lastTurn = local;
+    this.#lastTurnWall = wall;
     const now = this.#ex.now();
     const live = this.#sync.config.live;
-    // After a stall longer than the grace (a long pause, a starved CPU), trades of a due bar
-    // may still be on their way, unread: the timer waits one more grace before closing.
-    if (gap > live.grace_ms) {
+    // After a stall (this turn came a whole period late) in which the clock passed more than
+    // the grace (a long pause, a starved CPU), trades of a due bar may still be on their way,
+    // unread: the timer waits one more grace before closing.
+    if (late > 2 * live.timer_ms && gap > live.grace_ms) {
       this.#holdUntil = now + live.grace_ms;
       this.stats.stalledTurns++;
     }

@@ -25,7 +25,10 @@ export interface LiveStats {
   timerBars: number;
   /** Ticks whose bar had already closed. */
   lateTicks: number;
-  /** Timer turns that closed no bar because the event loop had stalled for over the grace. */
+  /**
+   * Stalls detected by the bar timer (a turn a whole period late, the clock past the grace):
+   * each holds bar closes for one more grace.
+   */
   stalledTurns: number;
   /** Live trades received. */
   liveTicks: number;
