@@ -71,6 +71,7 @@ export async function readTickFile(
   });
   const file = await Deno.open(path, { read: true });
   let buf: Uint8Array | undefined;
+  let done = false;
   // A read from a pipe can block for ever; closing the file is what wakes it on abort.
   let closed = false;
   const close = () => {
@@ -92,7 +93,10 @@ export async function readTickFile(
         signal?.throwIfAborted();
         throw e;
       }
-      if (n === null) break;
+      if (n === null) {
+        done = true;
+        break;
+      }
       read += n;
       parser.push(buf.subarray(0, n));
       onProgress?.(read, total);
@@ -101,8 +105,10 @@ export async function readTickFile(
   } finally {
     signal?.removeEventListener("abort", close);
     close();
-    // The parser copies what it keeps of a chunk (a line's start), so the buffer is free.
-    if (buf !== undefined && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buf);
+    // The parser copies what it keeps of a chunk (a line's start), so the buffer is free once
+    // the file has been read to its end. Not after an abort or an error: a read cut short by
+    // closing the file may still write into it.
+    if (done && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(buf!);
   }
   return parser.end();
 }
