@@ -95,8 +95,8 @@ interface DaySums {
  * Accumulates a {@link Report} from journal events in journal order. Keeps, per closed
  * trade, three numbers (exit time, net cents, hold) for the time-ordered figures (equity
  * curve, streaks, median hold), and per open trade a small record dropped at its EXIT; sums
- * (points, R) are taken in journal order, which is time order for one engine's run. Events of a trade after its EXIT (scalpbot never writes any) count as those of a
- * new trade.
+ * (points, R) are taken in journal order, which is time order for one engine's run. Events
+ * of a trade after its EXIT (scalpbot never writes any) count as those of a new trade.
  *
  * @example
  * ```ts
