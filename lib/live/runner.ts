@@ -305,11 +305,9 @@ export class LiveRunner {
 
   #onTimer(): void {
     const engine = this.#feed.engine;
-    if (engine === undefined || this.#stopped || this.#conn.state !== "connected") {
-      // An outage is not a stall: the sync after it reads what was missed.
-      this.#lastTurn = this.#lastTurnWall = NaN;
-      return;
-    }
+    // Not watching (no engine yet, a sync, an outage): the first turn after counts the whole
+    // pause, so the hold below also covers trades still in flight when a sync ends.
+    if (engine === undefined || this.#stopped || this.#conn.state !== "connected") return;
     const local = this.#clock.now();
     const wall = performance.now();
     const gap = local - this.#lastTurn;
@@ -319,8 +317,8 @@ export class LiveRunner {
     const now = this.#ex.now();
     const live = this.#sync.config.live;
     // After a stall (this turn came a whole period late) in which the clock passed more than
-    // the grace (a long pause, a starved CPU), trades of a due bar may still be on their way,
-    // unread: the timer waits one more grace before closing.
+    // the grace (a long pause, a starved CPU, a sync), trades of a due bar may still be on
+    // their way, unread: the timer waits one more grace before closing.
     if (late > 2 * live.timer_ms && gap > live.grace_ms) {
       this.#holdUntil = now + live.grace_ms;
       this.stats.stalledTurns++;

@@ -26,8 +26,8 @@ export interface LiveStats {
   /** Ticks whose bar had already closed. */
   lateTicks: number;
   /**
-   * Stalls detected by the bar timer (a turn a whole period late, the clock past the grace):
-   * each holds bar closes for one more grace.
+   * Stalls detected by the bar timer (a turn a whole period late, the clock past the grace;
+   * a sync or an outage counts as one): each holds bar closes for one more grace.
    */
   stalledTurns: number;
   /** Live trades received. */
