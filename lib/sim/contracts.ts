@@ -395,17 +395,7 @@ export function matchContracts(q: ContractQuery, now: number): SimContract[] {
 
 /** Session opens of `symbol` (epoch ms, ascending) on the local days within 8 of `ts`'s. */
 function opensAround(symbol: string, ts: number): number[] {
-  const spec = SPECS.find((s) => s.symbol === symbol.toUpperCase());
-  if (spec === undefined) return [];
-  const p = localParts(ts, spec.tz);
-  const out: number[] = [];
-  for (let i = -8; i <= 8; i++) {
-    const [y, m, d] = addDays(p.y, p.m, p.d, i);
-    for (const [open] of spec.sessions(weekday(y, m, d))) {
-      out.push(zonedTimeToUtc(y, m, d, Math.floor(open / 60), open % 60, spec.tz));
-    }
-  }
-  return out.sort((a, b) => a - b);
+  return sessionsAround(symbol, ts).list.map((s) => s.start);
 }
 
 /** A session of the catalog: epoch ms from its open to its close. */
