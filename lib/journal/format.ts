@@ -20,7 +20,7 @@ import type {
   Side,
 } from "../types.ts";
 import { formatIsoOffset, isTimeZone } from "../time/zone.ts";
-import { formatDayStart, parseDayStart } from "../time/day_start.ts";
+import { formatDayStart, isDayStartMinute, parseDayStart } from "../time/day_start.ts";
 import { Bad, Fields, NAME_RE, parseIso } from "./line_fields.ts";
 
 /**
@@ -173,13 +173,12 @@ function zoneName(zone: string | undefined): string {
 
 /** A SESSION_START DayStart minute as `HH:MM`: 00:00 (midnight) or 12:00..23:59. */
 function dayStart(minute: number | undefined): string {
-  try {
-    return formatDayStart(minute ?? NaN);
-  } catch {
+  if (minute === undefined || !isDayStartMinute(minute)) {
     throw new RangeError(
       `Journal line would not read back: DayStart is ${minute}, not 0 or 720..1439 minutes`,
     );
   }
+  return formatDayStart(minute);
 }
 
 /** Drops the sign of a negative zero such as "-0.00". */
